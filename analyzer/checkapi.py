@@ -1,0 +1,95 @@
+"""What a check is and what it may see: the only analyzer module checks import besides the model.
+
+A check is its metadata plus one function from a :class:`CheckContext` to draft findings.
+It speaks in model addresses; the engine attaches severity adjustments, fingerprints,
+baseline state and suppressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from analyzer.model import Location, Model
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def raised(self) -> Severity:
+        """One level higher (critical stays critical)."""
+        return _BY_RANK[min(self.rank + 1, 3)]
+
+
+_RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+_BY_RANK = {rank: sev for sev, rank in _RANKS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckMeta:
+    id: str
+    slug: str
+    title: str
+    severity: Severity
+    owasp: tuple[str, ...]
+    rationale: str
+    fix: str
+    # "delta" checks compare head with base; "state" checks judge one model.
+    kind: Literal["delta", "state"]
+    # DESIGN.md §5: checks about inference apply to inference identities only; the
+    # others are raised one level when an inference workload uses the identity.
+    inference_only: bool = False
+    # The check's page: What it finds / Why it matters / Example / Fix / References.
+    doc: str = ""
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/driftgate/driftgate/blob/main/docs/checks/{self.id}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    max_token_ttl: int = 3600
+    max_credential_age: int = 90 * 86400
+    max_session_duration: int = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A finding as a check states it: about which identity, what, and where."""
+
+    identity: str
+    message: str
+    # What the finding is about beyond the identity (permission class and scope,
+    # credential address, principal): part of the fingerprint, never a line number.
+    subject: str
+    location: Location | None
+    related: tuple[Location, ...] = ()
+    severity: Severity | None = None
+    environment: str | None = None
+    workloads: tuple[str, ...] = ()
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    head: Model
+    # None when not in diff mode: every state finding is new, delta checks see nothing.
+    base: Model | None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    meta: CheckMeta
+    run: Callable[[CheckContext], Iterable[Draft]]

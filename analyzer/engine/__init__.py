@@ -1,0 +1,1 @@
+"""Runs checks over models; applies baselines, fingerprints, severity and suppressions."""

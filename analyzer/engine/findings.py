@@ -1,0 +1,66 @@
+"""Findings as the engine hands them to reports: located, fingerprinted, with baseline state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from analyzer.checkapi import CheckMeta, Severity
+from analyzer.diagnostics import Diagnostic
+from analyzer.model import Location
+
+BaselineState = Literal["new", "unchanged", "absent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    check: CheckMeta
+    severity: Severity
+    message: str
+    identity: str
+    principal: str | None
+    environment: str | None
+    workloads: tuple[str, ...]
+    location: Location | None
+    related: tuple[Location, ...]
+    fingerprint: str
+    # None outside diff mode.
+    baseline_state: BaselineState | None = None
+    # The reason of the suppression that silences this finding, if any.
+    suppressed: str | None = None
+    before: str | None = None
+    after: str | None = None
+    inference: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a report needs: findings, diagnostics, the catalog, how the run was made."""
+
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    checks: tuple[CheckMeta, ...]
+    diff_mode: bool
+    fail_on: Severity | None
+    head_label: str
+    base_label: str | None = None
+    files_scanned: int = 0
+    tool_version: str = field(default="0.1.0")
+
+    def reported(self) -> list[Finding]:
+        """Findings that count: not suppressed and, in diff mode, not absent."""
+        return [
+            f for f in self.findings if f.suppressed is None and f.baseline_state != "absent"
+        ]
+
+    def failing(self) -> list[Finding]:
+        if self.fail_on is None:
+            return []
+        rank = self.fail_on.rank
+        return [f for f in self.reported() if f.severity.rank >= rank]
+
+    def exit_code(self) -> int:
+        """0 clean, 1 findings at or above --fail-on, 2 the run cannot be trusted."""
+        if any(d.level == "error" for d in self.diagnostics):
+            return 2
+        return 1 if self.failing() else 0

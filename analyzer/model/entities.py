@@ -1,0 +1,156 @@
+"""The identity-binding model (DESIGN.md section 3).
+
+Every entity carries a stable ``address`` (where it is declared, not where it sits in a
+file) so that base and head models can be matched, and a ``location`` for reporting.
+Values that static analysis could not resolve are kept as :class:`Unknown` with the
+expression they came from: never a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Provider = Literal["aws", "gcp", "azure", "kubernetes", "vault"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Unknown(_Frozen):
+    """A value that cannot be known statically; ``expression`` is the source text."""
+
+    unknown: str
+
+    def __str__(self) -> str:
+        return "${" + self.unknown + "}"
+
+
+class Location(_Frozen):
+    """A repo-relative path (POSIX separators) and 1-based lines."""
+
+    path: str
+    line: int = 1
+    end_line: int | None = None
+
+
+class Identity(_Frozen):
+    address: str
+    principal: str | Unknown | None = None
+    provider: Provider
+    kind: str
+    name: str
+    environment: str | None = None
+    owner: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    federates_to: tuple[str, ...] = ()
+    # False for identities no file declares (a role ARN managed elsewhere, the implicit
+    # `default` ServiceAccount): their grants and owner are unknown, not empty.
+    declared: bool = True
+    location: Location | None = None
+
+
+class Permission(_Frozen):
+    """One (action, resource) pair a grant allows, in the provider's own vocabulary.
+
+    AWS: ``s3:GetObject`` on an ARN pattern. Kubernetes: a verb on
+    ``apiGroup/resource[/resourceName]`` with the namespace (or ``*`` for the cluster)
+    as ``scope``.
+    """
+
+    action: str
+    resource: str
+    scope: str = ""
+
+
+class Grant(_Frozen):
+    identity: str
+    effect: Literal["allow", "deny"] = "allow"
+    permissions: tuple[Permission, ...] = ()
+    conditions: tuple[str, ...] = ()
+    via: str
+    # Parts of the grant that could not be resolved (expression text), shown in findings.
+    unknown: tuple[str, ...] = ()
+    location: Location | None = None
+
+
+class Trust(_Frozen):
+    identity: str
+    principals: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    via: str
+    location: Location | None = None
+
+
+CredentialKind = Literal[
+    "access_key",
+    "sa_key",
+    "client_secret",
+    "certificate",
+    "token",
+    "legacy_sa_token",
+    "projected_token",
+    "static_secret",
+]
+
+
+class Credential(_Frozen):
+    address: str
+    kind: CredentialKind
+    identity: str | None = None
+    ttl_seconds: int | None = None
+    environment: str | None = None
+    location: Location | None = None
+
+
+class Workload(_Frozen):
+    address: str
+    kind: str
+    name: str
+    namespace: str | None = None
+    environment: str | None = None
+    identities: tuple[str, ...] = ()
+    credentials: tuple[str, ...] = ()
+    inference: bool = False
+    inference_reason: str | None = None
+    owner: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    location: Location | None = None
+
+
+class Model(BaseModel):
+    """The identity-binding model of one tree."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identities: dict[str, Identity] = Field(default_factory=dict)
+    grants: list[Grant] = Field(default_factory=list)
+    trusts: list[Trust] = Field(default_factory=list)
+    credentials: dict[str, Credential] = Field(default_factory=dict)
+    workloads: dict[str, Workload] = Field(default_factory=dict)
+
+    def grants_of(self, identity: str) -> list[Grant]:
+        return [g for g in self.grants if g.identity == identity]
+
+    def workloads_using(self, identity: str) -> list[Workload]:
+        """Workloads that run as ``identity`` directly or through federation."""
+        return [
+            w for w in self.workloads.values() if identity in self.effective_identities(w)
+        ]
+
+    def effective_identities(self, workload: Workload) -> list[str]:
+        """The workload's identities followed through ``federates_to`` links."""
+        seen: list[str] = []
+        todo = list(workload.identities)
+        while todo:
+            address = todo.pop(0)
+            if address in seen:
+                continue
+            seen.append(address)
+            identity = self.identities.get(address)
+            if identity is not None:
+                todo.extend(identity.federates_to)
+        return seen

@@ -1,0 +1,1 @@
+"""One module per output format; only the CLI imports them."""

@@ -1,0 +1,1 @@
+"""The trees to read: working tree, git index, git revision, plain directory."""

@@ -1,0 +1,49 @@
+"""What a tree of files is, whatever it is read from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# File names driftgate reads; everything else is never opened.
+RELEVANT_SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml")
+# Directories that never hold the repository's own infrastructure code.
+SKIPPED_DIRS = frozenset(
+    {".git", ".terraform", "vendor", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+)
+
+
+def is_relevant(path: str) -> bool:
+    """True for a repo-relative POSIX path driftgate would parse."""
+    parts = path.split("/")
+    if any(part in SKIPPED_DIRS for part in parts[:-1]):
+        return False
+    return parts[-1].endswith(RELEVANT_SUFFIXES) or parts[-1].endswith(".tfvars.json")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file of a tree.
+
+    ``path`` is relative to the tree's root with POSIX separators; ``key`` identifies
+    the content (a git blob id, or a hash of the bytes) so that parse results can be
+    shared between base and head and cached across runs.
+    """
+
+    path: str
+    key: str
+    read: Callable[[], bytes] = field(compare=False, repr=False)
+
+
+class Tree(Protocol):
+    """A set of files to analyse: a working tree, a git revision, the index, a folder."""
+
+    @property
+    def label(self) -> str:
+        """How the tree is named to the user (``working tree``, ``main@1a2b3c4``, ...)."""
+        ...
+
+    def files(self) -> Iterator[SourceFile]:
+        """The relevant files of the tree, in path order."""
+        ...
