@@ -1,0 +1,1 @@
+"""Provider extractors: parsed documents → identity-binding model entities."""

@@ -1,0 +1,32 @@
+"""What extractors need to know beyond the files: environments, owners, inference selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analyzer.model.environment import EnvironmentResolver
+
+
+@dataclass(frozen=True, slots=True)
+class InferenceSelectors:
+    """Extra selectors from the config that mark a workload as inference."""
+
+    labels: tuple[tuple[str, str], ...] = ()  # (key, value); value "*" matches any
+    images: tuple[str, ...] = ()  # fnmatch globs on the image reference
+    resource_types: tuple[str, ...] = ()  # Terraform types or Kubernetes kinds
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    environments: EnvironmentResolver = field(default_factory=EnvironmentResolver)
+    owner_keys: tuple[str, ...] = ("owner", "team")
+    inference: InferenceSelectors = field(default_factory=InferenceSelectors)
+
+    def owner_from(self, *tag_maps: dict[str, str] | None) -> str | None:
+        """The first tag/label whose key is an owner key (case-insensitive)."""
+        keys = {k.lower() for k in self.owner_keys}
+        for tags in tag_maps:
+            for key, value in (tags or {}).items():
+                if key.lower() in keys and isinstance(value, str) and value:
+                    return value
+        return None
