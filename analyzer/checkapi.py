@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from analyzer.diff import GrantDelta, grant_deltas
 from analyzer.model import Location, Model
 
 
@@ -87,6 +88,10 @@ class CheckContext:
     # None when not in diff mode: every state finding is new, delta checks see nothing.
     base: Model | None
     thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def grant_deltas(self) -> list[GrantDelta]:
+        """What each identity may do at head that it could not at base (empty: no base)."""
+        return [] if self.base is None else grant_deltas(self.base, self.head)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,7 @@ class Diagnostic:
     path: str
     line: int
     message: str
-    kind: Literal["parse-error", "too-large", "unsafe-path", "evaluation", "config"] = (
-        "parse-error"
-    )
+    kind: Literal["parse-error", "too-large", "unsafe-path", "evaluation", "config"] = "parse-error"
     level: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:

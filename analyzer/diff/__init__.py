@@ -1,0 +1,5 @@
+"""Base model × head model → per-identity deltas."""
+
+from analyzer.diff.grants import GrantDelta, grant_deltas
+
+__all__ = ["GrantDelta", "grant_deltas"]

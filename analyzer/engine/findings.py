@@ -49,9 +49,7 @@ class ScanResult:
 
     def reported(self) -> list[Finding]:
         """Findings that count: not suppressed and, in diff mode, not absent."""
-        return [
-            f for f in self.findings if f.suppressed is None and f.baseline_state != "absent"
-        ]
+        return [f for f in self.findings if f.suppressed is None and f.baseline_state != "absent"]
 
     def failing(self) -> list[Finding]:
         if self.fail_on is None:

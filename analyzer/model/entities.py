@@ -137,9 +137,7 @@ class Model(BaseModel):
 
     def workloads_using(self, identity: str) -> list[Workload]:
         """Workloads that run as ``identity`` directly or through federation."""
-        return [
-            w for w in self.workloads.values() if identity in self.effective_identities(w)
-        ]
+        return [w for w in self.workloads.values() if identity in self.effective_identities(w)]
 
     def effective_identities(self, workload: Workload) -> list[str]:
         """The workload's identities followed through ``federates_to`` links."""

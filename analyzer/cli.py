@@ -1,0 +1,330 @@
+"""The ``driftgate`` command: click commands only; the work is done elsewhere."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from analyzer import __version__
+from analyzer.checkapi import CheckMeta, Severity
+from analyzer.config import Config, ConfigError, load_config
+from analyzer.diagnostics import Diagnostic
+from analyzer.engine.findings import ScanResult
+from analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
+from analyzer.extract.options import ExtractOptions, InferenceSelectors
+from analyzer.model import Model
+from analyzer.pipeline import BuiltModel, ParseCache, build_model
+from analyzer.report import json_report, sarif, text
+from analyzer.sources.errors import SourceError
+from analyzer.sources.select import Trees, open_trees
+from checks import ALL_CHECKS, BY_ID
+
+FORMATS: dict[str, Callable[[ScanResult], str]] = {
+    "json": json_report.render,
+    "sarif": sarif.render,
+}
+_EXTENSIONS = {".sarif": "sarif", ".json": "json", ".txt": "text"}
+EXIT_ERROR = 2
+
+
+class UserError(click.ClickException):
+    """A problem with how driftgate was called or configured: exit code 2, no traceback."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"driftgate: error: {self.message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="driftgate")
+def cli() -> None:
+    """Identity drift for the workloads that run AI inference: a pre-merge gate."""
+
+
+def _split_ids(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
+    """``-f sarif -o out.sarif -f text`` → [(sarif, out.sarif), (text, stdout)]."""
+    pairs: list[tuple[str, str | None]] = []
+    formats = list(formats)
+    for i, output in enumerate(outputs):
+        if i < len(formats):
+            pairs.append((formats[i], output))
+            continue
+        fmt = _EXTENSIONS.get(Path(output).suffix.lower())
+        if fmt is None:
+            raise UserError(f"no --format given for --output {output}")
+        pairs.append((fmt, output))
+    pairs.extend((fmt, None) for fmt in formats[len(outputs) :])
+    return pairs or [("text", None)]
+
+
+def _open(path: Path, base: str | None, head: str | None, staged: bool) -> Trees:
+    try:
+        return open_trees(path, base, head, staged)
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _config(root: Path, explicit: str | None) -> Config:
+    try:
+        return load_config(root, Path(explicit) if explicit else None)[0]
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _extract_options(config: Config) -> ExtractOptions:
+    return ExtractOptions(
+        environments=config.environment_resolver(),
+        owner_keys=tuple(config.owner_keys),
+        inference=InferenceSelectors(
+            labels=tuple(config.inference.labels.items()),
+            images=tuple(config.inference.images),
+            resource_types=tuple(config.inference.resource_types),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Models:
+    head: BuiltModel
+    base: BuiltModel | None
+    trees: Trees
+
+    def diagnostics(self) -> list[Diagnostic]:
+        found = list(self.head.diagnostics)
+        if self.base is not None:
+            # A broken file at base must not block the change that fixes it.
+            found.extend(
+                Diagnostic(d.path, d.line, f"at base: {d.message}", d.kind, "warning")
+                for d in self.base.diagnostics
+                if d.level == "error"
+            )
+        return found
+
+
+def _build(trees: Trees, options: ExtractOptions) -> _Models:
+    cache = ParseCache()
+    try:
+        head = build_model(trees.head, options, cache)
+        base = build_model(trees.base, options, cache) if trees.base is not None else None
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    return _Models(head, base, trees)
+
+
+_common_tree_options = [
+    click.argument("path", type=click.Path(file_okay=False, path_type=Path), default="."),
+    click.option("--base", metavar="REV|DIR", help="Compare with a git revision or a folder."),
+    click.option(
+        "--head", "head_rev", metavar="REV", help="Head revision (default: working tree)."
+    ),
+    click.option(
+        "--staged", is_flag=True, help="Head is the git index (what is about to be committed)."
+    ),
+    click.option("-c", "--config", "config_file", metavar="FILE", help="Configuration file."),
+]
+
+
+def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_common_tree_options):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
+@_tree_options
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["text", "json", "sarif"]),
+    help="Report format (repeatable).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FILE",
+    help="Write the report there (pairs with --format in order).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low", "none"]),
+    default="high",
+    show_default=True,
+    help="Lowest severity that fails the run.",
+)
+@click.option(
+    "--all",
+    "include_existing",
+    is_flag=True,
+    help="In diff mode, also report findings that already existed at base.",
+)
+@click.option("--select", metavar="IDS", help="Only these check ids or prefixes (DG1,DG301).")
+@click.option("--ignore", metavar="IDS", help="Skip these check ids or prefixes.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+def scan(
+    path: Path,
+    base: str | None,
+    head_rev: str | None,
+    staged: bool,
+    config_file: str | None,
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fail_on: str,
+    include_existing: bool,
+    select: str | None,
+    ignore: str | None,
+    no_cache: bool,
+) -> None:
+    """Report identity drift in PATH (against --base when given)."""
+    pairs = _pair_outputs(formats, outputs)
+    trees = _open(path, base, head_rev, staged)
+    config = _config(trees.root, config_file)
+    models = _build(trees, _extract_options(config))
+    checks = select_checks(
+        ALL_CHECKS, _split_ids(select) or config.select, _split_ids(ignore) + config.ignore
+    )
+    engine = EngineOptions(
+        thresholds=config.check_thresholds(),
+        severity_overrides=tuple(config.severity.items()),
+        suppressions=tuple(
+            Suppression(s.check, s.target, s.reason, s.expires) for s in config.suppressions
+        ),
+        include_existing=include_existing,
+    )
+    findings = run_checks(
+        checks, models.head.model, models.base.model if models.base else None, engine
+    )
+    result = ScanResult(
+        findings=findings,
+        diagnostics=models.diagnostics(),
+        checks=tuple(c.meta for c in checks),
+        diff_mode=trees.base is not None,
+        fail_on=None if fail_on == "none" else Severity(fail_on),
+        head_label=trees.head.label,
+        base_label=trees.base.label if trees.base else None,
+        files_scanned=models.head.files,
+        tool_version=__version__,
+    )
+    for fmt, output in pairs:
+        _write(result, fmt, output)
+    sys.exit(result.exit_code())
+
+
+def _write(result: ScanResult, fmt: str, output: str | None) -> None:
+    if fmt == "text":
+        color = output is None and sys.stdout.isatty()
+        rendered = text.render(result, color=color)
+    else:
+        rendered = FORMATS[fmt](result)
+    if not rendered.endswith("\n"):
+        rendered += "\n"
+    if output is None:
+        click.echo(rendered, nl=False)
+        return
+    try:
+        Path(output).write_text(rendered, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+
+
+@cli.command()
+@_tree_options
+def model(
+    path: Path, base: str | None, head_rev: str | None, staged: bool, config_file: str | None
+) -> None:
+    """Print the identity-binding model of PATH as JSON (an NHI inventory)."""
+    trees = _open(path, base, head_rev, staged)
+    config = _config(trees.root, config_file)
+    models = _build(trees, _extract_options(config))
+
+    def dump(m: Model) -> object:
+        return m.model_dump(mode="json", exclude_defaults=False)
+
+    document: dict[str, object] = {"tree": trees.head.label, **_as_dict(dump(models.head.model))}
+    if models.base is not None:
+        document = {"base": dump(models.base.model), "head": document}
+    document["diagnostics"] = [
+        {"path": d.path, "line": d.line, "level": d.level, "message": d.message}
+        for d in models.diagnostics()
+    ]
+    click.echo(json.dumps(document, indent=2, sort_keys=False))
+    if any(d.level == "error" for d in models.diagnostics()):
+        sys.exit(EXIT_ERROR)
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _catalog_row(meta: CheckMeta) -> dict[str, object]:
+    return {
+        "id": meta.id,
+        "slug": meta.slug,
+        "title": meta.title,
+        "severity": str(meta.severity),
+        "owasp": list(meta.owasp),
+        "kind": meta.kind,
+        "inference_only": meta.inference_only,
+        "rationale": meta.rationale,
+        "fix": meta.fix,
+        "help_uri": meta.help_uri,
+    }
+
+
+@cli.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+def list_checks(fmt: str) -> None:
+    """List the check catalog."""
+    metas = [c.meta for c in ALL_CHECKS]
+    if fmt == "json":
+        click.echo(json.dumps([_catalog_row(m) for m in metas], indent=2))
+    elif fmt == "markdown":
+        click.echo("| id | slug | severity | OWASP NHI | title |\n|---|---|---|---|---|")
+        for m in metas:
+            click.echo(f"| {m.id} | {m.slug} | {m.severity} | {', '.join(m.owasp)} | {m.title} |")
+    else:
+        width = max(len(m.slug) for m in metas)
+        for m in metas:
+            click.echo(f"{m.id}  {m.slug:<{width}}  {m.severity:<8}  {m.title}")
+
+
+@cli.command()
+@click.argument("check_id")
+def explain(check_id: str) -> None:
+    """Print one check's documentation (e.g. driftgate explain DG201)."""
+    check = BY_ID.get(check_id.upper())
+    if check is None:
+        known = ", ".join(BY_ID)
+        raise UserError(f"unknown check '{check_id}' (known: {known})")
+    m = check.meta
+    header = (
+        f"{m.id} {m.slug}: {m.title}\n"
+        f"severity: {m.severity}   OWASP NHI: {', '.join(m.owasp) or '-'}   kind: {m.kind}\n"
+    )
+    click.echo(header + "\n" + (m.doc.strip() or f"{m.rationale}\n\nFix: {m.fix}"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 clean, 1 findings, 2 untrusted run)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="driftgate")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""IAM policy JSON (as text, ``jsonencode`` structure or rendered document) → grants."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from analyzer.model import Grant, Location, Permission, Trust
+from analyzer.terraform.values import LocatedDict, UnknownValue, Value, display, plain_value
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    index: int
+    effect: str
+    actions: tuple[str, ...]
+    not_action: bool
+    resources: tuple[str, ...]
+    not_resource: bool
+    principals: tuple[str, ...]
+    conditions: tuple[str, ...]
+    unknown: tuple[str, ...]
+    line: int | None
+
+
+def statements(policy: Value) -> tuple[list[Statement], str | None]:
+    """The statements of a policy and, when it cannot be read, why."""
+    if isinstance(policy, UnknownValue):
+        return [], f"policy {policy} is not known statically"
+    policy = plain_value(policy)
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return [], "policy is not valid JSON"
+    if not isinstance(policy, dict):
+        return [], "policy is not a JSON object"
+    raw = policy.get("Statement", [])
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return [], "Statement is not a list"
+    return [_statement(i, s) for i, s in enumerate(raw) if isinstance(s, dict)], None
+
+
+def _strings(value: Value) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A string-or-list field as strings, with the unknown parts named separately."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    unknown: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, list):
+            inner, inner_unknown = _strings(item)
+            out.extend(inner)
+            unknown.extend(inner_unknown)
+            continue
+        text = display(item)
+        out.append(text)
+        if isinstance(item, UnknownValue):
+            unknown.append(text)
+    return tuple(out), tuple(unknown)
+
+
+def _statement(index: int, raw: dict[str, Value]) -> Statement:
+    not_action = "NotAction" in raw
+    actions, unknown_a = _strings(raw.get("NotAction" if not_action else "Action", []))
+    not_resource = "NotResource" in raw
+    resources, unknown_r = _strings(raw.get("NotResource" if not_resource else "Resource", "*"))
+    principals: list[str] = []
+    principal = raw.get("Principal")
+    if isinstance(principal, dict):
+        for kind, ids in principal.items():
+            principals.extend(f"{kind}:{p}" for p in _strings(ids)[0])
+    elif principal is not None:
+        principals.extend(_strings(principal)[0])
+    conditions = []
+    condition = raw.get("Condition")
+    if isinstance(condition, dict):
+        for test, pairs in sorted(condition.items()):
+            if isinstance(pairs, dict):
+                for key, values in sorted(pairs.items()):
+                    conditions.append(f"{test} {key} {', '.join(_strings(values)[0])}")
+    effect = display(raw.get("Effect", "Allow"))
+    return Statement(
+        index=index,
+        effect=effect,
+        actions=actions,
+        not_action=not_action,
+        resources=resources,
+        not_resource=not_resource,
+        principals=tuple(principals),
+        conditions=tuple(conditions),
+        unknown=unknown_a + unknown_r,
+        line=raw.line if isinstance(raw, LocatedDict) and raw.line else None,
+    )
+
+
+def grants(identity: str, policy: Value, via: str, location: Location) -> Iterator[Grant]:
+    """One grant per statement, located at the statement when its line is known."""
+    found, problem = statements(policy)
+    if problem is not None:
+        yield Grant(identity=identity, via=via, unknown=(problem,), location=location)
+        return
+    for stmt in found:
+        prefix = "NOT " if stmt.not_action else ""
+        res_prefix = "NOT " if stmt.not_resource else ""
+        permissions = tuple(
+            Permission(action=prefix + action, resource=res_prefix + resource)
+            for action in stmt.actions
+            for resource in stmt.resources
+        )
+        where = location
+        if stmt.line is not None:
+            where = Location(path=location.path, line=stmt.line)
+        effect = "deny" if stmt.effect.lower() == "deny" else "allow"
+        yield Grant(
+            identity=identity,
+            effect=effect,
+            permissions=permissions,
+            conditions=stmt.conditions,
+            via=f"{via} statement {stmt.index + 1}",
+            unknown=stmt.unknown,
+            location=where,
+        )
+
+
+def trusts(identity: str, policy: Value, via: str, location: Location) -> Iterator[Trust]:
+    found, _ = statements(policy)
+    for stmt in found:
+        if stmt.effect.lower() != "allow":
+            continue
+        yield Trust(
+            identity=identity,
+            principals=stmt.principals,
+            actions=stmt.actions,
+            conditions=stmt.conditions,
+            via=f"{via} statement {stmt.index + 1}",
+            location=location
+            if stmt.line is None
+            else Location(path=location.path, line=stmt.line),
+        )

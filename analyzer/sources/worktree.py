@@ -1,0 +1,183 @@
+"""Trees on disk: a plain folder, and the working tree of a git repository."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from pathlib import Path
+
+import pathspec
+import pygit2
+
+from analyzer.diagnostics import Diagnostic
+from analyzer.sources.base import SourceFile
+from analyzer.sources.errors import SourceError
+from analyzer.sources.walk import IgnoreRules, Listing, normalize_subdir, read_regular_file, walk
+
+
+class DirectoryTree:
+    """The relevant files under ``root`` (or under ``root/subdir``), read from disk.
+
+    Paths are relative to ``root``; keys are git blob ids of the bytes on disk, so a
+    file that did not change has the same key here as in any git revision.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        subdir: str = "",
+        *,
+        gitignore: bool = False,
+        label: str | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        if not self.root.is_dir():
+            raise SourceError(f"{root} is not a directory")
+        self.subdir = normalize_subdir(subdir)
+        self._gitignore = gitignore
+        self._label = label if label is not None else str(root)
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def skipped(self) -> list[Diagnostic]:
+        """Symlinks and special files that were not read (warnings)."""
+        return list(self._listing.skipped)
+
+    def files(self) -> Iterator[SourceFile]:
+        for rel in self._listing.files:
+            yield _disk_file(self.root, rel)
+
+    @cached_property
+    def _listing(self) -> Listing:
+        # Listed once, so files() and skipped describe the same snapshot.
+        return walk(self.root, self.subdir, self._rules())
+
+    def _rules(self) -> IgnoreRules | None:
+        if not self._gitignore:
+            return None
+        repo = _enclosing_repository(self.root)
+        if repo is not None:
+            workdir = Path(repo.workdir).resolve()
+            prefix = self.root.relative_to(workdir).as_posix()
+            prefix = "" if prefix == "." else prefix + "/"
+            # A folder the repository ignores (a second checkout, say) was asked for
+            # explicitly: the repository's rules would hide all of it.
+            if not prefix or not repo.path_is_ignored(prefix):
+                return GitIgnoreRules(repo, self.root, prefix)
+        return PathspecIgnoreRules()
+
+
+class WorkTree(DirectoryTree):
+    """The working tree of a git repository, as ``git status`` sees it."""
+
+    def __init__(self, repo: pygit2.Repository, subdir: str = "") -> None:
+        if repo.workdir is None:
+            raise SourceError(f"{repo.path} is a bare repository: it has no working tree")
+        super().__init__(Path(repo.workdir), subdir, gitignore=True, label="working tree")
+        self._repo = repo
+
+    def _rules(self) -> IgnoreRules:
+        return GitIgnoreRules(self._repo, self.root, "")
+
+
+class GitIgnoreRules:
+    """Git's own ignore rules (nested .gitignore, info/exclude, core.excludesFile).
+
+    Like git, a file the index tracks is kept even when a pattern matches it: the
+    same file is in every revision, and leaving it out of the working tree alone
+    would look like a deletion.
+    """
+
+    def __init__(self, repo: pygit2.Repository, root: Path, prefix: str) -> None:
+        self._repo = repo
+        self._root = root
+        self._prefix = prefix
+
+    def enter(self, rel_dir: str, abs_dir: Path) -> None:
+        pass  # libgit2 finds the .gitignore files itself.
+
+    def is_ignored(self, rel: str, is_dir: bool) -> bool:
+        # Git never descends into a nested repository or a submodule checkout; its
+        # files belong to another repository and to no revision of this one.
+        if is_dir and os.path.lexists(self._root / rel / ".git"):
+            return True
+        repo_rel = self._prefix + rel
+        if not self._repo.path_is_ignored(repo_rel + "/" if is_dir else repo_rel):
+            return False
+        return repo_rel not in (self._tracked_dirs if is_dir else self._tracked_files)
+
+    @cached_property
+    def _tracked_files(self) -> frozenset[str]:
+        return frozenset(str(entry.path) for entry in self._repo.index)
+
+    @cached_property
+    def _tracked_dirs(self) -> frozenset[str]:
+        dirs: set[str] = set()
+        for path in self._tracked_files:
+            parts = path.split("/")[:-1]
+            dirs.update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
+        return frozenset(dirs)
+
+
+class PathspecIgnoreRules:
+    """The .gitignore files found while walking, for a folder outside any repository."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, pathspec.GitIgnoreSpec] = {}
+
+    def enter(self, rel_dir: str, abs_dir: Path) -> None:
+        try:
+            # Refuses a symlinked .gitignore, as git itself does.
+            data = read_regular_file(abs_dir / ".gitignore")
+        except SourceError:
+            return
+        lines = data.decode("utf-8", "replace").splitlines()
+        self._specs[rel_dir] = pathspec.GitIgnoreSpec.from_lines(lines)
+
+    def is_ignored(self, rel: str, is_dir: bool) -> bool:
+        parts = rel.split("/")
+        # The deepest .gitignore that has an opinion wins, as in git.
+        for depth in range(len(parts) - 1, -1, -1):
+            spec = self._specs.get("/".join(parts[:depth]))
+            if spec is None:
+                continue
+            below = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            verdict = spec.check_file(below).include
+            if verdict is not None:
+                return bool(verdict)
+        return False
+
+
+def _enclosing_repository(path: Path) -> pygit2.Repository | None:
+    try:
+        found = pygit2.discover_repository(str(path))
+        repo = pygit2.Repository(found) if found is not None else None
+    except pygit2.GitError:
+        return None
+    if repo is None or repo.workdir is None:
+        return None
+    if not path.is_relative_to(Path(repo.workdir).resolve()):
+        return None
+    return repo
+
+
+def _disk_file(root: Path, rel: str) -> SourceFile:
+    path = root / rel
+    key = str(pygit2.hash(read_regular_file(path)))
+    return SourceFile(rel, key, _reader(path, rel, key))
+
+
+def _reader(path: Path, rel: str, key: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        data = read_regular_file(path)
+        # The key was taken from an earlier read; bytes under another key would
+        # poison the parse cache shared by base and head.
+        if str(pygit2.hash(data)) != key:
+            raise SourceError(f"{rel} changed while driftgate was reading it; run it again")
+        return data
+
+    return read

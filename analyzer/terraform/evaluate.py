@@ -1,0 +1,337 @@
+"""Evaluation of HCL expressions within one module instance.
+
+A :class:`ModuleScope` knows the module's variables (already resolved from the caller's
+inputs, tfvars and defaults), its locals (evaluated lazily, with cycle detection), the
+resources it declares, and the ``data "aws_iam_policy_document"`` blocks it can render.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.parse import hcl_ast as ast
+from analyzer.terraform.functions import MAX_COLLECTION, call, encode_if_known
+from analyzer.terraform.values import (
+    JsonDoc,
+    ResourceRef,
+    UnknownValue,
+    Value,
+    is_known,
+    plain_value,
+    to_str,
+)
+
+MAX_DEPTH = 64
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": operator.mod,
+}
+
+
+@dataclass
+class ModuleScope:
+    """What names mean inside one instance of a module."""
+
+    module_dir: str
+    variables: Mapping[str, Value]
+    locals: Mapping[str, ast.Expr]
+    # "type.name" → block, for resources and (with "data." prefix) data sources.
+    resources: Mapping[str, ast.Block]
+    root_dir: str = ""
+    _local_values: dict[str, Value] = field(default_factory=dict)
+    _evaluating: set[str] = field(default_factory=set)
+
+    def local(self, name: str, evaluator: Evaluator) -> Value:
+        if name in self._local_values:
+            return self._local_values[name]
+        expr = self.locals.get(name)
+        if expr is None:
+            return UnknownValue(f"local.{name}", "no such local value")
+        if name in self._evaluating:
+            return UnknownValue(f"local.{name}", "local value refers to itself (cycle)")
+        self._evaluating.add(name)
+        try:
+            value = evaluator.eval(expr)
+        finally:
+            self._evaluating.discard(name)
+        self._local_values[name] = value
+        return value
+
+
+class Evaluator:
+    """Evaluates expressions in a module scope, with optional extra bindings.
+
+    Bindings are ``each``, ``count`` and for-expression variables.
+    """
+
+    def __init__(self, scope: ModuleScope, bindings: Mapping[str, Value] | None = None):
+        self.scope = scope
+        self.bindings: dict[str, Value] = dict(bindings or {})
+        self._depth = 0
+
+    def with_bindings(self, **bindings: Value) -> Evaluator:
+        return Evaluator(self.scope, {**self.bindings, **bindings})
+
+    def eval(self, expr: ast.Expr) -> Value:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                return UnknownValue(expr.text, "expression nested too deeply")
+            return self._eval(expr)
+        except RecursionError:
+            return UnknownValue(expr.text, "expression nested too deeply")
+        finally:
+            self._depth -= 1
+
+    def eval_str(self, expr: ast.Expr) -> str | UnknownValue:
+        value = self.eval(expr)
+        result = to_str(value)
+        if isinstance(result, UnknownValue) and not isinstance(value, UnknownValue):
+            return UnknownValue(expr.text, result.reason)
+        if isinstance(result, UnknownValue) and not isinstance(result, ResourceRef):
+            return UnknownValue(expr.text, result.reason)
+        return result
+
+    # ---- dispatch -----------------------------------------------------------------
+
+    def _eval(self, expr: ast.Expr) -> Value:
+        if isinstance(expr, ast.Literal):
+            return expr.value
+        if isinstance(expr, ast.Template):
+            return self._template(expr)
+        if isinstance(expr, ast.Variable | ast.GetAttr | ast.Index):
+            return self._traversal(expr)
+        if isinstance(expr, ast.TupleExpr):
+            return [self.eval(item) for item in expr.items]
+        if isinstance(expr, ast.ObjectExpr):
+            return self._object(expr)
+        if isinstance(expr, ast.Call):
+            return self._call(expr)
+        if isinstance(expr, ast.Conditional):
+            cond = self.eval(expr.cond)
+            if isinstance(cond, bool):
+                return self.eval(expr.true if cond else expr.false)
+            return UnknownValue(expr.text, "condition cannot be decided statically")
+        if isinstance(expr, ast.BinaryOp):
+            return self._binary(expr)
+        if isinstance(expr, ast.UnaryOp):
+            value = self.eval(expr.operand)
+            if expr.op == "!" and isinstance(value, bool):
+                return not value
+            if expr.op == "-" and isinstance(value, int | float) and not isinstance(value, bool):
+                return -value
+            return UnknownValue(expr.text, "operand unknown")
+        if isinstance(expr, ast.ForExpr):
+            return self._for(expr)
+        if isinstance(expr, ast.Splat):
+            return self._splat(expr)
+        if isinstance(expr, ast.Unparsed):
+            return UnknownValue(expr.text, expr.reason)
+        return UnknownValue(expr.text, "unsupported expression")
+
+    def _template(self, expr: ast.Template) -> Value:
+        out: list[str] = []
+        for part in expr.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = to_str(encode_if_known(self.eval(part)))
+            if isinstance(value, UnknownValue):
+                # The whole string is unknown, shown as written (quotes dropped).
+                return UnknownValue(expr.text.strip('"'), value.reason)
+            out.append(value)
+        return "".join(out)
+
+    def _object(self, expr: ast.ObjectExpr) -> Value:
+        result: dict[str, Value] = {}
+        for key_expr, value_expr in expr.items:
+            key = self.eval_str(key_expr)
+            if isinstance(key, UnknownValue):
+                return UnknownValue(expr.text, f"object key {key_expr.text} unknown")
+            result[key] = self.eval(value_expr)
+        return result
+
+    def _call(self, expr: ast.Call) -> Value:
+        if expr.name in ("try", "can"):
+            for arg in expr.args:
+                value = self.eval(arg)
+                if is_known(value) or isinstance(value, JsonDoc):
+                    return True if expr.name == "can" else value
+            return UnknownValue(expr.text, "no argument of try() could be evaluated")
+        args = [self.eval(a) for a in expr.args]
+        if expr.expand_last and args:
+            last = args.pop()
+            if not isinstance(last, list):
+                return UnknownValue(expr.text, "expanded argument is not a list")
+            args.extend(last)
+        result = call(expr.name, args)
+        if isinstance(result, UnknownValue):
+            return UnknownValue(expr.text, result.reason)
+        return result
+
+    def _binary(self, expr: ast.BinaryOp) -> Value:
+        left = self.eval(expr.left)
+        if expr.op in ("&&", "||") and isinstance(left, bool):
+            if (expr.op == "&&" and not left) or (expr.op == "||" and left):
+                return left
+            right = self.eval(expr.right)
+            return right if isinstance(right, bool) else UnknownValue(expr.text, "unknown")
+        right = self.eval(expr.right)
+        if not (is_known(left) and is_known(right)):
+            return UnknownValue(expr.text, "operand unknown")
+        fn = _COMPARE.get(expr.op)
+        if fn is None:
+            return UnknownValue(expr.text, f"operator {expr.op}")
+        try:
+            return fn(plain_value(left), plain_value(right))
+        except (TypeError, ZeroDivisionError):
+            return UnknownValue(expr.text, f"cannot apply {expr.op}")
+
+    def _for(self, expr: ast.ForExpr) -> Value:
+        collection = self.eval(expr.collection)
+        if isinstance(collection, dict):
+            pairs: list[tuple[Value, Value]] = list(collection.items())
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            return UnknownValue(expr.text, "for expression over an unknown collection")
+        if len(pairs) > MAX_COLLECTION:
+            return UnknownValue(expr.text, "for expression over a collection too large")
+        items: list[Value] = []
+        mapping: dict[str, Value] = {}
+        for key, value in pairs:
+            names = {expr.value_var: value}
+            if expr.key_var:
+                names[expr.key_var] = key
+            inner = self.with_bindings(**names)
+            if expr.cond is not None:
+                keep = inner.eval(expr.cond)
+                if not isinstance(keep, bool):
+                    return UnknownValue(expr.text, "for condition unknown")
+                if not keep:
+                    continue
+            if expr.key is None:
+                items.append(inner.eval(expr.value))
+                continue
+            k = inner.eval_str(expr.key)
+            if isinstance(k, UnknownValue):
+                return UnknownValue(expr.text, "for key unknown")
+            v = inner.eval(expr.value)
+            if expr.grouping:
+                mapping.setdefault(k, []).append(v)
+            else:
+                mapping[k] = v
+        return items if expr.key is None else mapping
+
+    def _splat(self, expr: ast.Splat) -> Value:
+        base = self.eval(expr.obj)
+        if base is None:
+            return []
+        items = base if isinstance(base, list) else [base]
+        if isinstance(base, UnknownValue):
+            return UnknownValue(expr.text, "splat over an unknown value")
+        out = []
+        for item in items:
+            value = item
+            for attr in expr.attrs:
+                value = self._step(value, attr if isinstance(attr, str) else self.eval(attr))
+            out.append(value)
+        return out
+
+    # ---- references ---------------------------------------------------------------
+
+    def _traversal(self, expr: ast.Expr) -> Value:
+        steps: list[str | Value] = []
+        node = expr
+        while isinstance(node, ast.GetAttr | ast.Index):
+            if isinstance(node, ast.GetAttr):
+                steps.append(node.name)
+            else:
+                steps.append(self.eval(node.key))
+            node = node.obj
+        steps.reverse()
+        if not isinstance(node, ast.Variable):
+            value = self.eval(node)
+        else:
+            value, steps = self._root(node.name, steps, expr.text)
+        for step in steps:
+            value = self._step(value, step)
+            if isinstance(value, UnknownValue):
+                return value if isinstance(value, ResourceRef) else UnknownValue(expr.text)
+        return value
+
+    def _root(self, name: str, steps: list[str | Value], text: str) -> tuple[Value, list[Any]]:
+        """The value a reference's first name(s) denote, and the steps left to apply."""
+        if name in self.bindings:
+            return self.bindings[name], steps
+        first = steps[0] if steps and isinstance(steps[0], str) else None
+        if name == "var" and first is not None:
+            if first in self.scope.variables:
+                return self.scope.variables[first], steps[1:]
+            return UnknownValue(f"var.{first}", "variable has no value"), []
+        if name == "local" and first is not None:
+            return self.scope.local(first, self), steps[1:]
+        if name == "path" and first in ("module", "root", "cwd"):
+            return (self.scope.module_dir if first == "module" else self.scope.root_dir), []
+        if name == "terraform":
+            return UnknownValue(text, "terraform.workspace is chosen at run time"), []
+        if name == "module":
+            return UnknownValue(text, "module outputs are not evaluated yet"), []
+        if name == "data" and len(steps) >= 2:
+            return self._data(str(steps[0]), str(steps[1]), steps[2:], text)
+        if first is not None and f"{name}.{first}" in self.scope.resources:
+            return self._resource_attr(f"{name}.{first}", steps[1:], text)
+        return UnknownValue(text, f"unknown reference {name}"), []
+
+    def _resource_attr(self, address: str, steps: list[Any], text: str) -> tuple[Value, list[Any]]:
+        block = self.scope.resources[address]
+        # Skip an instance key (`aws_iam_role.this["x"].arn`, `[0]`).
+        while steps and not isinstance(steps[0], str):
+            steps = steps[1:]
+        if steps and isinstance(steps[0], str) and steps[0] in block.attributes:
+            if "count" not in block.attributes and "for_each" not in block.attributes:
+                return self.eval(block.attributes[steps[0]].expr), steps[1:]
+        attribute = steps[0] if steps and isinstance(steps[0], str) else ""
+        return ResourceRef(text, "computed by the provider", address, attribute), []
+
+    def _data(self, type_: str, name: str, steps: list[Any], text: str) -> tuple[Value, list[Any]]:
+        address = f"data.{type_}.{name}"
+        block = self.scope.resources.get(address)
+        if block is None:
+            return UnknownValue(text, "data source not declared in this module"), []
+        if type_ == "aws_iam_policy_document" and steps[:1] in (["json"], ["minified_json"]):
+            # Imported here: policy documents are an AWS concern layered on the evaluator.
+            from analyzer.terraform.policy_document import render_policy_document
+
+            return render_policy_document(block, self), steps[1:]
+        return ResourceRef(text, "data sources are read at plan time", address, ""), []
+
+    def _step(self, value: Value, step: Value) -> Value:
+        if isinstance(value, UnknownValue):
+            return value
+        if isinstance(value, JsonDoc):
+            value = value.value
+        if isinstance(value, dict):
+            key = to_str(step)
+            if isinstance(key, str) and key in value:
+                return value[key]
+            return UnknownValue(str(step), "no such key")
+        if isinstance(value, list) and isinstance(step, int) and not isinstance(step, bool):
+            if -len(value) <= step < len(value):
+                return value[step]
+        if isinstance(value, list) and isinstance(step, str) and step.isdigit():
+            return self._step(value, int(step))
+        return UnknownValue(str(step), "cannot index this value")

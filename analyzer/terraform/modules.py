@@ -1,0 +1,305 @@
+"""From parsed files to evaluated resource instances: roots, tfvars, local module calls.
+
+A directory of ``.tf`` files is a module. A root is a module no other module calls
+locally, or one with a backend, provider block or tfvars of its own. Each root is
+evaluated once per variable file that selects an environment (``prod.tfvars``) or once
+with its auto-loaded tfvars; local module calls are evaluated once per call with the
+caller's inputs, so a shared module's resources take the environment of the root that
+instantiates them. Registry and git modules are never fetched.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from analyzer.diagnostics import Diagnostic
+from analyzer.parse import hcl_ast as ast
+from analyzer.terraform.evaluate import Evaluator, ModuleScope
+from analyzer.terraform.functions import MAX_COLLECTION
+from analyzer.terraform.values import UnknownValue, Value, display, to_str
+
+MAX_MODULE_DEPTH = 16
+_META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """One evaluation of a root module: its folder and the variable file chosen."""
+
+    dir: str
+    var_file: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How addresses name the root: ``envs/prod`` or ``app[prod.tfvars]``."""
+        base = self.dir or "."
+        return f"{base}[{posixpath.basename(self.var_file)}]" if self.var_file else base
+
+    @property
+    def env_path(self) -> str:
+        """The path whose segments name the root's environment."""
+        return f"{self.dir}/{self.var_file}" if self.var_file else self.dir
+
+
+@dataclass(slots=True)
+class ResourceInstance:
+    """One instance of a ``resource`` or ``data`` block, ready to evaluate lazily."""
+
+    root: Root
+    module_prefix: str  # "module.inference." (with trailing dot) or ""
+    mode: str  # "resource" | "data"
+    type: str
+    name: str
+    key: Value | None  # count index / for_each key / None
+    block: ast.Block
+    path: str
+    evaluator: Evaluator
+    provider_tags: Mapping[str, Value] = field(default_factory=dict)
+
+    @property
+    def local_address(self) -> str:
+        """``aws_iam_role.this`` as references inside its module name it."""
+        prefix = "data." if self.mode == "data" else ""
+        return f"{prefix}{self.type}.{self.name}"
+
+    @property
+    def address(self) -> str:
+        """Terraform's address: ``module.a.aws_iam_role.this["x"]``."""
+        return f"{self.module_prefix}{self.local_address}{_key_suffix(self.key)}"
+
+    @property
+    def full_address(self) -> str:
+        """driftgate's address: the root's label, a colon, the Terraform address."""
+        return f"{self.root.label}:{self.address}"
+
+    def module_address(self, local: str) -> str:
+        """The full address of another resource of the same module instance."""
+        return f"{self.root.label}:{self.module_prefix}{local}"
+
+    def get(self, name: str) -> Value | None:
+        attr = self.block.attributes.get(name)
+        return None if attr is None else self.evaluator.eval(attr.expr)
+
+    def line_of(self, name: str) -> int:
+        attr = self.block.attributes.get(name)
+        return attr.line if attr is not None else self.block.line
+
+
+def _key_suffix(key: Value | None) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"[{key}]"
+    if isinstance(key, UnknownValue):
+        return "[*]"
+    return f'["{display(key)}"]'
+
+
+@dataclass(slots=True)
+class _Module:
+    dir: str
+    blocks: list[tuple[str, ast.Block]] = field(default_factory=list)  # (path, block)
+
+    def of_type(self, type_: str) -> Iterator[tuple[str, ast.Block]]:
+        return ((p, b) for p, b in self.blocks if b.type == type_)
+
+
+class TerraformProject:
+    """All Terraform of one tree, evaluated root by root."""
+
+    def __init__(self, files: list[ast.HclFile]) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.modules: dict[str, _Module] = {}
+        self.tfvars: dict[str, list[ast.HclFile]] = defaultdict(list)
+        for f in sorted(files, key=lambda f: f.path):
+            directory = posixpath.dirname(f.path)
+            if f.path.endswith(".tfvars"):
+                self.tfvars[directory].append(f)
+                continue
+            module = self.modules.setdefault(directory, _Module(directory))
+            module.blocks.extend((f.path, b) for b in f.blocks)
+
+    def roots(self) -> list[Root]:
+        called = {
+            child
+            for module in self.modules.values()
+            for _, call in module.of_type("module")
+            if (child := self._local_source(module.dir, call)) is not None
+        }
+        roots: list[Root] = []
+        for directory, module in sorted(self.modules.items()):
+            standalone = any(
+                b.type in ("provider", "terraform") or b.type == "backend" for _, b in module.blocks
+            )
+            var_files = [f for f in self.tfvars.get(directory, []) if not _auto_loaded(f.path)]
+            if directory in called and not standalone and not self.tfvars.get(directory):
+                continue
+            if var_files:
+                roots.extend(Root(directory, posixpath.basename(f.path)) for f in var_files)
+            else:
+                roots.append(Root(directory))
+        return roots
+
+    def instances(self) -> Iterator[ResourceInstance]:
+        for root in self.roots():
+            variables = self._root_variables(root)
+            yield from self._module_instances(root, root.dir, variables, "", (root.dir,))
+
+    # ---- variables ----------------------------------------------------------------
+
+    def _root_variables(self, root: Root) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        empty = Evaluator(ModuleScope(root.dir, {}, {}, {}, root.dir))
+        for f in self.tfvars.get(root.dir, []):
+            name = posixpath.basename(f.path)
+            if _auto_loaded(f.path) or name == root.var_file:
+                values.update(_tfvars_values(f, empty))
+        return values
+
+    def _module_instances(
+        self,
+        root: Root,
+        directory: str,
+        inputs: Mapping[str, Value],
+        prefix: str,
+        stack: tuple[str, ...],
+    ) -> Iterator[ResourceInstance]:
+        module = self.modules.get(directory)
+        if module is None:
+            return
+        variables: dict[str, Value] = {}
+        for _, block in module.of_type("variable"):
+            if not block.labels:
+                continue
+            name = block.labels[0]
+            if name in inputs:
+                variables[name] = inputs[name]
+            elif "default" in block.attributes:
+                variables[name] = Evaluator(ModuleScope(directory, {}, {}, {})).eval(
+                    block.attributes["default"].expr
+                )
+            else:
+                variables[name] = UnknownValue(f"var.{name}", "variable has no value")
+        locals_: dict[str, ast.Expr] = {}
+        for _, block in module.of_type("locals"):
+            locals_.update({k: a.expr for k, a in block.attributes.items()})
+        resources: dict[str, ast.Block] = {}
+        for _, block in module.blocks:
+            if block.type in ("resource", "data") and len(block.labels) == 2:
+                local = ".".join(block.labels)
+                resources[("data." if block.type == "data" else "") + local] = block
+        scope = ModuleScope(directory, variables, locals_, resources, root.dir)
+        evaluator = Evaluator(scope)
+        tags = _provider_tags(module, evaluator) if not prefix else {}
+        for path, block in module.blocks:
+            if block.type in ("resource", "data") and len(block.labels) == 2:
+                for key, inner in self._expand(block, evaluator, path):
+                    type_, name = block.labels
+                    yield ResourceInstance(
+                        root, prefix, block.type, type_, name, key, block, path, inner, tags
+                    )
+            elif block.type == "module" and block.labels:
+                yield from self._call(root, module, path, block, evaluator, prefix, stack)
+
+    def _call(
+        self,
+        root: Root,
+        caller: _Module,
+        path: str,
+        block: ast.Block,
+        evaluator: Evaluator,
+        prefix: str,
+        stack: tuple[str, ...],
+    ) -> Iterator[ResourceInstance]:
+        child = self._local_source(caller.dir, block)
+        if child is None:
+            return
+        name = block.labels[0]
+        if child in stack:
+            self.diagnostics.append(
+                Diagnostic(path, block.line, f"module.{name}: circular module call", "evaluation")
+            )
+            return
+        if len(stack) >= MAX_MODULE_DEPTH:
+            self.diagnostics.append(
+                Diagnostic(path, block.line, f"module.{name}: nested too deep", "evaluation")
+            )
+            return
+        for key, inner in self._expand(block, evaluator, path):
+            inputs = {
+                k: inner.eval(a.expr) for k, a in block.attributes.items() if k not in _META_ARGS
+            }
+            child_prefix = f"{prefix}module.{name}{_key_suffix(key)}."
+            yield from self._module_instances(root, child, inputs, child_prefix, (*stack, child))
+
+    def _expand(
+        self, block: ast.Block, evaluator: Evaluator, path: str
+    ) -> Iterator[tuple[Value | None, Evaluator]]:
+        """Instances of a block under ``count`` / ``for_each``."""
+        if "count" in block.attributes:
+            count = evaluator.eval(block.attributes["count"].expr)
+            if isinstance(count, int) and not isinstance(count, bool):
+                for i in range(min(count, MAX_COLLECTION)):
+                    yield i, evaluator.with_bindings(count={"index": i})
+                return
+            yield (
+                UnknownValue("count"),
+                evaluator.with_bindings(count={"index": UnknownValue("count.index")}),
+            )
+            return
+        if "for_each" in block.attributes:
+            collection = evaluator.eval(block.attributes["for_each"].expr)
+            if isinstance(collection, dict):
+                pairs = list(collection.items())
+            elif isinstance(collection, list) and all(isinstance(v, str) for v in collection):
+                pairs = [(v, v) for v in collection]
+            else:
+                unknown = UnknownValue("each", "for_each over an unknown collection")
+                yield unknown, evaluator.with_bindings(each={"key": unknown, "value": unknown})
+                return
+            for k, v in pairs[:MAX_COLLECTION]:
+                yield k, evaluator.with_bindings(each={"key": k, "value": v})
+            return
+        yield None, evaluator
+
+    def _local_source(self, directory: str, block: ast.Block) -> str | None:
+        attr = block.attributes.get("source")
+        if attr is None or not isinstance(attr.expr, ast.Literal):
+            return None
+        source = attr.expr.value
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            return None
+        target = posixpath.normpath(posixpath.join(directory, source))
+        # Never outside the repository root.
+        if target.startswith("..") or posixpath.isabs(target):
+            return None
+        return "" if target == "." else target
+
+
+def _auto_loaded(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
+
+
+def _tfvars_values(f: ast.HclFile, evaluator: Evaluator) -> dict[str, Value]:
+    # python-hcl2 presents top-level attributes of a tfvars file as a pseudo block.
+    values: dict[str, Value] = {}
+    for block in f.blocks:
+        if block.type == "__attributes__":
+            values.update({k: evaluator.eval(a.expr) for k, a in block.attributes.items()})
+    return values
+
+
+def _provider_tags(module: _Module, evaluator: Evaluator) -> dict[str, Value]:
+    for _, provider in module.of_type("provider"):
+        if provider.labels[:1] != ("aws",):
+            continue
+        for default_tags in provider.blocks_of("default_tags"):
+            if "tags" in default_tags.attributes:
+                tags = evaluator.eval(default_tags.attributes["tags"].expr)
+                if isinstance(tags, dict):
+                    return {k: v for k, v in tags.items() if isinstance(to_str(v), str)}
+    return {}

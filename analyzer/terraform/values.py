@@ -1,0 +1,120 @@
+"""Values of the Terraform evaluator: plain Python data, plus what could not be known.
+
+Known values are ``str``, ``int``, ``float``, ``bool``, ``None``, ``list`` and ``dict``.
+What static analysis cannot know is an :class:`UnknownValue` carrying the expression it
+came from; a reference to another resource's computed attribute is a
+:class:`ResourceRef` (also unknown, but extractors use it to link resources).
+``jsonencode`` keeps its structure as :class:`JsonDoc` so that an unknown ARN inside a
+policy leaves the rest of the policy readable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+Value: TypeAlias = Any
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownValue:
+    expression: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        return "${" + self.expression + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef(UnknownValue):
+    """``aws_iam_role.this.arn``: ``address`` is ``aws_iam_role.this`` within its module."""
+
+    address: str = ""
+    attribute: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JsonDoc:
+    """The result of ``jsonencode(value)``; becomes JSON text once fully known."""
+
+    value: Value
+
+
+class LocatedDict(dict[str, Any]):
+    """A mapping that remembers the source line it was written on (a policy statement)."""
+
+    line: int = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_located, (dict(self), self.line))
+
+
+def _located(data: dict[str, Any], line: int) -> LocatedDict:
+    result = LocatedDict(data)
+    result.line = line
+    return result
+
+
+def is_known(value: Value) -> bool:
+    """True when no part of ``value`` is unknown."""
+    if isinstance(value, UnknownValue):
+        return False
+    if isinstance(value, JsonDoc):
+        return is_known(value.value)
+    if isinstance(value, list):
+        return all(is_known(v) for v in value)
+    if isinstance(value, dict):
+        return all(is_known(v) for v in value.values())
+    return True
+
+
+def to_json_text(value: Value) -> str | UnknownValue:
+    """JSON text of a known value (``jsonencode`` semantics), else Unknown."""
+    plain = plain_value(value)
+    if not is_known(plain):
+        return UnknownValue("jsonencode(...)", "contains unknown values")
+    return json.dumps(plain, separators=(",", ":"), sort_keys=False)
+
+
+def plain_value(value: Value) -> Value:
+    """Unwrap :class:`JsonDoc` layers so that the data can be inspected."""
+    if isinstance(value, JsonDoc):
+        return plain_value(value.value)
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    if isinstance(value, LocatedDict):
+        return _located({k: plain_value(v) for k, v in value.items()}, value.line)
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    return value
+
+
+def display(value: Value) -> str:
+    """A value as a user reads it in a finding: unknown parts as ``${expression}``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, UnknownValue):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(plain_value(value), default=str)
+
+
+def to_str(value: Value) -> str | UnknownValue:
+    """Terraform's string conversion; lists and maps are not strings."""
+    if isinstance(value, str | UnknownValue):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, JsonDoc):
+        return to_json_text(value)
+    return UnknownValue(display(value), "not a string")

@@ -1,0 +1,41 @@
+"""Phrases every check uses to name what a finding is about."""
+
+from __future__ import annotations
+
+from analyzer.model import Identity, Model, Unknown, Workload
+
+
+def principal_text(identity: Identity) -> str | None:
+    p = identity.principal
+    if p is None:
+        return None
+    return str(p) if isinstance(p, Unknown) else p
+
+
+def who(identity: Identity, model: Model) -> str:
+    """``role llm (envs/prod:aws_iam_role.llm, prod, used by k8s:ml-prod/Deployment/llm)``."""
+    details = [identity.address]
+    if identity.environment:
+        details.append(identity.environment)
+    users = workloads_of(identity, model)
+    if users:
+        names = ", ".join(w.address for w in users[:3])
+        more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+        details.append(f"used by {names}{more}")
+    return f"{identity.kind} {identity.name} ({'; '.join(details)})"
+
+
+def workloads_of(identity: Identity, model: Model) -> list[Workload]:
+    return sorted(model.workloads_using(identity.address), key=lambda w: w.address)
+
+
+def human_duration(seconds: int) -> str:
+    """``31536000`` → ``365d``; ``5400`` → ``1h30m``."""
+    if seconds % 86400 == 0 and seconds >= 86400:
+        return f"{seconds // 86400}d"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts) or "0s"

@@ -1,0 +1,111 @@
+"""DG201 cross-env-identity-reuse.
+
+## What it finds
+
+The same principal — an IAM role (by ARN or by the resource that declares it), a GCP
+service account, an Azure identity, a ServiceAccount — is used by workloads in two or
+more environments, directly or through federation (IRSA, GKE/Azure workload identity).
+
+## Why it matters
+
+Environments are blast-radius boundaries. When the inference service promoted to
+production keeps running as its staging role, anything that compromises staging (a
+looser review process, a test image, a debug endpoint) holds production's credentials,
+and any permission granted "for staging" is granted in production too.
+
+## Example
+
+```yaml
+# k8s/prod/llm.yaml
+kind: ServiceAccount
+metadata:
+  name: llm
+  namespace: ml-prod
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/llm-staging   # staging's role
+```
+
+## Fix
+
+Give each environment its own identity (one role per environment, created by the same
+module with the environment in its name) and point each environment's workloads at it.
+
+## References
+
+- OWASP Non-Human Identities Top 10: NHI8 Environment Isolation, NHI9 NHI Reuse
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from analyzer.model import Workload
+from checks.common import principal_text
+
+META = CheckMeta(
+    id="DG201",
+    slug="cross-env-identity-reuse",
+    title="The same principal is used by workloads in two or more environments",
+    severity=Severity.MEDIUM,
+    owasp=("NHI8", "NHI9"),
+    rationale=(
+        "An identity shared across environments erases the boundary between them: a "
+        "compromise of the weaker environment holds the stronger one's credentials."
+    ),
+    fix="Give each environment its own identity and point its workloads at it.",
+    kind="state",
+    doc=__doc__ or "",
+)
+
+
+def run(ctx: CheckContext) -> Iterator[Draft]:
+    model = ctx.head
+    usage: dict[str, list[Workload]] = {}
+    for workload in model.workloads.values():
+        if workload.environment is None:
+            continue
+        for address in model.effective_identities(workload):
+            usage.setdefault(address, []).append(workload)
+    for address, workloads in sorted(usage.items()):
+        identity = model.identities.get(address)
+        environments = sorted({w.environment for w in workloads if w.environment})
+        if identity is None or len(environments) < 2:
+            continue
+        workloads.sort(key=lambda w: w.address)
+        base_users = set()
+        if ctx.base is not None:
+            base_users = {w.address for w in ctx.base.workloads_using(address)}
+        # Point at the usage the change adds (GitHub shows an alert only on diff lines),
+        # preferring a workload outside the identity's own environment.
+        adopters = [w for w in workloads if w.address not in base_users] or workloads
+        adopter = min(adopters, key=lambda w: (w.environment == identity.environment, w.address))
+        principal = principal_text(identity) or address
+        per_env = "; ".join(
+            f"{env}: {', '.join(w.address for w in workloads if w.environment == env)}"
+            for env in environments
+        )
+        own = f" (declared for {identity.environment})" if identity.environment else ""
+        message = (
+            f"{identity.kind} {identity.name} [{address}]{own} is used by workloads in "
+            f"{len(environments)} environments — {per_env}; {adopter.address} in "
+            f"{adopter.environment} runs as {principal}, so a compromise or a permission "
+            f"granted in one environment reaches the others."
+        )
+        yield Draft(
+            identity=address,
+            message=message,
+            subject=principal,
+            location=adopter.location,
+            related=tuple(
+                w.location for w in workloads if w is not adopter and w.location is not None
+            ),
+            severity=Severity.HIGH if "prod" in environments else Severity.MEDIUM,
+            environment=adopter.environment,
+            workloads=tuple(w.address for w in workloads),
+            before=None,
+            after=", ".join(environments),
+        )
+
+
+CHECK = Check(META, run)
