@@ -1,4 +1,4 @@
-"""Base model × head model → per-identity deltas."""
+"""Base model and head model → per-identity deltas."""
 
 from analyzer.diff.grants import GrantDelta, grant_deltas
 

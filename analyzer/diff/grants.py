@@ -1,4 +1,4 @@
-"""Base model × head model → what each identity may do at head that it could not at base.
+"""Base model and head model → what each identity may do at head that it could not at base.
 
 Identities are matched by address, and permissions are compared over the union of all
 of an identity's grants, so a statement moved between policies of the same role, a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from analyzer.checkapi import Check, CheckContext, Draft, Severity, Thresholds
@@ -52,7 +52,7 @@ def fingerprint(check_id: str, identity: str, subject: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = field(default_factory=Thresholds)
     severity_overrides: tuple[tuple[str, Severity], ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     include_existing: bool = False
@@ -87,8 +87,6 @@ def run_checks(
 
 
 def _with_state(finding: Finding, state: BaselineState) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, baseline_state=state)
 
 
@@ -104,8 +102,6 @@ def _findings(
             finding = _finding(check, draft, model, inference, overrides)
             for suppression in options.suppressions:
                 if suppression.matches(finding, today):
-                    from dataclasses import replace
-
                     finding = replace(finding, suppressed=suppression.reason)
                     break
             found.setdefault(finding.fingerprint, finding)

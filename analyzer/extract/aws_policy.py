@@ -13,6 +13,7 @@ from analyzer.terraform.values import LocatedDict, UnknownValue, Value, display,
 @dataclass(frozen=True, slots=True)
 class Statement:
     index: int
+    sid: str | None
     effect: str
     actions: tuple[str, ...]
     not_action: bool
@@ -22,6 +23,11 @@ class Statement:
     conditions: tuple[str, ...]
     unknown: tuple[str, ...]
     line: int | None
+
+    @property
+    def label(self) -> str:
+        """How a reviewer finds the statement: its Sid, else its position."""
+        return f'statement "{self.sid}"' if self.sid else f"statement {self.index + 1}"
 
 
 def statements(policy: Value) -> tuple[list[Statement], str | None]:
@@ -86,6 +92,7 @@ def _statement(index: int, raw: dict[str, Value]) -> Statement:
     effect = display(raw.get("Effect", "Allow"))
     return Statement(
         index=index,
+        sid=raw["Sid"] if isinstance(raw.get("Sid"), str) and raw["Sid"] else None,
         effect=effect,
         actions=actions,
         not_action=not_action,
@@ -121,7 +128,7 @@ def grants(identity: str, policy: Value, via: str, location: Location) -> Iterat
             effect=effect,
             permissions=permissions,
             conditions=stmt.conditions,
-            via=f"{via} statement {stmt.index + 1}",
+            via=f"{via} {stmt.label}",
             unknown=stmt.unknown,
             location=where,
         )
@@ -137,7 +144,7 @@ def trusts(identity: str, policy: Value, via: str, location: Location) -> Iterat
             principals=stmt.principals,
             actions=stmt.actions,
             conditions=stmt.conditions,
-            via=f"{via} statement {stmt.index + 1}",
+            via=f"{via} {stmt.label}",
             location=location
             if stmt.line is None
             else Location(path=location.path, line=stmt.line),

@@ -206,9 +206,7 @@ class _Converter:
                 continue
             child = part.children[0]
             if isinstance(child, Token):
-                if child.type == "ESCAPED_INTERPOLATION":
-                    parts.append(str(child)[1:])
-                elif child.type == "ESCAPED_DIRECTIVE":
+                if child.type == "ESCAPED_INTERPOLATION" or child.type == "ESCAPED_DIRECTIVE":
                     parts.append(str(child)[1:])
                 else:
                     parts.append(_unescape(str(child)))

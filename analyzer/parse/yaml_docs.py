@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -39,10 +39,32 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE = SafeConstructor()
 _CORE = "tag:yaml.org,2002:"
 _MERGE = _CORE + "merge"
+_TYPED = frozenset(_CORE + name for name in ("null", "bool", "int", "float"))
+# Plain scalars repeat (keys, kinds, images): their resolved values are memoised.
+_PLAIN: dict[str, Any] = {}
+_PLAIN_LIMIT = 4096
 _SKIPPED_KIND = "CustomResourceDefinition"
 _HELM_MESSAGE = "Helm template not rendered; skipped"
 _HELM_LINE = re.compile(r"^[ \t]*(?:\{\{.*?\}\}[ \t]*)+$", re.MULTILINE)
 _HELM_ACTION = re.compile(r"\{\{.*?\}\}")
+
+
+class _Mark(Protocol):
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
+class _EventSource(Protocol):
+    """What is used of a PyYAML loader (C or pure Python): its parser and resolver."""
+
+    def get_event(self) -> Event | None: ...
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str: ...
+
+    def dispose(self) -> None: ...
 
 
 class LineDict(dict[Any, Any]):
@@ -103,10 +125,11 @@ def load_yaml(path: str, data: bytes) -> tuple[list[YamlDocument], list[Diagnost
 
 def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | None]:
     documents: list[YamlDocument] = []
-    loader = _Loader(text)
+    loader = None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # nothing built here has cycles; collecting during a load doubles its cost
     try:
+        loader = _open(text)
         index = 0
         while True:
             event = loader.get_event()
@@ -114,7 +137,7 @@ def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | N
                 break
             if not isinstance(event, DocumentStartEvent):
                 continue
-            start = event.start_mark.line + 1
+            start = _line(event.start_mark)
             try:
                 value, end = _Builder(loader).document()
             except _Skip:
@@ -131,8 +154,13 @@ def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | N
     finally:
         if gc_was_enabled:
             gc.enable()
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return documents, None
+
+
+def _open(text: str) -> _EventSource:
+    return _Loader(text)
 
 
 class _Frame:
@@ -154,7 +182,7 @@ class _Frame:
 class _Builder:
     """Builds one document from the events between its start and its end."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: _EventSource) -> None:
         self.loader = loader
         # anchor → (value, node count, nesting height)
         self.anchors: dict[str, tuple[Any, int, int]] = {}
@@ -178,7 +206,7 @@ class _Builder:
                 self._add(value, size, height, end, event)
 
     def _event(self, event: Event) -> tuple[Any, int, int, int] | None:
-        line = event.start_mark.line + 1
+        line = _line(event.start_mark)
         if isinstance(event, ScalarEvent):
             value = _scalar(self.loader, event)
             end = _end_line(event)
@@ -235,7 +263,7 @@ class _Builder:
             container.append(value)
             return
         if not frame.has_key:
-            if isinstance(event, ScalarEvent) and _tag(self.loader, event) == _MERGE:
+            if isinstance(event, ScalarEvent) and _is_merge(event):
                 value = _MergeKey
             elif isinstance(value, (dict, list)):
                 raise _DocumentError(end, "YAML error: a mapping key is not a scalar")
@@ -259,7 +287,7 @@ class _Builder:
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1
+                    line = _line(event.start_mark)
                     raise _DocumentError(line, f"YAML nesting deeper than {MAX_DEPTH} levels")
             elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
                 depth -= 1
@@ -270,26 +298,40 @@ class _Builder:
         raise _Skip
 
 
+def _is_merge(event: ScalarEvent) -> bool:
+    return event.value == "<<" and (
+        event.tag == _MERGE or (event.tag is None and event.implicit[0])
+    )
+
+
 class _MergeKey:
     """Marks a ``<<`` key while its value is read."""
 
 
-def _tag(loader: yaml.SafeLoader, event: ScalarEvent) -> str:
-    if event.tag is None or event.tag == "!":
-        tag: str = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        return tag
-    return event.tag
-
-
-def _scalar(loader: yaml.SafeLoader, event: ScalarEvent) -> Any:
+def _scalar(loader: _EventSource, event: ScalarEvent) -> Any:
     """Null, bool, int and float as Python values; everything else is its text."""
-    tag = _tag(loader, event)
-    if tag in (_CORE + "null", _CORE + "bool", _CORE + "int", _CORE + "float"):
+    value: str = event.value
+    if event.tag is None or event.tag == "!":
+        if not event.implicit[0]:
+            return value  # quoted: a string
+        cached = _PLAIN.get(value, _PLAIN)
+        if cached is not _PLAIN:
+            return cached
+        result = _construct(loader.resolve(yaml.ScalarNode, value, event.implicit), value)
+        if len(_PLAIN) >= _PLAIN_LIMIT:
+            _PLAIN.clear()
+        _PLAIN[value] = result
+        return result
+    return _construct(event.tag, value)
+
+
+def _construct(tag: str, value: str) -> Any:
+    if tag in _TYPED:
         try:
-            return _SAFE.yaml_constructors[tag](_SAFE, yaml.ScalarNode(tag, event.value))
+            return _SAFE.yaml_constructors[tag](_SAFE, yaml.ScalarNode(tag, value))
         except (ValueError, KeyError, yaml.YAMLError):
-            return event.value
-    return event.value
+            return value
+    return value
 
 
 def _copy(value: Any) -> Any:
@@ -304,9 +346,15 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _line(mark: _Mark | None) -> int:
+    return int(mark.line) + 1 if mark is not None else 1
+
+
 def _end_line(event: Event) -> int:
     """The last line with content: a mark at column 0 belongs to the line before it."""
     start, end = event.start_mark, event.end_mark
+    if end is None or start is None:
+        return _line(start)
     if end.column == 0 and end.line > start.line:
         return int(end.line)
     return int(end.line) + 1

@@ -80,7 +80,7 @@ def _k8s_level(permission: Permission) -> Level:
     verb = permission.action.lower()
     resource = permission.resource.split("/")
     group_resource = "/".join(resource[:2])
-    if verb in _K8S_ESCALATION_VERBS or verb == "*" and group_resource.endswith("/*"):
+    if verb in _K8S_ESCALATION_VERBS or (verb == "*" and group_resource.endswith("/*")):
         return "escalation"
     if group_resource == "core/secrets" and permission.scope == "*" and verb in _K8S_READ:
         return "escalation"

@@ -301,9 +301,14 @@ class Evaluator:
         # Skip an instance key (`aws_iam_role.this["x"].arn`, `[0]`).
         while steps and not isinstance(steps[0], str):
             steps = steps[1:]
-        if steps and isinstance(steps[0], str) and steps[0] in block.attributes:
-            if "count" not in block.attributes and "for_each" not in block.attributes:
+        expanded = "count" in block.attributes or "for_each" in block.attributes
+        if steps and isinstance(steps[0], str) and steps[0] in block.attributes and not expanded:
+            # Another block's attribute: our each/count bindings do not apply there.
+            saved, self.bindings = self.bindings, {}
+            try:
                 return self.eval(block.attributes[steps[0]].expr), steps[1:]
+            finally:
+                self.bindings = saved
         attribute = steps[0] if steps and isinstance(steps[0], str) else ""
         return ResourceRef(text, "computed by the provider", address, attribute), []
 
@@ -329,9 +334,13 @@ class Evaluator:
             if isinstance(key, str) and key in value:
                 return value[key]
             return UnknownValue(str(step), "no such key")
-        if isinstance(value, list) and isinstance(step, int) and not isinstance(step, bool):
-            if -len(value) <= step < len(value):
-                return value[step]
+        if (
+            isinstance(value, list)
+            and isinstance(step, int)
+            and not isinstance(step, bool)
+            and -len(value) <= step < len(value)
+        ):
+            return value[step]
         if isinstance(value, list) and isinstance(step, str) and step.isdigit():
             return self._step(value, int(step))
         return UnknownValue(str(step), "cannot index this value")

@@ -1,0 +1,189 @@
+"""Kubernetes RBAC: (Cluster)Role rules and (Cluster)RoleBinding subjects → grants.
+
+One grant per rule of the referenced role and per ServiceAccount subject, located at
+the rule, so that a finding points at the line that grants. Roles are resolved across
+every document given, with ClusterRole aggregation by label selector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.extract.addresses import k8s_address
+from analyzer.extract.k8s_objects import K8sObject, location, mapping, mappings, strings, text
+from analyzer.model.entities import Grant, Location, Permission
+
+# A rule whose product of verbs, groups, resources and names is larger is not expanded.
+MAX_RULE_PERMISSIONS = 10_000
+
+_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+_ROLES = ("Role", "ClusterRole")
+# The one built-in ClusterRole whose rules are fixed and whose meaning is unambiguous.
+_BUILTIN_RULES: dict[str, tuple[dict[str, list[str]], ...]] = {
+    "cluster-admin": (
+        {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+        {"nonResourceURLs": ["*"], "verbs": ["*"]},
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A ServiceAccount a binding names, and the binding that names it."""
+
+    namespace: str
+    name: str
+    binding: K8sObject = field(compare=False)
+
+    @property
+    def address(self) -> str:
+        return k8s_address(self.namespace, "ServiceAccount", self.name)
+
+
+def rbac_grants(objects: Iterable[K8sObject]) -> tuple[list[Grant], list[Subject]]:
+    """The grants of every ServiceAccount subject, and those subjects."""
+    roles: dict[tuple[str | None, str, str], K8sObject] = {}
+    bindings: list[K8sObject] = []
+    for obj in objects:
+        if obj.group != "rbac.authorization.k8s.io":
+            continue
+        if obj.kind in _ROLES:
+            roles.setdefault((obj.namespace, obj.kind, obj.name), obj)
+        elif obj.kind in _BINDINGS:
+            bindings.append(obj)
+    cluster_roles = [role for role in roles.values() if role.kind == "ClusterRole"]
+    grants: list[Grant] = []
+    subjects: list[Subject] = []
+    for binding in bindings:
+        ref = mapping(binding.data, "roleRef")
+        ref_kind, ref_name = text(ref.get("kind")), text(ref.get("name"))
+        if ref_kind not in _ROLES or ref_name is None:
+            continue
+        if binding.kind == "ClusterRoleBinding" and ref_kind == "Role":
+            continue  # rejected by the API server
+        role_namespace = binding.namespace if ref_kind == "Role" else None
+        role = roles.get((role_namespace, ref_kind, ref_name))
+        scope = binding.namespace if binding.kind == "RoleBinding" and binding.namespace else "*"
+        via = f"{binding.kind} {_qualified(binding.namespace, binding.name)} → {ref_kind} "
+        via += _qualified(role_namespace, ref_name)
+        ref_location = location(binding.path, ref, binding.location)
+        rules = _rules(role, cluster_roles) if role is not None else []
+        for subject in _subjects(binding):
+            subjects.append(subject)
+            if role is not None:
+                grants.extend(_rule_grant(subject, rule, at, scope, via) for rule, at in rules)
+            elif ref_kind == "ClusterRole" and ref_name in _BUILTIN_RULES:
+                grants.extend(
+                    _rule_grant(subject, rule, ref_location, scope, via + " (built-in)")
+                    for rule in _BUILTIN_RULES[ref_name]
+                )
+            else:
+                unknown = f"roleRef {ref_kind}/{ref_name} not declared in the repository"
+                grants.append(
+                    Grant(
+                        identity=subject.address,
+                        via=via,
+                        unknown=(unknown,),
+                        location=ref_location,
+                    )
+                )
+    return grants, subjects
+
+
+def rule_permissions(rule: Mapping[str, Any], scope: str) -> tuple[tuple[Permission, ...], bool]:
+    """The permissions of one policy rule, and False when it was too large to expand."""
+    verbs = strings(rule.get("verbs"))
+    groups = strings(rule.get("apiGroups"))
+    resources = strings(rule.get("resources"))
+    names: list[str | None] = [*strings(rule.get("resourceNames"))] or [None]
+    urls = strings(rule.get("nonResourceURLs")) if scope == "*" else []
+    size = len(verbs) * (len(groups) * len(resources) * len(names) + len(urls))
+    if size > MAX_RULE_PERMISSIONS:
+        return (), False
+    found: dict[Permission, None] = {}
+    for verb in verbs:
+        for group in groups:
+            for resource in resources:
+                for name in names:
+                    target = f"{group or 'core'}/{resource}" + (f"/{name}" if name else "")
+                    found[Permission(action=verb, resource=target, scope=scope)] = None
+        for url in urls:
+            found[Permission(action=verb, resource=url, scope=scope)] = None
+    return tuple(found), True
+
+
+def _rule_grant(
+    subject: Subject, rule: Mapping[str, Any], at: Location, scope: str, via: str
+) -> Grant:
+    permissions, expanded = rule_permissions(rule, scope)
+    unknown = () if expanded else (f"rule grants more than {MAX_RULE_PERMISSIONS} permissions",)
+    return Grant(
+        identity=subject.address,
+        permissions=permissions,
+        via=via,
+        unknown=unknown,
+        location=at,
+    )
+
+
+def _subjects(binding: K8sObject) -> list[Subject]:
+    """The ServiceAccount subjects; their namespace defaults to the binding's."""
+    found: dict[Subject, None] = {}
+    for subject in mappings(binding.data.get("subjects")):
+        name = text(subject.get("name"))
+        if subject.get("kind") != "ServiceAccount" or name is None:
+            continue
+        namespace = text(subject.get("namespace")) or binding.namespace or "default"
+        found[Subject(namespace, name, binding)] = None
+    return list(found)
+
+
+def _rules(
+    role: K8sObject, cluster_roles: list[K8sObject]
+) -> list[tuple[dict[Any, Any], Location]]:
+    """The role's rules with their locations; an aggregated ClusterRole adds the rules of
+    the ClusterRoles its selectors match."""
+    sources = [role]
+    selectors = mappings(mapping(role.data, "aggregationRule").get("clusterRoleSelectors"))
+    if role.kind == "ClusterRole" and selectors:
+        sources += [
+            other
+            for other in cluster_roles
+            if other is not role and any(_matches(s, other.labels) for s in selectors)
+        ]
+    return [
+        (rule, location(source.path, rule, source.location))
+        for source in sources
+        for rule in mappings(source.data.get("rules"))
+    ]
+
+
+def _matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """A Kubernetes label selector (matchLabels and matchExpressions)."""
+    match_labels = mapping(selector, "matchLabels")
+    expressions = mappings(selector.get("matchExpressions"))
+    if not match_labels and not expressions:
+        return False  # an empty aggregation selector is ignored by the controller
+    if any(labels.get(str(key)) != value for key, value in match_labels.items()):
+        return False
+    for expression in expressions:
+        key, operator = text(expression.get("key")), expression.get("operator")
+        values = strings(expression.get("values"))
+        if key is None:
+            return False
+        present = key in labels
+        ok = {
+            "In": present and labels.get(key) in values,
+            "NotIn": not present or labels.get(key) not in values,
+            "Exists": present,
+            "DoesNotExist": not present,
+        }.get(str(operator), False)
+        if not ok:
+            return False
+    return True
+
+
+def _qualified(namespace: str | None, name: str) -> str:
+    return f"{namespace}/{name}" if namespace else name

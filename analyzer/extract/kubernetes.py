@@ -1,0 +1,147 @@
+"""Kubernetes manifests → identities, grants, credentials and workloads.
+
+ServiceAccounts are the identities (with their IRSA / GKE / Azure federation
+annotations), RBAC bindings their grants, pods and the controllers and custom
+resources that template them are the workloads. A ServiceAccount a workload or a
+binding names but no document declares (the implicit ``default`` one, or one managed
+elsewhere) is an identity with ``declared=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from analyzer.extract.addresses import external_address, k8s_address
+from analyzer.extract.k8s_objects import K8sObject, k8s_objects, text
+from analyzer.extract.k8s_rbac import rbac_grants
+from analyzer.extract.k8s_workloads import (
+    inference_reason,
+    pod_credentials,
+    pod_templates,
+    workload_labels,
+)
+from analyzer.extract.options import ExtractOptions
+from analyzer.model.entities import Credential, Identity, Model, Workload
+from analyzer.parse.yaml_docs import YamlDocument
+
+# Annotation → provider of the cloud identity a ServiceAccount federates to.
+FEDERATION_ANNOTATIONS = (
+    ("eks.amazonaws.com/role-arn", "aws"),
+    ("iam.gke.io/gcp-service-account", "gcp"),
+    ("azure.workload.identity/client-id", "azure"),
+)
+_LEGACY_TOKEN_TYPE = "kubernetes.io/service-account-token"
+_LEGACY_TOKEN_OWNER = "kubernetes.io/service-account.name"
+
+
+def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOptions) -> Model:
+    """The model of every Kubernetes object among ``documents``; others are ignored."""
+    objects = list(k8s_objects(documents))
+    model = Model()
+    for obj in objects:
+        if obj.group == "" and obj.kind == "ServiceAccount":
+            identity = _service_account(obj, options)
+            model.identities.setdefault(identity.address, identity)
+    for obj in objects:
+        if obj.group == "" and obj.kind == "Secret":
+            _legacy_token(model, obj, options)
+    grants, subjects = rbac_grants(objects)
+    model.grants.extend(grants)
+    for subject in subjects:
+        environment = options.environments.resolve(subject.binding.path, subject.namespace)
+        _ensure_identity(model, subject.namespace, subject.name, environment)
+    for obj in objects:
+        _workload(model, obj, options)
+    return model
+
+
+def _service_account(obj: K8sObject, options: ExtractOptions) -> Identity:
+    namespace = obj.namespace or "default"
+    federates_to = tuple(
+        external_address(provider, value)
+        for key, provider in FEDERATION_ANNOTATIONS
+        if (value := obj.annotations.get(key, "").strip())
+    )
+    return Identity(
+        address=k8s_address(namespace, "ServiceAccount", obj.name),
+        principal=f"system:serviceaccount:{namespace}:{obj.name}",
+        provider="kubernetes",
+        kind="ServiceAccount",
+        name=obj.name,
+        environment=options.environments.resolve(obj.path, namespace, obj.labels),
+        owner=options.owner_from(obj.labels, obj.annotations),
+        labels=obj.labels,
+        federates_to=federates_to,
+        location=obj.location,
+    )
+
+
+def _ensure_identity(model: Model, namespace: str, name: str, environment: str | None) -> str:
+    """The ServiceAccount's address, adding it as undeclared when no document declares it."""
+    address = k8s_address(namespace, "ServiceAccount", name)
+    if address not in model.identities:
+        model.identities[address] = Identity(
+            address=address,
+            principal=f"system:serviceaccount:{namespace}:{name}",
+            provider="kubernetes",
+            kind="ServiceAccount",
+            name=name,
+            environment=environment,
+            declared=False,
+        )
+    return address
+
+
+def _legacy_token(model: Model, obj: K8sObject, options: ExtractOptions) -> None:
+    """A Secret of type service-account-token: a long-lived token of its ServiceAccount."""
+    account = text(obj.annotations.get(_LEGACY_TOKEN_OWNER))
+    if obj.data.get("type") != _LEGACY_TOKEN_TYPE or account is None:
+        return
+    namespace = obj.namespace or "default"
+    environment = options.environments.resolve(obj.path, namespace, obj.labels)
+    credential = Credential(
+        address=k8s_address(namespace, "Secret", obj.name),
+        kind="legacy_sa_token",
+        identity=_ensure_identity(model, namespace, account, environment),
+        environment=environment,
+        location=obj.location,
+    )
+    model.credentials.setdefault(credential.address, credential)
+
+
+def _workload(model: Model, obj: K8sObject, options: ExtractOptions) -> None:
+    templates = pod_templates(obj)
+    if not templates:
+        return
+    namespace = obj.namespace or "default"
+    address = k8s_address(namespace, obj.kind, obj.name)
+    if address in model.workloads:
+        return  # the first declaration wins
+    labels = workload_labels(obj, templates)
+    environment = options.environments.resolve(obj.path, namespace, labels)
+    identities = {
+        _ensure_identity(model, namespace, template.service_account, environment): None
+        for template in templates
+    }
+    credentials: dict[str, None] = {}
+    for template in templates:
+        for credential in pod_credentials(obj, template, address, environment):
+            model.credentials.setdefault(credential.address, credential)
+            credentials[credential.address] = None
+    reason = inference_reason(obj, templates, options.inference)
+    owner_maps = [obj.labels, obj.annotations]
+    owner_maps += [m for template in templates for m in (template.labels, template.annotations)]
+    model.workloads[address] = Workload(
+        address=address,
+        kind=obj.kind,
+        name=obj.name,
+        namespace=namespace,
+        environment=environment,
+        identities=tuple(identities),
+        credentials=tuple(credentials),
+        inference=reason is not None,
+        inference_reason=reason,
+        owner=options.owner_from(*owner_maps),
+        labels=labels,
+        location=obj.location,
+    )

