@@ -79,8 +79,9 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         identity = credential.identity or credential.address
         used = f" mounted by {', '.join(users)}" if users else ""
         kind = _NAMES.get(credential.kind, credential.kind.replace("_", " "))
+        env = f" in {credential.environment}" if credential.environment else ""
         message = (
-            f"{kind} for {identity}{used} lives {human_duration(credential.ttl_seconds)} "
+            f"{kind} for {identity}{env}{used} lives {human_duration(credential.ttl_seconds)} "
             f"({credential.ttl_seconds}s), over {setting} {human_duration(limit)}: "
             f"a leaked token stays usable that long."
         )

@@ -447,6 +447,23 @@ def test_legacy_service_account_token_secret() -> None:
     assert model.identities["k8s:ml-prod/ServiceAccount/llm"].declared is False
 
 
+def test_a_workload_mounting_a_legacy_token_consumes_that_credential() -> None:
+    secret = """\
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/service-account-token
+        metadata:
+          name: llm-token
+          namespace: ml
+          annotations: {kubernetes.io/service-account.name: llm}
+        ---
+        """
+    pod = "containers: []\nvolumes: [{name: t, secret: {secretName: llm-token}}]"
+    model = _model(textwrap.dedent(secret) + _deployment(pod))
+    assert model.workloads["k8s:ml/Deployment/llm"].credentials == ("k8s:ml/Secret/llm-token",)
+    assert model.credentials["k8s:ml/Secret/llm-token"].kind == "legacy_sa_token"
+
+
 def test_known_model_server_image_is_inference_and_nginx_is_not() -> None:
     vllm = _model(_deployment("containers: [{name: c, image: 'vllm/vllm-openai:v0.6.0'}]"))
     workload = vllm.workloads["k8s:ml/Deployment/llm"]
@@ -763,3 +780,31 @@ def test_extract_kubernetes_never_raises(items: list[tuple[Any, int]]) -> None:
     model = extract_kubernetes(documents, options)
     for workload in model.workloads.values():
         assert all(address in model.identities for address in workload.identities)
+
+
+def test_aggregated_cluster_role_collects_the_rules_its_selector_matches() -> None:
+    model = _model(
+        """\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: llm-all}
+        aggregationRule:
+          clusterRoleSelectors: [{matchLabels: {aggregate-to-llm: "true"}}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: pods, labels: {aggregate-to-llm: "true"}}
+        rules: [{apiGroups: [""], resources: [pods], verbs: [delete]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: b, namespace: ml}
+        roleRef: {kind: ClusterRole, name: llm-all}
+        subjects: [{kind: ServiceAccount, name: llm}]
+        """,
+        path="rbac/agg.yaml",
+    )
+    [grant] = model.grants
+    assert grant.permissions == (Permission(action="delete", resource="core/pods", scope="ml"),)
+    assert grant.via == "RoleBinding ml/b → ClusterRole llm-all"
+    assert grant.location == Location(path="rbac/agg.yaml", line=10, end_line=10)

@@ -8,7 +8,7 @@ with HEAD~1, so the working-tree source is exercised on every scenario too.
 
 expected.json:
     {"description": "...",
-     "exit_code": 1,                      # optional, default: 1 if findings else 0
+     "exit_code": 1,                      # optional, default: from severities and --fail-on
      "args": ["--fail-on", "low"],        # optional extra CLI arguments
      "findings": [{"check": "DG101", "path": "main.tf", "line": 12,
                    "identity": "...", "severity": "high",          # optional
@@ -94,6 +94,20 @@ def _actual_key(f: dict[str, Any]) -> tuple[str, str, int, str]:
     )
 
 
+RANKS = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def _expected_exit(expected: dict[str, Any], args: list[str], found: list[dict[str, Any]]) -> int:
+    """1 when a finding reaches --fail-on (default high), as DESIGN.md says; else 0."""
+    fail_on = args[args.index("--fail-on") + 1] if "--fail-on" in args else "high"
+    if fail_on == "none":
+        return 0
+    severities = [f.get("severity") for f in expected["findings"]]
+    if None in severities:  # unspecified: take the reported ones (the set matched already)
+        severities = [f["severity"] for f in found]
+    return int(any(RANKS[s] >= RANKS[fail_on] for s in severities))
+
+
 def _scenario_names() -> list[str]:
     if not SCENARIOS.is_dir():
         return []
@@ -113,8 +127,7 @@ def test_scenario(name: str, tmp_path: Path) -> None:
     got = sorted(_actual_key(f) for f in findings)
     assert got == want, json.dumps(findings, indent=2)
 
-    default_code = 1 if expected["findings"] else 0
-    assert code == expected.get("exit_code", default_code)
+    assert code == expected.get("exit_code", _expected_exit(expected, extra, findings))
     by_key = {_actual_key(f): f for f in findings}
     for item in expected["findings"]:
         actual = by_key[_key(item)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer.model import Grant, Identity, Model, Permission
+from analyzer.model import Grant, Identity, Location, Model, Permission
 from analyzer.permissions.match import covered
 
 
@@ -23,6 +23,19 @@ class GrantDelta:
     added: tuple[Permission, ...]
     # Base's grants of the identity, for "what it had before".
     before: tuple[Grant, ...]
+
+    @property
+    def location(self) -> Location | None:
+        """The block the change adds: a new binding of an old rule, else the rule itself."""
+        grant = self.grant
+        if grant.binding is not None and not any(g.via == grant.via for g in self.before):
+            return grant.binding
+        return grant.location
+
+    @property
+    def related(self) -> tuple[Location, ...]:
+        other = self.grant.location if self.location is self.grant.binding else self.grant.binding
+        return (other,) if other is not None else ()
 
 
 def _allowed(model: Model, address: str) -> list[Permission]:

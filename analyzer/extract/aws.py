@@ -66,11 +66,11 @@ class _AwsExtractor:
         kind = _IDENTITY_KINDS[inst.type]
         tags = _tags(inst)
         name = _str(inst.get("name")) or _str(inst.get("name_prefix")) or inst.name
-        path = _str(inst.get("path")) or "/"
         address = inst.full_address
         self.model.identities[address] = Identity(
             address=address,
-            principal=Unknown(unknown=f"arn:aws:iam::<account>:{kind}{path}{name}"),
+            # The account is not in the configuration; the ARN is known only at apply.
+            principal=Unknown(unknown=f"{inst.address}.arn"),
             provider="aws",
             kind=kind,
             name=name,
@@ -102,7 +102,7 @@ class _AwsExtractor:
         """The identity a `role`/`user` argument names: by reference, by name or by ARN."""
         if isinstance(value, ResourceRef):
             if value.address.startswith(f"aws_iam_{kind}."):
-                return inst.module_address(value.address)
+                return inst.address_of(value)
             return None
         if isinstance(value, str):
             name = value.rsplit("/", 1)[-1]
@@ -128,7 +128,7 @@ class _AwsExtractor:
     def attach(self, identity: str, arn: Value, inst: ResourceInstance, attribute: str) -> None:
         where = self.location(inst, attribute)
         if isinstance(arn, ResourceRef) and arn.address.startswith("aws_iam_policy."):
-            policy = self.policies.get(inst.module_address(arn.address))
+            policy = self.policies.get(inst.address_of(arn))
             if policy is not None:
                 via = f"{policy.address} attached by {inst.address}"
                 policy_where = self.location(policy, "policy")

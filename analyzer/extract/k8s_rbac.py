@@ -73,10 +73,15 @@ def rbac_grants(objects: Iterable[K8sObject]) -> tuple[list[Grant], list[Subject
         for subject in _subjects(binding):
             subjects.append(subject)
             if role is not None:
-                grants.extend(_rule_grant(subject, rule, at, scope, via) for rule, at in rules)
+                grants.extend(
+                    _rule_grant(subject, rule, at, scope, via, binding.location)
+                    for rule, at in rules
+                )
             elif ref_kind == "ClusterRole" and ref_name in _BUILTIN_RULES:
                 grants.extend(
-                    _rule_grant(subject, rule, ref_location, scope, via + " (built-in)")
+                    _rule_grant(
+                        subject, rule, ref_location, scope, via + " (built-in)", binding.location
+                    )
                     for rule in _BUILTIN_RULES[ref_name]
                 )
             else:
@@ -115,7 +120,12 @@ def rule_permissions(rule: Mapping[str, Any], scope: str) -> tuple[tuple[Permiss
 
 
 def _rule_grant(
-    subject: Subject, rule: Mapping[str, Any], at: Location, scope: str, via: str
+    subject: Subject,
+    rule: Mapping[str, Any],
+    at: Location,
+    scope: str,
+    via: str,
+    binding: Location | None = None,
 ) -> Grant:
     permissions, expanded = rule_permissions(rule, scope)
     unknown = () if expanded else (f"rule grants more than {MAX_RULE_PERMISSIONS} permissions",)
@@ -125,6 +135,7 @@ def _rule_grant(
         via=via,
         unknown=unknown,
         location=at,
+        binding=binding,
     )
 
 

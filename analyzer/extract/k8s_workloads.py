@@ -20,8 +20,9 @@ from analyzer.model.entities import Credential
 DEFAULT_TOKEN_TTL = 3600  # seconds, when a projected token sets no expirationSeconds
 
 _CORE_GROUPS = frozenset({"", "apps", "batch", "extensions"})
-_TEMPLATED = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
-_TEMPLATED |= {"ReplicationController"}
+_TEMPLATED = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+)
 _KSERVE_GROUPS = frozenset({"serving.kserve.io", "serving.kubeflow.org"})
 _KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
 # Container-like fields of a KServe component: the model spec and the framework shortcuts.

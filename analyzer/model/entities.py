@@ -74,6 +74,9 @@ class Grant(_Frozen):
     # Parts of the grant that could not be resolved (expression text), shown in findings.
     unknown: tuple[str, ...] = ()
     location: Location | None = None
+    # Where the binding that gives this grant to the identity is (Kubernetes RBAC,
+    # GCP/Azure role assignments): a new binding of an unchanged rule points there.
+    binding: Location | None = None
 
 
 class Trust(_Frozen):

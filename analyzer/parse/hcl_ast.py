@@ -78,6 +78,8 @@ class TupleExpr(Expr):
 @dataclass(frozen=True, slots=True)
 class ObjectExpr(Expr):
     items: tuple[tuple[Expr, Expr], ...]
+    # Objects become policy statements (jsonencode): findings point at their line.
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

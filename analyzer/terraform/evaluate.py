@@ -16,6 +16,7 @@ from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.functions import MAX_COLLECTION, call, encode_if_known
 from analyzer.terraform.values import (
     JsonDoc,
+    LocatedDict,
     ResourceRef,
     UnknownValue,
     Value,
@@ -41,6 +42,23 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """An index step (``x["k"]``, ``x[0]``), told apart from an attribute step (``x.k``)."""
+
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class _Instance:
+    """A reference to one instance of another resource or data block, read lazily."""
+
+    address: str  # local address: aws_iam_role.this, data.aws_iam_policy_document.x
+    key: str  # "", "[0]", '["k"]'
+    block: ast.Block
+    evaluator: Evaluator
+
+
 @dataclass
 class ModuleScope:
     """What names mean inside one instance of a module."""
@@ -51,6 +69,7 @@ class ModuleScope:
     # "type.name" → block, for resources and (with "data." prefix) data sources.
     resources: Mapping[str, ast.Block]
     root_dir: str = ""
+    prefix: str = ""  # this module instance's address prefix: "module.a."
     _local_values: dict[str, Value] = field(default_factory=dict)
     _evaluating: set[str] = field(default_factory=set)
 
@@ -156,7 +175,8 @@ class Evaluator:
         return "".join(out)
 
     def _object(self, expr: ast.ObjectExpr) -> Value:
-        result: dict[str, Value] = {}
+        result = LocatedDict()
+        result.line = expr.line
         for key_expr, value_expr in expr.items:
             key = self.eval_str(key_expr)
             if isinstance(key, UnknownValue):
@@ -247,8 +267,9 @@ class Evaluator:
         for item in items:
             value = item
             for attr in expr.attrs:
-                value = self._step(value, attr if isinstance(attr, str) else self.eval(attr))
-            out.append(value)
+                step = attr if isinstance(attr, str) else _Key(self.eval(attr))
+                value = self._step(value, step)
+            out.append(self._settle(value))
         return out
 
     # ---- references ---------------------------------------------------------------
@@ -260,7 +281,7 @@ class Evaluator:
             if isinstance(node, ast.GetAttr):
                 steps.append(node.name)
             else:
-                steps.append(self.eval(node.key))
+                steps.append(_Key(self.eval(node.key)))
             node = node.obj
         steps.reverse()
         if not isinstance(node, ast.Variable):
@@ -271,6 +292,17 @@ class Evaluator:
             value = self._step(value, step)
             if isinstance(value, UnknownValue):
                 return value if isinstance(value, ResourceRef) else UnknownValue(expr.text)
+        return self._settle(value)
+
+    def _settle(self, value: Value) -> Value:
+        """A whole resource used as a value (``aws_iam_role.this``) is a reference to it."""
+        if isinstance(value, _Instance):
+            address = value.address + value.key
+            return ResourceRef(address, "a resource object", address, "", self.scope.prefix)
+        if isinstance(value, list) and value and isinstance(value[0], _Instance):
+            return [self._settle(v) for v in value]
+        if isinstance(value, dict) and value and isinstance(next(iter(value.values())), _Instance):
+            return {k: self._settle(v) for k, v in value.items()}
         return value
 
     def _root(self, name: str, steps: list[str | Value], text: str) -> tuple[Value, list[Any]]:
@@ -296,43 +328,85 @@ class Evaluator:
             return self._resource_attr(f"{name}.{first}", steps[1:], text)
         return UnknownValue(text, f"unknown reference {name}"), []
 
+    def _instances(self, address: str, block: ast.Block) -> Value:
+        """Every instance of another block: one, a list (count) or a map (for_each).
+
+        Another block's attributes are evaluated without our each/count bindings, with
+        its own for each instance.
+        """
+        inner = Evaluator(self.scope)
+        inner._depth = self._depth
+        if "count" in block.attributes:
+            count = inner.eval(block.attributes["count"].expr)
+            if not isinstance(count, int) or isinstance(count, bool):
+                return UnknownValue(f"{address}[*]", "count unknown")
+            return [
+                _Instance(address, f"[{i}]", block, inner.with_bindings(count={"index": i}))
+                for i in range(min(count, MAX_COLLECTION))
+            ]
+        if "for_each" in block.attributes:
+            collection = inner.eval(block.attributes["for_each"].expr)
+            if isinstance(collection, list) and all(isinstance(v, str) for v in collection):
+                collection = {v: v for v in collection}
+            if not isinstance(collection, dict):
+                return UnknownValue(f"{address}[*]", "for_each unknown")
+            return {
+                k: _Instance(
+                    address, f'["{k}"]', block, inner.with_bindings(each={"key": k, "value": v})
+                )
+                for k, v in list(collection.items())[:MAX_COLLECTION]
+            }
+        return _Instance(address, "", block, inner)
+
     def _resource_attr(self, address: str, steps: list[Any], text: str) -> tuple[Value, list[Any]]:
-        block = self.scope.resources[address]
-        # Skip an instance key (`aws_iam_role.this["x"].arn`, `[0]`).
-        while steps and not isinstance(steps[0], str):
-            steps = steps[1:]
-        expanded = "count" in block.attributes or "for_each" in block.attributes
-        if steps and isinstance(steps[0], str) and steps[0] in block.attributes and not expanded:
-            # Another block's attribute: our each/count bindings do not apply there.
-            saved, self.bindings = self.bindings, {}
-            try:
-                return self.eval(block.attributes[steps[0]].expr), steps[1:]
-            finally:
-                self.bindings = saved
-        attribute = steps[0] if steps and isinstance(steps[0], str) else ""
-        return ResourceRef(text, "computed by the provider", address, attribute), []
+        return self._instances(address, self.scope.resources[address]), steps
 
     def _data(self, type_: str, name: str, steps: list[Any], text: str) -> tuple[Value, list[Any]]:
         address = f"data.{type_}.{name}"
         block = self.scope.resources.get(address)
         if block is None:
             return UnknownValue(text, "data source not declared in this module"), []
-        if type_ == "aws_iam_policy_document" and steps[:1] in (["json"], ["minified_json"]):
-            # Imported here: policy documents are an AWS concern layered on the evaluator.
-            from analyzer.terraform.policy_document import render_policy_document
+        return self._instances(address, block), steps
 
-            return render_policy_document(block, self), steps[1:]
-        return ResourceRef(text, "data sources are read at plan time", address, ""), []
+    def _attribute(self, instance: _Instance, attribute: str) -> Value:
+        """An attribute of another resource: its configured value when known, else a ref."""
+        block = instance.block
+        if instance.address.startswith("data.aws_iam_policy_document."):
+            if attribute in ("json", "minified_json"):
+                # Imported here: policy documents are an AWS concern layered on the evaluator.
+                from analyzer.terraform.policy_document import render_policy_document
+
+                return render_policy_document(block, instance.evaluator)
+        elif attribute in block.attributes:
+            value = instance.evaluator.eval(block.attributes[attribute].expr)
+            # null means "computed" (a name from name_prefix): keep the reference.
+            if value is not None and not isinstance(value, UnknownValue):
+                return value
+        text = f"{instance.address}{instance.key}.{attribute}"
+        reason = "read at plan time" if block.type == "data" else "computed by the provider"
+        return ResourceRef(
+            text, reason, instance.address + instance.key, attribute, self.scope.prefix
+        )
 
     def _step(self, value: Value, step: Value) -> Value:
+        indexed = isinstance(step, _Key)
+        if isinstance(step, _Key):
+            step = step.value
         if isinstance(value, UnknownValue):
             return value
+        if isinstance(value, _Instance):
+            if indexed:
+                return UnknownValue(str(step), "this resource has no count or for_each")
+            return self._attribute(value, str(step))
         if isinstance(value, JsonDoc):
             value = value.value
         if isinstance(value, dict):
             key = to_str(step)
             if isinstance(key, str) and key in value:
                 return value[key]
+            if not indexed:
+                # An optional object attribute left out is null (`optional(list(string))`).
+                return None
             return UnknownValue(str(step), "no such key")
         if (
             isinstance(value, list)

@@ -228,6 +228,11 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
 }
 
 
+_SHAPE_ONLY = frozenset(
+    {"length", "concat", "merge", "keys", "tolist", "lookup", "element", "coalescelist", "one"}
+)
+
+
 def call(name: str, args: list[Value]) -> Value:
     """Apply ``name`` to known arguments; unknown in, unknown out."""
     if name == "jsonencode":
@@ -236,7 +241,10 @@ def call(name: str, args: list[Value]) -> Value:
     fn = FUNCTIONS.get(name)
     if fn is None:
         return UnknownValue(name + "(...)", f"function {name} is not evaluated statically")
-    if not all(is_known(a) for a in args):
+    # These only look at the shape of their arguments: unknown elements stay unknown
+    # in the result (length([x, unknown]) is 2).
+    shallow = name in _SHAPE_ONLY and not any(isinstance(a, UnknownValue) for a in args)
+    if not shallow and not all(is_known(a) for a in args):
         return UnknownValue(name + "(...)", "unknown argument")
     try:
         result = fn([plain_value(a) if not isinstance(a, JsonDoc) else a for a in args])

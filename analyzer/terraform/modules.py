@@ -19,7 +19,7 @@ from analyzer.diagnostics import Diagnostic
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.evaluate import Evaluator, ModuleScope
 from analyzer.terraform.functions import MAX_COLLECTION
-from analyzer.terraform.values import UnknownValue, Value, display, to_str
+from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
 MAX_MODULE_DEPTH = 16
 _META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -75,9 +75,9 @@ class ResourceInstance:
         """driftgate's address: the root's label, a colon, the Terraform address."""
         return f"{self.root.label}:{self.address}"
 
-    def module_address(self, local: str) -> str:
-        """The full address of another resource of the same module instance."""
-        return f"{self.root.label}:{self.module_prefix}{local}"
+    def address_of(self, ref: ResourceRef) -> str:
+        """The full address of the resource a reference names (in whichever module)."""
+        return f"{self.root.label}:{ref.module}{ref.address}"
 
     def get(self, name: str) -> Value | None:
         attr = self.block.attributes.get(name)
@@ -191,7 +191,7 @@ class TerraformProject:
             if block.type in ("resource", "data") and len(block.labels) == 2:
                 local = ".".join(block.labels)
                 resources[("data." if block.type == "data" else "") + local] = block
-        scope = ModuleScope(directory, variables, locals_, resources, root.dir)
+        scope = ModuleScope(directory, variables, locals_, resources, root.dir, prefix)
         evaluator = Evaluator(scope)
         tags = _provider_tags(module, evaluator) if not prefix else {}
         for path, block in module.blocks:

@@ -83,7 +83,9 @@ def _statement(block: ast.Block, evaluator: Evaluator) -> Value:
     stmt["Effect"] = effect
     for key, json_key in _LIST_KEYS.items():
         if key in attrs:
-            stmt[json_key] = evaluator.eval(attrs[key].expr)
+            value = evaluator.eval(attrs[key].expr)
+            if value is not None:  # `not_actions = null` is the argument left out
+                stmt[json_key] = value
     for kind, json_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         principals: dict[str, list[Value]] = {}
         for p in block.blocks_of(kind):

@@ -32,6 +32,9 @@ class ResourceRef(UnknownValue):
 
     address: str = ""
     attribute: str = ""
+    # The module instance it was written in (``module.a.``): a reference passed to a
+    # child module as an input still names the caller's resource.
+    module: str = ""
 
 
 @dataclass(frozen=True, slots=True)
