@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from analyzer.model import Grant, Permission
-from analyzer.permissions.levels import Level, level
+from analyzer.permissions.levels import LEVEL_ORDER, Level, level
 from checks.common import who, workloads_of
 
 META = CheckMeta(
@@ -94,34 +94,33 @@ def _before(grants: tuple[Grant, ...]) -> str:
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
+    # One finding per grant that adds permissions (DESIGN.md §5), as severe as the most
+    # valuable permission it adds; the later checks DG102-DG104 take their classes out.
     for delta in ctx.grant_deltas():
         identity = delta.identity
-        by_level: dict[Level, list[Permission]] = {}
-        for p in delta.added:
-            by_level.setdefault(level(p, identity.provider), []).append(p)
-        for lvl, added in sorted(by_level.items()):
-            unknown = (
-                f" (part of it is not known statically: {', '.join(delta.grant.unknown)})"
-                if delta.grant.unknown
-                else ""
-            )
-            message = (
-                f"{who(identity, ctx.head)} gains {describe(added)} "
-                f"via {delta.grant.via}{unknown}: {_WHY[lvl]}."
-            )
-            subject = "|".join([lvl, *sorted(f"{p.action}@{p.resource}@{p.scope}" for p in added)])
-            yield Draft(
-                identity=identity.address,
-                message=message,
-                subject=subject,
-                location=delta.location,
-                related=delta.related,
-                severity=_SEVERITY[lvl],
-                environment=identity.environment,
-                workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
-                before=_before(delta.before),
-                after=describe(added),
-            )
+        worst = max((level(p, identity.provider) for p in delta.added), key=LEVEL_ORDER.__getitem__)
+        unknown = (
+            f" (part of it is not known statically: {', '.join(delta.grant.unknown)})"
+            if delta.grant.unknown
+            else ""
+        )
+        message = (
+            f"{who(identity, ctx.head)} gains {describe(delta.added)} "
+            f"via {delta.grant.via}{unknown}: {_WHY[worst]}."
+        )
+        subject = "|".join(sorted(f"{p.action}@{p.resource}@{p.scope}" for p in delta.added))
+        yield Draft(
+            identity=identity.address,
+            message=message,
+            subject=subject,
+            location=delta.location,
+            related=delta.related,
+            severity=_SEVERITY[worst],
+            environment=identity.environment,
+            workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
+            before=_before(delta.before),
+            after=describe(delta.added),
+        )
 
 
 CHECK = Check(META, run)

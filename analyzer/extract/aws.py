@@ -18,6 +18,7 @@ from analyzer.model import (
     Unknown,
     Workload,
 )
+from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
@@ -42,6 +43,14 @@ def _tags(inst: ResourceInstance) -> dict[str, str]:
     if isinstance(value, dict):
         tags.update({k: display(v) for k, v in value.items()})
     return tags
+
+
+def _text_line(inst: ResourceInstance, attribute: str) -> int | None:
+    """The line JSON text written in place starts on: a heredoc's body, a string's line."""
+    attr = inst.block.attributes.get(attribute)
+    if attr is None or not isinstance(attr.expr, ast.Literal | ast.Template):
+        return None
+    return attr.line + 1 if attr.expr.text.startswith("<<") else attr.line
 
 
 @dataclass
@@ -85,7 +94,8 @@ class _AwsExtractor:
             if policy is not None:
                 via = f"{inst.address}.assume_role_policy"
                 where = self.location(inst, "assume_role_policy")
-                self.model.trusts.extend(aws_policy.trusts(address, policy, via, where))
+                line = _text_line(inst, "assume_role_policy")
+                self.model.trusts.extend(aws_policy.trusts(address, policy, via, where, line))
             for inline in inst.block.blocks_of("inline_policy"):
                 attr = inline.attributes.get("policy")
                 if attr is not None:
@@ -115,9 +125,9 @@ class _AwsExtractor:
         if identity is None:
             return
         where = self.location(inst, "policy")
-        self.model.grants.extend(
-            aws_policy.grants(identity, inst.get("policy"), inst.address, where)
-        )
+        policy = inst.get("policy")
+        line = _text_line(inst, "policy")
+        self.model.grants.extend(aws_policy.grants(identity, policy, inst.address, where, line))
 
     def attachment(self, inst: ResourceInstance) -> None:
         kind = _ATTACHMENTS[inst.type]
@@ -132,8 +142,10 @@ class _AwsExtractor:
             if policy is not None:
                 via = f"{policy.address} attached by {inst.address}"
                 policy_where = self.location(policy, "policy")
+                document = policy.get("policy")
+                line = _text_line(policy, "policy")
                 self.model.grants.extend(
-                    aws_policy.grants(identity, policy.get("policy"), via, policy_where)
+                    aws_policy.grants(identity, document, via, policy_where, line)
                 )
                 return
         # A policy managed outside this repository: known only by its ARN.

@@ -30,16 +30,53 @@ class Statement:
         return f'statement "{self.sid}"' if self.sid else f"statement {self.index + 1}"
 
 
-def statements(policy: Value) -> tuple[list[Statement], str | None]:
-    """The statements of a policy and, when it cannot be read, why."""
+def _statement_lines(text: str, first_line: int) -> list[int]:
+    """The line of each element of the top-level ``Statement`` array of JSON ``text``."""
+    decoder = json.JSONDecoder()
+    key = text.find('"Statement"')
+    start = text.find("[", key) if key >= 0 else -1
+    if start < 0 or text[key + len('"Statement"') : start].strip() != ":":
+        return []
+    lines: list[int] = []
+    pos = start + 1
+    while pos < len(text):
+        ch = text[pos]
+        if ch in " \t\r\n,":
+            pos += 1
+            continue
+        if ch == "]":
+            break
+        lines.append(first_line + text.count("\n", 0, pos))
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            return []
+    return lines
+
+
+def statements(policy: Value, text_line: int | None = None) -> tuple[list[Statement], str | None]:
+    """The statements of a policy and, when it cannot be read, why.
+
+    ``text_line`` is the line a policy given as JSON text starts on (a heredoc), so
+    that each statement can be located.
+    """
     if isinstance(policy, UnknownValue):
         return [], f"policy {policy} is not known statically"
     policy = plain_value(policy)
     if isinstance(policy, str):
+        text = policy
         try:
-            policy = json.loads(policy)
+            policy = json.loads(text)
         except ValueError:
             return [], "policy is not valid JSON"
+        if text_line is not None and isinstance(policy, dict):
+            raw = policy.get("Statement")
+            lines = _statement_lines(text, text_line)
+            if isinstance(raw, list) and len(lines) == len(raw):
+                for i, (stmt, line) in enumerate(zip(raw, lines, strict=True)):
+                    if isinstance(stmt, dict):
+                        raw[i] = located = LocatedDict(stmt)
+                        located.line = line
     if not isinstance(policy, dict):
         return [], "policy is not a JSON object"
     raw = policy.get("Statement", [])
@@ -105,9 +142,11 @@ def _statement(index: int, raw: dict[str, Value]) -> Statement:
     )
 
 
-def grants(identity: str, policy: Value, via: str, location: Location) -> Iterator[Grant]:
+def grants(
+    identity: str, policy: Value, via: str, location: Location, text_line: int | None = None
+) -> Iterator[Grant]:
     """One grant per statement, located at the statement when its line is known."""
-    found, problem = statements(policy)
+    found, problem = statements(policy, text_line)
     if problem is not None:
         yield Grant(identity=identity, via=via, unknown=(problem,), location=location)
         return
@@ -134,8 +173,10 @@ def grants(identity: str, policy: Value, via: str, location: Location) -> Iterat
         )
 
 
-def trusts(identity: str, policy: Value, via: str, location: Location) -> Iterator[Trust]:
-    found, _ = statements(policy)
+def trusts(
+    identity: str, policy: Value, via: str, location: Location, text_line: int | None = None
+) -> Iterator[Trust]:
+    found, _ = statements(policy, text_line)
     for stmt in found:
         if stmt.effect.lower() != "allow":
             continue

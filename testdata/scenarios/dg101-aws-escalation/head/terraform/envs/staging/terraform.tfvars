@@ -1,0 +1,2 @@
+env        = "staging"
+account_id = "111122223333"

@@ -1,0 +1,12 @@
+provider "aws" {
+  region = "us-east-1"
+}
+
+module "reranker_role" {
+  source         = "../../modules/serving-role"
+  service        = "reranker"
+  env            = "prod"
+  account_id     = "111122223333"
+  oidc_issuer    = "oidc.eks.us-east-1.amazonaws.com/id/5F2C0D8E9B7A4C61A3E2D1F0B9C8A7E6"
+  model_prefixes = ["rerankers"]
+}

@@ -1,0 +1,2 @@
+env         = "dev"
+eval_bucket = "acme-evals-dev"

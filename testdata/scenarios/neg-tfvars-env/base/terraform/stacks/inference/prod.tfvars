@@ -1,0 +1,3 @@
+env           = "prod"
+model_actions = ["s3:GetObject", "s3:ListBucket"]
+model_prefix  = "released"
