@@ -86,10 +86,11 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             for env in environments
         )
         own = f" (declared for {identity.environment})" if identity.environment else ""
+        runs = "now runs" if adopter.address not in base_users and ctx.base else "runs"
         message = (
             f"{identity.kind} {identity.name} [{address}]{own} is used by workloads in "
             f"{len(environments)} environments — {per_env}; {adopter.address} in "
-            f"{adopter.environment} runs as {principal}, so a compromise or a permission "
+            f"{adopter.environment} {runs} as {principal}, so a compromise or a permission "
             f"granted in one environment reaches the others."
         )
         yield Draft(

@@ -235,3 +235,56 @@ def test_fingerprints_survive_unrelated_edits(tmp_path: Path) -> None:
     assert before.keys() == after.keys()
     moved = [fp for fp in before if before[fp] != after[fp]]
     assert len(moved) == 2  # the two DG101 findings moved two lines down, same identity
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_staged_compares_the_index_with_head(tmp_path: Path) -> None:
+    """What pre-commit runs: the staged change is judged, unstaged edits are not."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DEMO / "base", repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    main_tf = repo / "terraform" / "envs" / "staging" / "main.tf"
+    main_tf.write_text((DEMO / "head" / "terraform" / "envs" / "staging" / "main.tf").read_text())
+    # Not staged yet: nothing to report for the commit being made.
+    proc = run("scan", "--staged", str(repo))
+    assert proc.returncode == 0, proc.stdout
+    _git(repo, "add", str(main_tf))
+    proc = run("scan", "--staged", str(repo))
+    assert proc.returncode == 1
+    assert [line.split(":")[1] for line in proc.stdout.splitlines() if " DG101 " in line] == [
+        "50",
+        "56",
+    ]
+    assert "against HEAD" in proc.stdout or "new finding" in proc.stdout
+
+
+def test_base_branch_uses_the_merge_base(tmp_path: Path) -> None:
+    """`--base main` on a feature branch: what main gained since the fork is not ours."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DEMO / "base", repo)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    _git(repo, "checkout", "-q", "-b", "feature")
+    shutil.copytree(DEMO / "head" / "k8s" / "prod", repo / "k8s" / "prod")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "promote to prod")
+    _git(repo, "checkout", "-q", "main")
+    main_tf = repo / "terraform" / "envs" / "staging" / "main.tf"
+    main_tf.write_text((DEMO / "head" / "terraform" / "envs" / "staging" / "main.tf").read_text())
+    _git(repo, "commit", "-q", "-am", "main grows the role")
+    _git(repo, "checkout", "-q", "feature")
+    proc = run("scan", "--base", "main", str(repo))
+    checks = sorted(line.split()[1] for line in proc.stdout.splitlines() if ": DG" in line)
+    # The feature branch adds the prod usage and the long token; main's growth is not in it.
+    assert checks == ["DG201", "DG302"], proc.stdout
