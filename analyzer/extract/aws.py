@@ -96,13 +96,16 @@ class _AwsExtractor:
                 where = self.location(inst, "assume_role_policy")
                 line = _text_line(inst, "assume_role_policy")
                 self.model.trusts.extend(aws_policy.trusts(address, policy, via, where, line))
-            for inline in inst.block.blocks_of("inline_policy"):
-                attr = inline.attributes.get("policy")
-                if attr is not None:
-                    where = Location(path=inst.path, line=inline.line)
-                    value = inst.evaluator.eval(attr.expr)
-                    via = f"{inst.address} inline_policy"
-                    self.model.grants.extend(aws_policy.grants(address, value, via, where))
+            for inline in inst.children("inline_policy"):
+                if inline.has("policy"):
+                    where = Location(path=inst.path, line=inline.line_of("policy"))
+                    name = inline.get("name")
+                    via = f"{inst.address} inline_policy {name if isinstance(name, str) else ''}"
+                    value = inline.get("policy")
+                    if inline.unknown is not None:
+                        value = UnknownValue(inline.unknown)
+                    grants = aws_policy.grants(address, value, via.rstrip(), where)
+                    self.model.grants.extend(grants)
             arns = inst.get("managed_policy_arns")
             if isinstance(arns, list):
                 for arn in arns:

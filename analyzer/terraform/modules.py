@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.parse import hcl_ast as ast
+from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.evaluate import Evaluator, ModuleScope
 from analyzer.terraform.functions import MAX_COLLECTION
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
@@ -79,13 +80,19 @@ class ResourceInstance:
         """The full address of the resource a reference names (in whichever module)."""
         return f"{self.root.label}:{ref.module}{ref.address}"
 
+    @property
+    def view(self) -> BlockView:
+        return BlockView(self.block, self.evaluator)
+
     def get(self, name: str) -> Value | None:
-        attr = self.block.attributes.get(name)
-        return None if attr is None else self.evaluator.eval(attr.expr)
+        return self.view.get(name)
 
     def line_of(self, name: str) -> int:
-        attr = self.block.attributes.get(name)
-        return attr.line if attr is not None else self.block.line
+        return self.view.line_of(name)
+
+    def children(self, type_: str) -> list[BlockView]:
+        """Nested blocks (``inline_policy``, ``identity``, ...), dynamic ones expanded."""
+        return self.view.children(type_)
 
 
 def _key_suffix(key: Value | None) -> str:
