@@ -99,8 +99,8 @@ class _AwsExtractor:
             for inline in inst.children("inline_policy"):
                 if inline.has("policy"):
                     where = Location(path=inst.path, line=inline.line_of("policy"))
-                    name = inline.get("name")
-                    via = f"{inst.address} inline_policy {name if isinstance(name, str) else ''}"
+                    policy_name = _str(inline.get("name")) or ""
+                    via = f"{inst.address} inline_policy {policy_name}"
                     value = inline.get("policy")
                     if inline.unknown is not None:
                         value = UnknownValue(inline.unknown)
