@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analyzer.diagnostics import Diagnostic
-from analyzer.extract.aws import extract_aws
 from analyzer.extract.kubernetes import extract_kubernetes
 from analyzer.extract.link import link, merge
 from analyzer.extract.options import ExtractOptions
+from analyzer.extract.registry import TERRAFORM_EXTRACTORS
 from analyzer.model import Model
 from analyzer.parse.hcl import HclError, parse_hcl
 from analyzer.parse.hcl_ast import HclFile
@@ -80,8 +80,9 @@ def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = 
         elif isinstance(parsed, list):
             documents.extend(parsed)
     project = TerraformProject(hcl_files)
-    aws = extract_aws(project.instances(), options)
+    instances = list(project.instances())
+    models = [extract(instances, options) for extract in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)
-    kubernetes = extract_kubernetes(documents, options)
-    model = link(merge([aws, kubernetes]))
+    models.append(extract_kubernetes(documents, options))
+    model = link(merge(models))
     return BuiltModel(model, diagnostics, count)

@@ -38,14 +38,23 @@ def _aws_role_name(principal: str) -> str | None:
 def link(model: Model) -> Model:
     """Point external principals at declaring resources; add placeholders for the rest."""
     roles: dict[str, list[Identity]] = {}
+    principals: dict[str, list[Identity]] = {}
     for identity in model.identities.values():
-        if identity.provider == "aws" and identity.kind == "role" and identity.declared:
+        if not identity.declared:
+            continue
+        if identity.provider == "aws" and identity.kind == "role":
             roles.setdefault(identity.name, []).append(identity)
+        if isinstance(identity.principal, str):
+            key = external_address(identity.provider, identity.principal)
+            principals.setdefault(key, []).append(identity)
 
     def target(address: str, environment: str | None) -> str:
         provider, _, principal = address.partition(":")
-        name = _aws_role_name(principal) if provider == "aws" else None
-        candidates = roles.get(name or "", [])
+        # An exact principal (a GCP service account e-mail, a full ARN) first; then an
+        # AWS role by name, since Terraform rarely knows the account of the ARN.
+        candidates = principals.get(address, [])
+        if not candidates and provider == "aws":
+            candidates = roles.get(_aws_role_name(principal) or "", [])
         if len(candidates) > 1:
             candidates = [c for c in candidates if c.environment == environment]
         if len(candidates) != 1:

@@ -1,0 +1,13 @@
+"""Vault (vault_*) resources → identity-binding model entities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from analyzer.extract.options import ExtractOptions
+from analyzer.model import Model
+from analyzer.terraform.modules import ResourceInstance
+
+
+def extract_vault(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
+    return Model()
