@@ -8,9 +8,9 @@ resources it declares, and the ``data "aws_iam_policy_document"`` blocks it can 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.functions import MAX_COLLECTION, call, encode_if_known
@@ -59,6 +59,20 @@ class _Instance:
     evaluator: Evaluator
 
 
+class ModuleResolver(Protocol):
+    """Gives the scope of a child module instance (memoised by its owner)."""
+
+    def child(self, scope: ModuleScope, name: str, key: Value | None) -> ModuleScope | Value: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where something is written, for diagnostics about it."""
+
+    path: str
+    line: int
+
+
 @dataclass
 class ModuleScope:
     """What names mean inside one instance of a module."""
@@ -70,8 +84,17 @@ class ModuleScope:
     resources: Mapping[str, ast.Block]
     root_dir: str = ""
     prefix: str = ""  # this module instance's address prefix: "module.a."
+    outputs: Mapping[str, ast.Expr] = field(default_factory=dict)
+    module_calls: Mapping[str, ast.Block] = field(default_factory=dict)
+    resolver: ModuleResolver | None = None
+    local_sites: Mapping[str, Site] = field(default_factory=dict)
+    # (site, message) of problems met while evaluating: cycles, for diagnostics.
+    problems: list[tuple[Site, str]] = field(default_factory=list)
+    # The module directories on the call path to this instance (cycle detection).
+    stack: tuple[str, ...] = ()
+    root_label: str = ""
     _local_values: dict[str, Value] = field(default_factory=dict)
-    _evaluating: set[str] = field(default_factory=set)
+    _evaluating: list[str] = field(default_factory=list)
 
     def local(self, name: str, evaluator: Evaluator) -> Value:
         if name in self._local_values:
@@ -80,12 +103,17 @@ class ModuleScope:
         if expr is None:
             return UnknownValue(f"local.{name}", "no such local value")
         if name in self._evaluating:
+            cycle = " → ".join(
+                f"local.{n}" for n in [*self._evaluating, name][self._evaluating.index(name) :]
+            )
+            site = self.local_sites.get(name, Site(self.module_dir, 1))
+            self.problems.append((site, f"local values refer to each other in a cycle: {cycle}"))
             return UnknownValue(f"local.{name}", "local value refers to itself (cycle)")
-        self._evaluating.add(name)
+        self._evaluating.append(name)
         try:
             value = evaluator.eval(expr)
         finally:
-            self._evaluating.discard(name)
+            self._evaluating.pop()
         self._local_values[name] = value
         return value
 
@@ -256,25 +284,30 @@ class Evaluator:
                 mapping[k] = v
         return items if expr.key is None else mapping
 
-    def _splat(self, expr: ast.Splat) -> Value:
-        base = self.eval(expr.obj)
+    def _splat(self, expr: ast.Splat, more: Sequence[Any] = ()) -> Value:
+        """``x[*].a`` applies ``.a`` (and the steps after the splat) to every element."""
+        if isinstance(expr.obj, ast.Variable | ast.GetAttr | ast.Index):
+            base = self._traversal(expr.obj, settle=False)
+        else:
+            base = self.eval(expr.obj)
         if base is None:
             return []
-        items = base if isinstance(base, list) else [base]
         if isinstance(base, UnknownValue):
             return UnknownValue(expr.text, "splat over an unknown value")
+        items = list(base.values()) if isinstance(base, dict) else base
+        items = items if isinstance(items, list) else [items]
+        steps = [a if isinstance(a, str) else _Key(self.eval(a)) for a in expr.attrs]
         out = []
         for item in items:
             value = item
-            for attr in expr.attrs:
-                step = attr if isinstance(attr, str) else _Key(self.eval(attr))
+            for step in [*steps, *more]:
                 value = self._step(value, step)
             out.append(self._settle(value))
         return out
 
     # ---- references ---------------------------------------------------------------
 
-    def _traversal(self, expr: ast.Expr) -> Value:
+    def _traversal(self, expr: ast.Expr, settle: bool = True) -> Value:
         steps: list[str | Value] = []
         node = expr
         while isinstance(node, ast.GetAttr | ast.Index):
@@ -284,6 +317,11 @@ class Evaluator:
                 steps.append(_Key(self.eval(node.key)))
             node = node.obj
         steps.reverse()
+        if isinstance(node, ast.Splat):
+            # Attribute steps after a splat apply to each element (`x[*].a.b`).
+            attrs = [s for s in steps if isinstance(s, str)]
+            if len(attrs) == len(steps):
+                return self._splat(node, attrs)
         if not isinstance(node, ast.Variable):
             value = self.eval(node)
         else:
@@ -292,7 +330,7 @@ class Evaluator:
             value = self._step(value, step)
             if isinstance(value, UnknownValue):
                 return value if isinstance(value, ResourceRef) else UnknownValue(expr.text)
-        return self._settle(value)
+        return self._settle(value) if settle else value
 
     def _settle(self, value: Value) -> Value:
         """A whole resource used as a value (``aws_iam_role.this``) is a reference to it."""
@@ -320,13 +358,35 @@ class Evaluator:
             return (self.scope.module_dir if first == "module" else self.scope.root_dir), []
         if name == "terraform":
             return UnknownValue(text, "terraform.workspace is chosen at run time"), []
-        if name == "module":
-            return UnknownValue(text, "module outputs are not evaluated yet"), []
+        if name == "module" and first is not None:
+            return self._module_output(first, steps[1:], text)
         if name == "data" and len(steps) >= 2:
             return self._data(str(steps[0]), str(steps[1]), steps[2:], text)
         if first is not None and f"{name}.{first}" in self.scope.resources:
             return self._resource_attr(f"{name}.{first}", steps[1:], text)
         return UnknownValue(text, f"unknown reference {name}"), []
+
+    def _module_output(self, name: str, steps: list[Any], text: str) -> tuple[Value, list[Any]]:
+        """``module.NAME[KEY].OUTPUT``: the output evaluated in the child's own scope."""
+        call = self.scope.module_calls.get(name)
+        if call is None or self.scope.resolver is None:
+            return UnknownValue(text, f"no module call {name} here"), []
+        key: Value | None = None
+        if steps and isinstance(steps[0], _Key):
+            key, steps = steps[0].value, steps[1:]
+        elif "count" in call.attributes or "for_each" in call.attributes:
+            return UnknownValue(text, f"module {name} has several instances"), []
+        child = self.scope.resolver.child(self.scope, name, key)
+        if not isinstance(child, ModuleScope):
+            return child, []
+        if not steps or not isinstance(steps[0], str):
+            return UnknownValue(text, "a whole module object"), []
+        output = child.outputs.get(steps[0])
+        if output is None:
+            return UnknownValue(text, f"module {name} has no output {steps[0]}"), []
+        inner = Evaluator(child)
+        inner._depth = self._depth
+        return inner.eval(output), steps[1:]
 
     def _instances(self, address: str, block: ast.Block) -> Value:
         """Every instance of another block: one, a list (count) or a map (for_each).

@@ -228,6 +228,14 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
 }
 
 
+def _unknown_in_lists(value: Value) -> bool:
+    if isinstance(value, UnknownValue):
+        return True
+    if isinstance(value, list):
+        return any(_unknown_in_lists(v) for v in value)
+    return False
+
+
 _SHAPE_ONLY = frozenset(
     {"length", "concat", "merge", "keys", "tolist", "lookup", "element", "coalescelist", "one"}
 )
@@ -244,6 +252,10 @@ def call(name: str, args: list[Value]) -> Value:
     # These only look at the shape of their arguments: unknown elements stay unknown
     # in the result (length([x, unknown]) is 2).
     shallow = name in _SHAPE_ONLY and not any(isinstance(a, UnknownValue) for a in args)
+    if name in ("flatten", "compact", "distinct", "toset"):
+        # Known list structure is enough when no list element itself is unknown
+        # (an unknown element could be a list to flatten, empty, or a duplicate).
+        shallow = not any(_unknown_in_lists(a) for a in args)
     if not shallow and not all(is_known(a) for a in args):
         return UnknownValue(name + "(...)", "unknown argument")
     try:

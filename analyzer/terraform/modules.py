@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from analyzer.diagnostics import Diagnostic
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.evaluate import Evaluator, ModuleScope
+from analyzer.terraform.evaluate import Evaluator, ModuleScope, Site
 from analyzer.terraform.functions import MAX_COLLECTION
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
@@ -115,12 +115,19 @@ class _Module:
 
 
 class TerraformProject:
-    """All Terraform of one tree, evaluated root by root."""
+    """All Terraform of one tree, evaluated root by root.
+
+    Each module instance (a root, or a call path from it) gets one scope, memoised, so
+    its locals are evaluated once whether its resources or its outputs are read first.
+    """
 
     def __init__(self, files: list[ast.HclFile]) -> None:
-        self.diagnostics: list[Diagnostic] = []
+        self._diagnostics: list[Diagnostic] = []
         self.modules: dict[str, _Module] = {}
         self.tfvars: dict[str, list[ast.HclFile]] = defaultdict(list)
+        self._scopes: dict[tuple[str, str], ModuleScope] = {}
+        self._roots: dict[str, Root] = {}
+        self._tags: dict[str, dict[str, Value]] = {}
         for f in sorted(files, key=lambda f: f.path):
             directory = posixpath.dirname(f.path)
             if f.path.endswith(".tfvars"):
@@ -128,6 +135,18 @@ class TerraformProject:
                 continue
             module = self.modules.setdefault(directory, _Module(directory))
             module.blocks.extend((f.path, b) for b in f.blocks)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Problems found so far, evaluation problems included (evaluation is lazy)."""
+        found = list(self._diagnostics)
+        seen = set()
+        for scope in self._scopes.values():
+            for site, message in scope.problems:
+                if (site, message) not in seen:
+                    seen.add((site, message))
+                    found.append(Diagnostic(site.path, site.line, message, "evaluation", "warning"))
+        return found
 
     def roots(self) -> list[Root]:
         called = {
@@ -152,8 +171,10 @@ class TerraformProject:
 
     def instances(self) -> Iterator[ResourceInstance]:
         for root in self.roots():
-            variables = self._root_variables(root)
-            yield from self._module_instances(root, root.dir, variables, "", (root.dir,))
+            self._roots[root.label] = root
+            scope = self._scope(root, root.dir, self._root_variables(root), "", (root.dir,))
+            self._tags[root.label] = _provider_tags(self.modules[root.dir], Evaluator(scope))
+            yield from self._module_instances(root, scope)
 
     # ---- variables ----------------------------------------------------------------
 
@@ -166,18 +187,22 @@ class TerraformProject:
                 values.update(_tfvars_values(f, empty))
         return values
 
-    def _module_instances(
+    # ---- module instances ---------------------------------------------------------
+
+    def _scope(
         self,
         root: Root,
         directory: str,
         inputs: Mapping[str, Value],
         prefix: str,
         stack: tuple[str, ...],
-    ) -> Iterator[ResourceInstance]:
-        module = self.modules.get(directory)
-        if module is None:
-            return
+    ) -> ModuleScope:
+        memo = (root.label, prefix)
+        if memo in self._scopes:
+            return self._scopes[memo]
+        module = self.modules[directory]
         variables: dict[str, Value] = {}
+        defaults = Evaluator(ModuleScope(directory, {}, {}, {}))
         for _, block in module.of_type("variable"):
             if not block.labels:
                 continue
@@ -185,65 +210,96 @@ class TerraformProject:
             if name in inputs:
                 variables[name] = inputs[name]
             elif "default" in block.attributes:
-                variables[name] = Evaluator(ModuleScope(directory, {}, {}, {})).eval(
-                    block.attributes["default"].expr
-                )
+                variables[name] = defaults.eval(block.attributes["default"].expr)
             else:
                 variables[name] = UnknownValue(f"var.{name}", "variable has no value")
         locals_: dict[str, ast.Expr] = {}
-        for _, block in module.of_type("locals"):
-            locals_.update({k: a.expr for k, a in block.attributes.items()})
+        sites: dict[str, Site] = {}
+        for path, block in module.of_type("locals"):
+            for k, a in block.attributes.items():
+                locals_[k] = a.expr
+                sites[k] = Site(path, a.line)
         resources: dict[str, ast.Block] = {}
+        outputs: dict[str, ast.Expr] = {}
+        calls: dict[str, ast.Block] = {}
         for _, block in module.blocks:
             if block.type in ("resource", "data") and len(block.labels) == 2:
                 local = ".".join(block.labels)
                 resources[("data." if block.type == "data" else "") + local] = block
-        scope = ModuleScope(directory, variables, locals_, resources, root.dir, prefix)
+            elif block.type == "output" and block.labels and "value" in block.attributes:
+                outputs[block.labels[0]] = block.attributes["value"].expr
+            elif block.type == "module" and block.labels:
+                calls[block.labels[0]] = block
+        scope = ModuleScope(
+            directory,
+            variables,
+            locals_,
+            resources,
+            root_dir=root.dir,
+            prefix=prefix,
+            outputs=outputs,
+            module_calls=calls,
+            resolver=self,
+            local_sites=sites,
+            stack=stack,
+            root_label=root.label,
+        )
+        self._scopes[memo] = scope
+        return scope
+
+    def child(self, scope: ModuleScope, name: str, key: Value | None) -> ModuleScope | Value:
+        """The scope of ``module.NAME[KEY]`` called from ``scope`` (ModuleResolver)."""
+        call = scope.module_calls[name]
+        directory = self._local_source(scope.module_dir, call)
+        if directory is None or directory not in self.modules:
+            source = call.attributes.get("source")
+            text = source.expr.text if source is not None else "?"
+            return UnknownValue(f"module.{name}", f"module source {text} is not read")
+        site = f"{scope.module_dir}/" if scope.module_dir else ""
+        if directory in scope.stack or len(scope.stack) >= MAX_MODULE_DEPTH:
+            why = "circular module call" if directory in scope.stack else "modules nested too deep"
+            problem = (Site(self._call_path(scope.module_dir, call) or site, call.line), why)
+            if problem not in scope.problems:
+                scope.problems.append(problem)
+            return UnknownValue(f"module.{name}", why)
+        root = self._roots[scope.root_label]
+        for k, inner in self._expand(call, Evaluator(scope)):
+            if k != key:
+                continue
+            inputs = {
+                arg: inner.eval(a.expr)
+                for arg, a in call.attributes.items()
+                if arg not in _META_ARGS
+            }
+            prefix = f"{scope.prefix}module.{name}{_key_suffix(k)}."
+            return self._scope(root, directory, inputs, prefix, (*scope.stack, directory))
+        return UnknownValue(f"module.{name}{_key_suffix(key)}", "no such module instance")
+
+    def _call_path(self, directory: str, call: ast.Block) -> str | None:
+        module = self.modules.get(directory)
+        if module is None:
+            return None
+        return next((p for p, b in module.blocks if b is call), None)
+
+    def _module_instances(self, root: Root, scope: ModuleScope) -> Iterator[ResourceInstance]:
+        module = self.modules[scope.module_dir]
         evaluator = Evaluator(scope)
-        tags = _provider_tags(module, evaluator) if not prefix else {}
+        tags = self._tags.get(root.label, {})
         for path, block in module.blocks:
             if block.type in ("resource", "data") and len(block.labels) == 2:
-                for key, inner in self._expand(block, evaluator, path):
-                    type_, name = block.labels
+                type_, name = block.labels
+                for key, inner in self._expand(block, evaluator):
                     yield ResourceInstance(
-                        root, prefix, block.type, type_, name, key, block, path, inner, tags
+                        root, scope.prefix, block.type, type_, name, key, block, path, inner, tags
                     )
             elif block.type == "module" and block.labels:
-                yield from self._call(root, module, path, block, evaluator, prefix, stack)
-
-    def _call(
-        self,
-        root: Root,
-        caller: _Module,
-        path: str,
-        block: ast.Block,
-        evaluator: Evaluator,
-        prefix: str,
-        stack: tuple[str, ...],
-    ) -> Iterator[ResourceInstance]:
-        child = self._local_source(caller.dir, block)
-        if child is None:
-            return
-        name = block.labels[0]
-        if child in stack:
-            self.diagnostics.append(
-                Diagnostic(path, block.line, f"module.{name}: circular module call", "evaluation")
-            )
-            return
-        if len(stack) >= MAX_MODULE_DEPTH:
-            self.diagnostics.append(
-                Diagnostic(path, block.line, f"module.{name}: nested too deep", "evaluation")
-            )
-            return
-        for key, inner in self._expand(block, evaluator, path):
-            inputs = {
-                k: inner.eval(a.expr) for k, a in block.attributes.items() if k not in _META_ARGS
-            }
-            child_prefix = f"{prefix}module.{name}{_key_suffix(key)}."
-            yield from self._module_instances(root, child, inputs, child_prefix, (*stack, child))
+                for key, _ in self._expand(block, evaluator):
+                    child = self.child(scope, block.labels[0], key)
+                    if isinstance(child, ModuleScope):
+                        yield from self._module_instances(root, child)
 
     def _expand(
-        self, block: ast.Block, evaluator: Evaluator, path: str
+        self, block: ast.Block, evaluator: Evaluator
     ) -> Iterator[tuple[Value | None, Evaluator]]:
         """Instances of a block under ``count`` / ``for_each``."""
         if "count" in block.attributes:
