@@ -90,6 +90,7 @@ def _extract_options(config: Config) -> ExtractOptions:
             images=tuple(config.inference.images),
             resource_types=tuple(config.inference.resource_types),
         ),
+        var_files=tuple((k, tuple(v)) for k, v in config.terraform.var_files.items()),
     )
 
 
@@ -99,8 +100,9 @@ class _Models:
     base: BuiltModel | None
     trees: Trees
 
-    def diagnostics(self) -> list[Diagnostic]:
-        found = list(self.head.diagnostics)
+    def diagnostics(self, *, unresolved: bool = False) -> list[Diagnostic]:
+        """Head's diagnostics, base's errors as warnings; unresolved values on request."""
+        found = [d for d in self.head.diagnostics if unresolved or d.kind != "unresolved"]
         if self.base is not None:
             # A broken file at base must not block the change that fixes it.
             found.extend(
@@ -257,8 +259,8 @@ def model(
     if models.base is not None:
         document = {"base": dump(models.base.model), "head": document}
     document["diagnostics"] = [
-        {"path": d.path, "line": d.line, "level": d.level, "message": d.message}
-        for d in models.diagnostics()
+        {"path": d.path, "line": d.line, "level": d.level, "kind": d.kind, "message": d.message}
+        for d in models.diagnostics(unresolved=True)
     ]
     click.echo(json.dumps(document, indent=2, sort_keys=False))
     if any(d.level == "error" for d in models.diagnostics()):

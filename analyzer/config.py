@@ -61,6 +61,12 @@ class ThresholdsConfig(_Strict):
     max_session_duration: Duration = 3600
 
 
+class TerraformConfig(_Strict):
+    # Root folder → the variable files it is planned with (`terraform -var-file=...`);
+    # each file is one environment instance of that root.
+    var_files: dict[str, list[str]] = Field(default_factory=dict)
+
+
 class SuppressionConfig(_Strict):
     check: str
     target: str
@@ -71,6 +77,7 @@ class SuppressionConfig(_Strict):
 class Config(_Strict):
     environments: list[EnvironmentConfig] = Field(default_factory=list)
     inference: InferenceConfig = Field(default_factory=InferenceConfig)
+    terraform: TerraformConfig = Field(default_factory=TerraformConfig)
     thresholds: ThresholdsConfig = Field(default_factory=ThresholdsConfig)
     owner_keys: list[str] = Field(default_factory=lambda: ["owner", "team"])
     severity: dict[str, Severity] = Field(default_factory=dict)

@@ -79,7 +79,7 @@ def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = 
             hcl_files.append(parsed)
         elif isinstance(parsed, list):
             documents.extend(parsed)
-    project = TerraformProject(hcl_files)
+    project = TerraformProject(hcl_files, tree.read_path, dict(options.var_files))
     instances = list(project.instances())
     models = [extract(instances, options) for extract in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)

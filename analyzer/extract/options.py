@@ -21,6 +21,8 @@ class ExtractOptions:
     environments: EnvironmentResolver = field(default_factory=EnvironmentResolver)
     owner_keys: tuple[str, ...] = ("owner", "team")
     inference: InferenceSelectors = field(default_factory=InferenceSelectors)
+    # Terraform root folder → its variable files (configuration `terraform.var_files`).
+    var_files: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def owner_from(self, *tag_maps: dict[str, str] | None) -> str | None:
         """The first tag/label whose key is an owner key (case-insensitive)."""

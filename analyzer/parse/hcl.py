@@ -341,6 +341,11 @@ def _template(text: str, parts: list[str | ast.Expr]) -> ast.Expr:
     return ast.Template(text, tuple(parts))
 
 
+def parse_template(text: str) -> ast.Expr:
+    """A template file's text (``templatefile``): literal parts and ``${...}`` expressions."""
+    return _heredoc("templatefile(...)", text)
+
+
 def _dedent(body: str) -> str:
     lines = body.split("\n")
     indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]

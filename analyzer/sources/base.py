@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -12,6 +13,17 @@ RELEVANT_SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml")
 SKIPPED_DIRS = frozenset(
     {".git", ".terraform", "vendor", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 )
+
+
+MAX_READ_PATH = 1024 * 1024
+
+
+def safe_relative(path: str) -> str | None:
+    """``path`` normalised to a repo-relative POSIX path, or None if it leaves the root."""
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    if normal.startswith(("../", "/")) or normal in ("..", ".") or ":" in normal.split("/")[0]:
+        return None
+    return normal
 
 
 def is_relevant(path: str) -> bool:
@@ -46,4 +58,12 @@ class Tree(Protocol):
 
     def files(self) -> Iterator[SourceFile]:
         """The relevant files of the tree, in path order."""
+        ...
+
+    def read_path(self, path: str) -> bytes | None:
+        """Any regular file of the tree by repo-relative path (``file()``, ``templatefile()``).
+
+        None when it does not exist, is not a regular file, is reached through a
+        symlink, lies outside the root, or is larger than MAX_READ_PATH bytes.
+        """
         ...

@@ -11,7 +11,13 @@ import pygit2
 from pygit2.enums import FileMode
 
 from analyzer.diagnostics import Diagnostic
-from analyzer.sources.base import SKIPPED_DIRS, SourceFile, is_relevant
+from analyzer.sources.base import (
+    MAX_READ_PATH,
+    SKIPPED_DIRS,
+    SourceFile,
+    is_relevant,
+    safe_relative,
+)
 from analyzer.sources.errors import SourceError
 from analyzer.sources.walk import in_subdir, normalize_subdir, symlink_warning
 
@@ -106,6 +112,16 @@ class GitRevisionTree:
         for path, oid in self._listing[0]:
             yield SourceFile(path, oid, _blob_reader(self._repo, oid, self._label, path))
 
+    def read_path(self, path: str) -> bytes | None:
+        rel = safe_relative(path)
+        if rel is None:
+            return None
+        try:
+            entry = self.commit.tree[rel]
+        except (KeyError, ValueError):
+            return None
+        return _small_blob(self._repo, str(entry.id), int(entry.filemode))
+
     @cached_property
     def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
         start = _subtree(self.commit.tree, self.subdir)
@@ -134,6 +150,16 @@ class GitIndexTree:
     def files(self) -> Iterator[SourceFile]:
         for path, oid in self._listing[0]:
             yield SourceFile(path, oid, _blob_reader(self._repo, oid, "index", path))
+
+    def read_path(self, path: str) -> bytes | None:
+        rel = safe_relative(path)
+        if rel is None:
+            return None
+        try:
+            entry = _current_index(self._repo)[rel]
+        except (KeyError, ValueError):
+            return None
+        return _small_blob(self._repo, str(entry.id), int(entry.mode))
 
     @cached_property
     def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
@@ -170,6 +196,19 @@ class EmptyTree:
 
     def files(self) -> Iterator[SourceFile]:
         return iter(())
+
+    def read_path(self, path: str) -> bytes | None:
+        return None
+
+
+def _small_blob(repo: pygit2.Repository, oid: str, mode: int) -> bytes | None:
+    """A regular file's content (never a symlink or a submodule), if not too large."""
+    if mode not in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE):
+        return None
+    blob = repo.get(oid)
+    if not isinstance(blob, pygit2.Blob) or blob.size > MAX_READ_PATH:
+        return None
+    return bytes(blob.data)
 
 
 def _current_index(repo: pygit2.Repository) -> pygit2.Index:

@@ -11,7 +11,7 @@ import pathspec
 import pygit2
 
 from analyzer.diagnostics import Diagnostic
-from analyzer.sources.base import SourceFile
+from analyzer.sources.base import MAX_READ_PATH, SourceFile, safe_relative
 from analyzer.sources.errors import SourceError
 from analyzer.sources.walk import IgnoreRules, Listing, normalize_subdir, read_regular_file, walk
 
@@ -50,6 +50,23 @@ class DirectoryTree:
     def files(self) -> Iterator[SourceFile]:
         for rel in self._listing.files:
             yield _disk_file(self.root, rel)
+
+    def read_path(self, path: str) -> bytes | None:
+        rel = safe_relative(path)
+        if rel is None:
+            return None
+        current = self.root
+        for part in rel.split("/"):
+            current = current / part
+            # Never through a symlink: lstat each component, not just the last.
+            if not current.exists() or current.is_symlink():
+                return None
+        if not current.is_file() or current.stat().st_size > MAX_READ_PATH:
+            return None
+        try:
+            return read_regular_file(current)
+        except SourceError:
+            return None
 
     @cached_property
     def _listing(self) -> Listing:

@@ -8,6 +8,7 @@ resources it declares, and the ``data "aws_iam_policy_document"`` blocks it can 
 from __future__ import annotations
 
 import operator
+import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ from analyzer.terraform.values import (
 )
 
 MAX_DEPTH = 64
+NO_VALUE = "variable has no value"
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
@@ -40,6 +42,9 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "/": operator.truediv,
     "%": operator.mod,
 }
+
+
+_FILE_FUNCTIONS = frozenset({"file", "fileexists", "templatefile"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +95,14 @@ class ModuleScope:
     local_sites: Mapping[str, Site] = field(default_factory=dict)
     # (site, message) of problems met while evaluating: cycles, for diagnostics.
     problems: list[tuple[Site, str]] = field(default_factory=list)
+    # (site, message) of variables used without a value.
+    unresolved: list[tuple[Site, str]] = field(default_factory=list)
+    variable_sites: Mapping[str, Site] = field(default_factory=dict)
     # The module directories on the call path to this instance (cycle detection).
     stack: tuple[str, ...] = ()
     root_label: str = ""
+    # Reads a repo-relative file of the tree being analysed (never outside its root).
+    read_file: Callable[[str], bytes | None] | None = None
     _local_values: dict[str, Value] = field(default_factory=dict)
     _evaluating: list[str] = field(default_factory=list)
 
@@ -213,6 +223,8 @@ class Evaluator:
         return result
 
     def _call(self, expr: ast.Call) -> Value:
+        if expr.name in _FILE_FUNCTIONS:
+            return self._file_call(expr)
         if expr.name in ("try", "can"):
             for arg in expr.args:
                 value = self.eval(arg)
@@ -229,6 +241,36 @@ class Evaluator:
         if isinstance(result, UnknownValue):
             return UnknownValue(expr.text, result.reason)
         return result
+
+    def _file_call(self, expr: ast.Call) -> Value:
+        """``file``, ``fileexists`` and ``templatefile`` over files of the tree itself."""
+        args = [self.eval(a) for a in expr.args]
+        if not args or not isinstance(args[0], str) or self.scope.read_file is None:
+            return UnknownValue(expr.text, "file path unknown")
+        # Relative paths are relative to the root module's directory, as in Terraform.
+        data = self.scope.read_file(posixpath.join(self.scope.root_dir, args[0]))
+        if expr.name == "fileexists":
+            return data is not None
+        if data is None:
+            return UnknownValue(expr.text, f"{args[0]} is not a file inside the repository")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return UnknownValue(expr.text, f"{args[0]} is not UTF-8 text")
+        if expr.name == "file":
+            return text
+        variables = args[1] if len(args) > 1 else {}
+        if not isinstance(variables, dict):
+            return UnknownValue(expr.text, "templatefile variables unknown")
+        from analyzer.parse.hcl import parse_template
+
+        # A template sees only the variables passed to it (Terraform semantics).
+        inner = Evaluator(ModuleScope(self.scope.module_dir, {}, {}, {}), variables)
+        inner._depth = self._depth
+        value = inner.eval(parse_template(text))
+        if isinstance(value, UnknownValue):
+            return UnknownValue(expr.text, value.reason or "template has unknown parts")
+        return value
 
     def _binary(self, expr: ast.BinaryOp) -> Value:
         left = self.eval(expr.left)
@@ -349,13 +391,27 @@ class Evaluator:
             return self.bindings[name], steps
         first = steps[0] if steps and isinstance(steps[0], str) else None
         if name == "var" and first is not None:
-            if first in self.scope.variables:
-                return self.scope.variables[first], steps[1:]
-            return UnknownValue(f"var.{first}", "variable has no value"), []
+            value = self.scope.variables.get(first)
+            if first not in self.scope.variables:
+                return UnknownValue(f"var.{first}", "no such variable"), []
+            if isinstance(value, UnknownValue) and value.reason == NO_VALUE:
+                site = self.scope.variable_sites.get(first, Site(self.scope.module_dir, 1))
+                problem = (
+                    site,
+                    f"var.{first} has no value (no default, not set by tfvars "
+                    "or the caller): what uses it is unknown",
+                )
+                if problem not in self.scope.unresolved:
+                    self.scope.unresolved.append(problem)
+            return value, steps[1:]
         if name == "local" and first is not None:
             return self.scope.local(first, self), steps[1:]
         if name == "path" and first in ("module", "root", "cwd"):
-            return (self.scope.module_dir if first == "module" else self.scope.root_dir), []
+            # As Terraform has them: relative to the root module's directory.
+            if first != "module":
+                return ".", []
+            module = posixpath.relpath(self.scope.module_dir or ".", self.scope.root_dir or ".")
+            return module, []
         if name == "terraform":
             return UnknownValue(text, "terraform.workspace is chosen at run time"), []
         if name == "module" and first is not None:

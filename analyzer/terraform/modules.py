@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from analyzer.diagnostics import Diagnostic
+from analyzer.diagnostics import Diagnostic, DiagnosticKind
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.evaluate import Evaluator, ModuleScope, Site
+from analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
 from analyzer.terraform.functions import MAX_COLLECTION
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
@@ -31,7 +31,7 @@ class Root:
     """One evaluation of a root module: its folder and the variable file chosen."""
 
     dir: str
-    var_file: str | None = None
+    var_file: str | None = None  # repo-relative path of the variable file chosen
 
     @property
     def label(self) -> str:
@@ -41,8 +41,8 @@ class Root:
 
     @property
     def env_path(self) -> str:
-        """The path whose segments name the root's environment."""
-        return f"{self.dir}/{self.var_file}" if self.var_file else self.dir
+        """The path whose segments name the root's environment (the var file's, if any)."""
+        return self.var_file or self.dir
 
 
 @dataclass(slots=True)
@@ -121,10 +121,19 @@ class TerraformProject:
     its locals are evaluated once whether its resources or its outputs are read first.
     """
 
-    def __init__(self, files: list[ast.HclFile]) -> None:
+    def __init__(
+        self,
+        files: list[ast.HclFile],
+        read_file: Callable[[str], bytes | None] | None = None,
+        var_files: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self._read_file = read_file
+        # Root folder → its variable files, from the configuration (-var-file mapping).
+        self.var_file_map = {k.strip("/"): list(v) for k, v in (var_files or {}).items()}
         self._diagnostics: list[Diagnostic] = []
         self.modules: dict[str, _Module] = {}
         self.tfvars: dict[str, list[ast.HclFile]] = defaultdict(list)
+        self._tfvars_by_path: dict[str, ast.HclFile] = {}
         self._scopes: dict[tuple[str, str], ModuleScope] = {}
         self._roots: dict[str, Root] = {}
         self._tags: dict[str, dict[str, Value]] = {}
@@ -132,6 +141,7 @@ class TerraformProject:
             directory = posixpath.dirname(f.path)
             if f.path.endswith(".tfvars"):
                 self.tfvars[directory].append(f)
+                self._tfvars_by_path[f.path] = f
                 continue
             module = self.modules.setdefault(directory, _Module(directory))
             module.blocks.extend((f.path, b) for b in f.blocks)
@@ -141,11 +151,16 @@ class TerraformProject:
         """Problems found so far, evaluation problems included (evaluation is lazy)."""
         found = list(self._diagnostics)
         seen = set()
+        kinds: tuple[tuple[DiagnosticKind, str], ...] = (
+            ("evaluation", "problems"),
+            ("unresolved", "unresolved"),
+        )
         for scope in self._scopes.values():
-            for site, message in scope.problems:
-                if (site, message) not in seen:
-                    seen.add((site, message))
-                    found.append(Diagnostic(site.path, site.line, message, "evaluation", "warning"))
+            for kind, field_name in kinds:
+                for site, message in getattr(scope, field_name):
+                    if (site, message) not in seen:
+                        seen.add((site, message))
+                        found.append(Diagnostic(site.path, site.line, message, kind, "warning"))
         return found
 
     def roots(self) -> list[Root]:
@@ -160,14 +175,47 @@ class TerraformProject:
             standalone = any(
                 b.type in ("provider", "terraform") or b.type == "backend" for _, b in module.blocks
             )
-            var_files = [f for f in self.tfvars.get(directory, []) if not _auto_loaded(f.path)]
-            if directory in called and not standalone and not self.tfvars.get(directory):
+            var_files = self._var_files(directory)
+            if (
+                directory in called
+                and not standalone
+                and not var_files
+                and not (self.tfvars.get(directory))
+            ):
                 continue
             if var_files:
-                roots.extend(Root(directory, posixpath.basename(f.path)) for f in var_files)
+                roots.extend(Root(directory, path) for path in var_files)
             else:
                 roots.append(Root(directory))
         return roots
+
+    def _var_files(self, directory: str) -> list[str]:
+        """The variable files that each make one environment instance of a root.
+
+        The configuration's mapping wins. Otherwise: non-auto-loaded tfvars in the root
+        itself, and tfvars in folders without .tf files that belong to it: below it
+        (``app/env/prod.tfvars``), or beside it when it is the only module there
+        (``envs/prod.tfvars`` next to ``app/``).
+        """
+        if directory in self.var_file_map:
+            return list(self.var_file_map[directory])
+        found = [f.path for f in self.tfvars.get(directory, []) if not _auto_loaded(f.path)]
+        for folder, files in sorted(self.tfvars.items()):
+            if folder in self.modules or self._owner_of(folder) != directory:
+                continue
+            found.extend(f.path for f in files if not _auto_loaded(f.path))
+        return found
+
+    def _owner_of(self, folder: str) -> str | None:
+        """The module a tfvars-only folder belongs to, when the layout says so."""
+        parts = folder.split("/") if folder else []
+        for i in range(len(parts) - 1, -1, -1):
+            ancestor = "/".join(parts[:i])
+            if ancestor in self.modules:
+                return ancestor
+        parent = posixpath.dirname(folder)
+        siblings = [m for m in self.modules if m and posixpath.dirname(m) == parent]
+        return siblings[0] if len(siblings) == 1 else None
 
     def instances(self) -> Iterator[ResourceInstance]:
         for root in self.roots():
@@ -179,12 +227,16 @@ class TerraformProject:
     # ---- variables ----------------------------------------------------------------
 
     def _root_variables(self, root: Root) -> dict[str, Value]:
+        """Auto-loaded tfvars first, then the chosen variable file (Terraform's order)."""
         values: dict[str, Value] = {}
         empty = Evaluator(ModuleScope(root.dir, {}, {}, {}, root.dir))
         for f in self.tfvars.get(root.dir, []):
-            name = posixpath.basename(f.path)
-            if _auto_loaded(f.path) or name == root.var_file:
+            if _auto_loaded(f.path):
                 values.update(_tfvars_values(f, empty))
+        if root.var_file is not None:
+            chosen = self._tfvars_by_path.get(root.var_file)
+            if chosen is not None:
+                values.update(_tfvars_values(chosen, empty))
         return values
 
     # ---- module instances ---------------------------------------------------------
@@ -203,16 +255,18 @@ class TerraformProject:
         module = self.modules[directory]
         variables: dict[str, Value] = {}
         defaults = Evaluator(ModuleScope(directory, {}, {}, {}))
-        for _, block in module.of_type("variable"):
+        variable_sites: dict[str, Site] = {}
+        for path, block in module.of_type("variable"):
             if not block.labels:
                 continue
             name = block.labels[0]
+            variable_sites[name] = Site(path, block.line)
             if name in inputs:
                 variables[name] = inputs[name]
             elif "default" in block.attributes:
                 variables[name] = defaults.eval(block.attributes["default"].expr)
             else:
-                variables[name] = UnknownValue(f"var.{name}", "variable has no value")
+                variables[name] = UnknownValue(f"var.{name}", NO_VALUE)
         locals_: dict[str, ast.Expr] = {}
         sites: dict[str, Site] = {}
         for path, block in module.of_type("locals"):
@@ -243,6 +297,8 @@ class TerraformProject:
             local_sites=sites,
             stack=stack,
             root_label=root.label,
+            read_file=self._read_file,
+            variable_sites=variable_sites,
         )
         self._scopes[memo] = scope
         return scope
