@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-
 DiagnosticKind = Literal[
     "parse-error", "too-large", "unsafe-path", "evaluation", "config", "unresolved"
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.evaluate import Evaluator
 from analyzer.terraform.functions import MAX_COLLECTION
-from analyzer.terraform.values import Value
+from analyzer.terraform.values import TfSet, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,10 @@ class BlockView:
         collection = self.evaluator.eval(dynamic.attributes["for_each"].expr)
         if isinstance(collection, dict):
             pairs = list(collection.items())
+        elif isinstance(collection, TfSet):
+            pairs = [(v, v) for v in collection]  # a set's key is its value
         elif isinstance(collection, list):
-            # A set's key is its value; a list's key is its index (Terraform semantics).
-            pairs = [(v if isinstance(v, str) else i, v) for i, v in enumerate(collection)]
+            pairs = list(enumerate(collection))  # a list's key is its index
         else:
             text = dynamic.attributes["for_each"].expr.text
             return [BlockView(content[0], self.evaluator, f"dynamic {type_} over {text}")]

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.functions import MAX_COLLECTION, call, encode_if_known
 from analyzer.terraform.values import (
+    EvalError,
     JsonDoc,
     LocatedDict,
     ResourceRef,
@@ -138,6 +139,7 @@ class Evaluator:
         self.scope = scope
         self.bindings: dict[str, Value] = dict(bindings or {})
         self._depth = 0
+        self._trying = 0
 
     def with_bindings(self, **bindings: Value) -> Evaluator:
         return Evaluator(self.scope, {**self.bindings, **bindings})
@@ -226,11 +228,22 @@ class Evaluator:
         if expr.name in _FILE_FUNCTIONS:
             return self._file_call(expr)
         if expr.name in ("try", "can"):
-            for arg in expr.args:
-                value = self.eval(arg)
-                if is_known(value) or isinstance(value, JsonDoc):
+            # An argument Terraform would reject moves on to the next; a genuinely unknown
+            # one makes the result unknown (it may or may not fail at apply time).
+            self._trying += 1
+            try:
+                for arg in expr.args:
+                    value = self.eval(arg)
+                    if isinstance(value, EvalError):
+                        continue
+                    if isinstance(value, UnknownValue):
+                        return UnknownValue(expr.text, value.reason)
                     return True if expr.name == "can" else value
-            return UnknownValue(expr.text, "no argument of try() could be evaluated")
+            finally:
+                self._trying -= 1
+            if expr.name == "can":
+                return False
+            return EvalError(expr.text, "no argument of try() could be evaluated")
         args = [self.eval(a) for a in expr.args]
         if expr.expand_last and args:
             last = args.pop()
@@ -239,7 +252,7 @@ class Evaluator:
             args.extend(last)
         result = call(expr.name, args)
         if isinstance(result, UnknownValue):
-            return UnknownValue(expr.text, result.reason)
+            return type(result)(expr.text, result.reason)
         return result
 
     def _file_call(self, expr: ast.Call) -> Value:
@@ -291,7 +304,11 @@ class Evaluator:
             return UnknownValue(expr.text, f"cannot apply {expr.op}")
 
     def _for(self, expr: ast.ForExpr) -> Value:
-        collection = self.eval(expr.collection)
+        if isinstance(expr.collection, ast.Variable | ast.GetAttr | ast.Index):
+            # Unsettled, so that `r.name` reads each resource's own attribute.
+            collection = self._traversal(expr.collection, settle=False)
+        else:
+            collection = self.eval(expr.collection)
         if isinstance(collection, dict):
             pairs: list[tuple[Value, Value]] = list(collection.items())
         elif isinstance(collection, list):
@@ -314,7 +331,7 @@ class Evaluator:
                 if not keep:
                     continue
             if expr.key is None:
-                items.append(inner.eval(expr.value))
+                items.append(self._settle(inner.eval(expr.value)))
                 continue
             k = inner.eval_str(expr.key)
             if isinstance(k, UnknownValue):
@@ -370,8 +387,10 @@ class Evaluator:
             value, steps = self._root(node.name, steps, expr.text)
         for step in steps:
             value = self._step(value, step)
+            if isinstance(value, ResourceRef):
+                return value
             if isinstance(value, UnknownValue):
-                return value if isinstance(value, ResourceRef) else UnknownValue(expr.text)
+                return type(value)(expr.text, value.reason)
         return self._settle(value) if settle else value
 
     def _settle(self, value: Value) -> Value:
@@ -434,7 +453,8 @@ class Evaluator:
             return UnknownValue(text, f"module {name} has several instances"), []
         child = self.scope.resolver.child(self.scope, name, key)
         if not isinstance(child, ModuleScope):
-            return child, []
+            reason = child.reason if isinstance(child, UnknownValue) else "module unknown"
+            return UnknownValue(text, reason), []
         if not steps or not isinstance(steps[0], str):
             return UnknownValue(text, "a whole module object"), []
         output = child.outputs.get(steps[0])
@@ -512,7 +532,7 @@ class Evaluator:
             return value
         if isinstance(value, _Instance):
             if indexed:
-                return UnknownValue(str(step), "this resource has no count or for_each")
+                return EvalError(str(step), "this resource has no count or for_each")
             return self._attribute(value, str(step))
         if isinstance(value, JsonDoc):
             value = value.value
@@ -520,10 +540,12 @@ class Evaluator:
             key = to_str(step)
             if isinstance(key, str) and key in value:
                 return value[key]
-            if not indexed:
-                # An optional object attribute left out is null (`optional(list(string))`).
+            if not indexed and not self._trying:
+                # An optional object attribute left out is null (`optional(list(string))`);
+                # without the type constraint, that is the likelier reading - except
+                # inside try(), where the author expects the attribute may be missing.
                 return None
-            return UnknownValue(str(step), "no such key")
+            return EvalError(str(step), "no such key")
         if (
             isinstance(value, list)
             and isinstance(step, int)
@@ -533,4 +555,4 @@ class Evaluator:
             return value[step]
         if isinstance(value, list) and isinstance(step, str) and step.isdigit():
             return self._step(value, int(step))
-        return UnknownValue(str(step), "cannot index this value")
+        return EvalError(str(step), "cannot index this value")

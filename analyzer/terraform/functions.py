@@ -9,10 +9,13 @@ yields Unknown with its name, never a guess.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from analyzer.terraform.values import (
+    EvalError,
     JsonDoc,
+    TfSet,
     UnknownValue,
     Value,
     is_known,
@@ -141,6 +144,28 @@ def _jsondecode(args: list[Value]) -> Value:
         raise FunctionError(f"invalid JSON: {exc}") from None
 
 
+def _toset(value: Value) -> TfSet:
+    """Terraform orders a set of strings lexically; other elements keep their order."""
+    items = _distinct(value)
+    if all(isinstance(v, str) for v in items):
+        items.sort()
+    return TfSet(items)
+
+
+_GO_GROUP = re.compile(r"\$\{?(\d+)\}?")
+
+
+def _replace(text: str, search: str, replacement: str) -> str:
+    """``replace``: a search string wrapped in slashes is a regular expression."""
+    if len(search) >= 2 and search.startswith("/") and search.endswith("/"):
+        try:
+            pattern = re.compile(search[1:-1])
+        except re.error as exc:
+            raise FunctionError(f"invalid regular expression: {exc}") from None
+        return pattern.sub(_GO_GROUP.sub(r"\\\1", replacement.replace("\\", "\\\\")), text)
+    return text.replace(search, replacement)
+
+
 def _element(args: list[Value]) -> Value:
     items, index = args
     items = _list(items)
@@ -193,7 +218,7 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "tonumber": lambda a: float(a[0]) if "." in str(a[0]) else int(a[0]),
     "tobool": lambda a: a[0] if isinstance(a[0], bool) else a[0] == "true",
     "tolist": lambda a: _list(a[0]),
-    "toset": lambda a: _distinct(a[0]),
+    "toset": lambda a: _toset(a[0]),
     "tomap": lambda a: dict(a[0]),
     "list": lambda a: list(a),
     "map": lambda a: dict(zip(_strs(a[0::2]), a[1::2], strict=False)),
@@ -204,7 +229,7 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "trimspace": lambda a: _strs(a)[0].strip(),
     "trimprefix": lambda a: _strs(a)[0].removeprefix(_strs(a)[1]),
     "trimsuffix": lambda a: _strs(a)[0].removesuffix(_strs(a)[1]),
-    "replace": lambda a: _strs(a)[0].replace(_strs(a)[1], _strs(a)[2]),
+    "replace": lambda a: _replace(*_strs(a)),
     "split": lambda a: _strs(a)[1].split(_strs(a)[0]),
     "substr": _substr,
     "startswith": lambda a: _strs(a)[0].startswith(_strs(a)[1]),
@@ -224,7 +249,7 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "max": lambda a: max(a),
     "abs": lambda a: abs(a[0]),
     "one": lambda a: _one(a[0]),
-    "setunion": lambda a: _distinct([x for lst in a for x in _list(lst)]),
+    "setunion": lambda a: _toset([x for lst in a for x in _list(lst)]),
 }
 
 
@@ -261,7 +286,7 @@ def call(name: str, args: list[Value]) -> Value:
     try:
         result = fn([plain_value(a) if not isinstance(a, JsonDoc) else a for a in args])
     except (FunctionError, ValueError, TypeError, KeyError, IndexError, StopIteration) as exc:
-        return UnknownValue(name + "(...)", str(exc) or type(exc).__name__)
+        return EvalError(name + "(...)", str(exc) or type(exc).__name__)
     if isinstance(result, list | dict) and len(result) > MAX_COLLECTION:
         return UnknownValue(name + "(...)", "collection over the size limit")
     return result

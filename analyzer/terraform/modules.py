@@ -230,9 +230,16 @@ class TerraformProject:
         """Auto-loaded tfvars first, then the chosen variable file (Terraform's order)."""
         values: dict[str, Value] = {}
         empty = Evaluator(ModuleScope(root.dir, {}, {}, {}, root.dir))
-        for f in self.tfvars.get(root.dir, []):
-            if _auto_loaded(f.path):
-                values.update(_tfvars_values(f, empty))
+        # terraform.tfvars, then *.auto.tfvars in lexical order of their names.
+        auto = sorted(
+            (f for f in self.tfvars.get(root.dir, []) if _auto_loaded(f.path)),
+            key=lambda f: (
+                not f.path.endswith("/terraform.tfvars") and f.path != "terraform.tfvars",
+                f.path,
+            ),
+        )
+        for f in auto:
+            values.update(_tfvars_values(f, empty))
         if root.var_file is not None:
             chosen = self._tfvars_by_path.get(root.var_file)
             if chosen is not None:

@@ -27,6 +27,19 @@ class UnknownValue:
 
 
 @dataclass(frozen=True, slots=True)
+class EvalError(UnknownValue):
+    """An expression Terraform itself would reject (a missing key, a bad argument).
+
+    Unknown like any other, but ``try`` moves on to its next argument where a genuine
+    unknown makes ``try`` unknown too.
+    """
+
+
+class TfSet(list[Any]):
+    """A set (``toset``): a list whose ``for_each``/``dynamic`` keys are its values."""
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceRef(UnknownValue):
     """``aws_iam_role.this.arn``: ``address`` is ``aws_iam_role.this`` within its module."""
 
@@ -77,7 +90,8 @@ def to_json_text(value: Value) -> str | UnknownValue:
     plain = plain_value(value)
     if not is_known(plain):
         return UnknownValue("jsonencode(...)", "contains unknown values")
-    return json.dumps(plain, separators=(",", ":"), sort_keys=False)
+    # Terraform writes object keys in lexical order.
+    return json.dumps(plain, separators=(",", ":"), sort_keys=True)
 
 
 def plain_value(value: Value) -> Value:
