@@ -1,13 +1,194 @@
-"""GCP (google_*) resources → identity-binding model entities."""
+"""GCP (google_*) resources → identity-binding model entities.
+
+Service accounts and workload identity pools are recorded first, so that keys, IAM
+resources and workloads can name them by reference, by e-mail or by pool id. IAM
+resources are in :mod:`gcp_iam`, workloads in :mod:`gcp_workloads`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from analyzer.extract.addresses import external_address
+from analyzer.extract.gcp_common import SA_DOMAIN, GcpContext, as_str, shown
+from analyzer.extract.gcp_iam import IamExtractor, iam_family
+from analyzer.extract.gcp_workloads import WorkloadExtractor
 from analyzer.extract.options import ExtractOptions
-from analyzer.model import Model
+from analyzer.model import Credential, Identity, Model, Trust, Unknown
 from analyzer.terraform.modules import ResourceInstance
+from analyzer.terraform.values import ResourceRef, Value
+
+_WORKLOADS: dict[str, Callable[[WorkloadExtractor, ResourceInstance], None]] = {
+    "google_cloud_run_v2_service": WorkloadExtractor.cloud_run_v2,
+    "google_cloud_run_service": WorkloadExtractor.cloud_run_v1,
+    "google_vertex_ai_endpoint": WorkloadExtractor.vertex_endpoint,
+    "google_container_node_pool": WorkloadExtractor.node_pool,
+    "google_container_cluster": WorkloadExtractor.cluster,
+    "google_compute_instance": WorkloadExtractor.compute_instance,
+    "google_compute_instance_template": WorkloadExtractor.compute_instance,
+}
+# What a pool provider trusts, by its configuration block: how a trust names it.
+_ISSUERS = (("oidc", "issuer_uri", "oidc"), ("aws", "account_id", "aws"), ("saml", "", "saml"))
+_DEFAULT_TOKEN_LIFETIME = 3600
+# The longest lifetime the API grants (with the constraint that allows more than 1 h):
+# a token whose lifetime is not known lives at most this long, never "forever".
+_MAX_TOKEN_LIFETIME = 43200
 
 
 def extract_gcp(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    return Model()
+    ctx = GcpContext(options)
+    google = [i for i in instances if i.type.startswith("google_")]
+    for inst in google:
+        ctx.instances[inst.full_address] = inst
+    for inst in google:
+        if inst.mode == "resource" and inst.type == "google_service_account":
+            _service_account(ctx, inst)
+        elif inst.mode == "resource" and inst.type == "google_iam_workload_identity_pool":
+            _pool(ctx, inst)
+    iam = IamExtractor(ctx)
+    workloads = WorkloadExtractor(ctx)
+    for inst in google:
+        if inst.mode == "data":
+            if inst.type == "google_service_account_access_token":
+                _access_token(ctx, inst)
+            continue
+        family = iam_family(inst.type)
+        if family is not None:
+            iam.extract(inst, *family)
+        elif inst.type == "google_service_account_key":
+            _key(ctx, inst)
+        elif inst.type == "google_iam_workload_identity_pool_provider":
+            _pool_provider(ctx, inst)
+        elif inst.type in _WORKLOADS:
+            _WORKLOADS[inst.type](workloads, inst)
+    return ctx.model
+
+
+def _service_account(ctx: GcpContext, inst: ResourceInstance) -> None:
+    account_id = as_str(inst.get("account_id"))
+    project = as_str(inst.get("project"))
+    address = inst.full_address
+    principal: str | Unknown
+    if account_id and project:
+        principal = f"{account_id}@{project}{SA_DOMAIN}".lower()
+        ctx.by_email.setdefault(principal, []).append(address)
+    else:
+        # The provider block's project is not visible from the resource.
+        principal = Unknown(unknown=f"{inst.address}.email")
+        if account_id:
+            ctx.by_account_id.setdefault((inst.root.label, account_id.lower()), []).append(address)
+    ctx.model.identities[address] = Identity(
+        address=address,
+        principal=principal,
+        provider="gcp",
+        kind="service_account",
+        name=account_id or inst.name,
+        environment=ctx.environment(inst),
+        location=ctx.location(inst),
+    )
+
+
+def _key(ctx: GcpContext, inst: ResourceInstance) -> None:
+    # A user-managed key is valid until deleted unless an organization policy sets an
+    # expiry, which the configuration of the key does not show.
+    ctx.model.credentials[inst.full_address] = Credential(
+        address=inst.full_address,
+        kind="sa_key",
+        identity=ctx.service_account(inst, inst.get("service_account_id")),
+        ttl_seconds=None,
+        environment=ctx.environment(inst),
+        location=ctx.location(inst),
+    )
+
+
+def _seconds(value: Value) -> int | None:
+    """``"3600s"`` → 3600; the API's duration format."""
+    text = as_str(value)
+    if text is None or not text.endswith("s"):
+        return None
+    try:
+        return max(0, int(float(text[:-1])))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _access_token(ctx: GcpContext, inst: ResourceInstance) -> None:
+    lifetime = inst.get("lifetime")
+    ttl = _DEFAULT_TOKEN_LIFETIME if lifetime is None else _seconds(lifetime)
+    if ttl is None:
+        ttl = _MAX_TOKEN_LIFETIME
+    ctx.model.credentials[inst.full_address] = Credential(
+        address=inst.full_address,
+        kind="token",
+        identity=ctx.service_account(inst, inst.get("target_service_account")),
+        ttl_seconds=ttl,
+        environment=ctx.environment(inst),
+        location=ctx.location(inst),
+    )
+
+
+def _pool(ctx: GcpContext, inst: ResourceInstance) -> None:
+    """A workload identity pool: the identity external tokens are exchanged for."""
+    pool_id = as_str(inst.get("workload_identity_pool_id"))
+    ctx.model.identities[inst.full_address] = Identity(
+        address=inst.full_address,
+        # principalSet://…/projects/NUMBER/…: the project number is never configured.
+        principal=Unknown(unknown=f"{inst.address}.name"),
+        provider="gcp",
+        kind="workload_identity_pool",
+        name=pool_id or inst.name,
+        environment=ctx.environment(inst),
+        location=ctx.location(inst),
+    )
+    if pool_id:
+        ctx.pools[(inst.root.label, pool_id)] = inst.full_address
+
+
+def _pool_of(ctx: GcpContext, inst: ResourceInstance, value: Value) -> str:
+    if isinstance(value, ResourceRef):
+        target = ctx.instance(inst, value)
+        if target is not None and target.type == "google_iam_workload_identity_pool":
+            return target.full_address
+    if isinstance(value, str) and (found := ctx.pools.get((inst.root.label, value))):
+        return found
+    text = shown(value)
+    address = external_address("gcp", f"workloadIdentityPools/{text}")
+    ctx.model.identities.setdefault(
+        address,
+        Identity(
+            address=address,
+            principal=Unknown(unknown=f"workloadIdentityPools/{text}"),
+            provider="gcp",
+            kind="workload_identity_pool",
+            name=text,
+            declared=False,
+        ),
+    )
+    return address
+
+
+def _pool_provider(ctx: GcpContext, inst: ResourceInstance) -> None:
+    """Who may exchange tokens with the pool: the issuer, under the attribute condition.
+
+    Kept simple: the issuer (OIDC issuer URI, AWS account, SAML, X.509) is the principal
+    and the attribute condition the condition; the attribute mapping is not modelled.
+    """
+    if inst.get("disabled") is True:
+        return
+    principals: list[str] = []
+    for block, attribute, label in _ISSUERS:
+        for view in inst.children(block):
+            principals.append(f"{label}:{shown(view.get(attribute))}" if attribute else label)
+    if inst.children("x509"):
+        principals.append("x509")
+    condition = inst.get("attribute_condition")
+    ctx.model.trusts.append(
+        Trust(
+            identity=_pool_of(ctx, inst, inst.get("workload_identity_pool_id")),
+            principals=tuple(principals),
+            actions=("sts.googleapis.com/token",),
+            conditions=(shown(condition),) if condition is not None else (),
+            via=inst.address,
+            location=ctx.first_line(inst),
+        )
+    )
