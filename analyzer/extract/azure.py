@@ -1,13 +1,31 @@
-"""Azure (azurerm_*, azuread_*) resources → identity-binding model entities."""
+"""Azure (azurerm_*, azuread_*) resources → identity-binding model entities.
+
+The passes run in dependency order, so that each resource can resolve what it
+references by Terraform reference: identities (user-assigned identities, app
+registrations and their service principals), then credentials (a Key Vault secret may
+hold an app's password), then workloads (which create their system-assigned, kubelet
+and add-on identities and consume credentials), then grants and trusts (which name any
+of those identities).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from analyzer.extract import azure_credentials, azure_grants, azure_identities, azure_workloads
+from analyzer.extract.azure_state import AzureState
 from analyzer.extract.options import ExtractOptions
 from analyzer.model import Model
 from analyzer.terraform.modules import ResourceInstance
 
+_PREFIXES = ("azurerm_", "azuread_", "azapi_", "time_", "random_")
+
 
 def extract_azure(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    return Model()
+    relevant = [i for i in instances if i.type.startswith(_PREFIXES)]
+    state = AzureState(options, {i.full_address: i for i in relevant})
+    azure_identities.declare(state, relevant)
+    azure_credentials.declare(state, relevant)
+    azure_workloads.extract(state, relevant)
+    azure_grants.extract(state, relevant)
+    return state.model

@@ -1,0 +1,261 @@
+"""Azure grants and trusts: role assignments, Key Vault access policies, federated
+identity credentials.
+
+A role assignment of a built-in role is one permission: the role's name on the scope
+path (``Contributor`` on ``/subscriptions/${subscription}/resourceGroups/rg-ml``). A
+custom role (``azurerm_role_definition`` in the repository) is expanded into its actions
+and data actions on the scope, so that editing the role's actions is growth of every
+identity it is assigned to; its ``not_actions`` / ``not_data_actions`` become
+conditions (``NotActions Microsoft.Authorization/*``), so that removing one reads as a
+guardrail removed. The grant is located at the role's ``permissions`` block and bound at
+the assignment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzer.extract.azure_scopes import resource_id, scope_of
+from analyzer.extract.azure_state import PRINCIPAL_TYPES, AzureState, resource_type
+from analyzer.extract.azure_values import strings, text
+from analyzer.model import Grant, Location, Permission, Trust
+from analyzer.terraform.blocks import BlockView
+from analyzer.terraform.modules import ResourceInstance
+from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+
+ROLE_DEFINITION = "azurerm_role_definition"
+# Built-in role definition ids (the same in every tenant) → role names.
+BUILTIN_ROLES = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+    "8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
+    "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
+    "a001fd3d-188f-4b5d-821b-7da978bf7442": "Cognitive Services OpenAI Contributor",
+}
+_ACCESS_POLICY_PERMISSIONS = (
+    ("secret_permissions", "secrets"),
+    ("key_permissions", "keys"),
+    ("certificate_permissions", "certificates"),
+    ("storage_permissions", "storage"),
+)
+_EXCLUSIONS = (("not_actions", "NotActions"), ("not_data_actions", "NotDataActions"))
+_FEDERATED = {
+    "azurerm_federated_identity_credential": ("parent_id",),
+    "azuread_application_federated_identity_credential": (
+        "application_id",
+        "application_object_id",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Role:
+    """What a role assignment assigns: a role name, or a custom role in the repository."""
+
+    name: str
+    unknown: tuple[str, ...] = ()
+    definition: ResourceInstance | None = None
+
+
+def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
+    custom = {
+        (inst.root.label, name.lower()): inst
+        for inst in instances
+        if inst.type == ROLE_DEFINITION and inst.mode == "resource"
+        if (name := text(inst.get("name")))
+    }
+    for inst in instances:
+        if inst.mode != "resource":
+            continue
+        if inst.type == "azurerm_role_assignment":
+            _role_assignment(state, inst, custom)
+        elif inst.type == "azurerm_key_vault_access_policy":
+            scope, unknown = scope_of(state, inst, inst.view, "key_vault_id")
+            _access_policy(state, inst, inst.view, scope, unknown, inst.address)
+        elif inst.type == "azurerm_key_vault":
+            vault, unknown = resource_id(inst) or (
+                f"${{{inst.address}.id}}",
+                [f"{inst.address}.id"],
+            )
+            for view in inst.children("access_policy"):
+                via = f"{inst.address} access_policy"
+                _access_policy(state, inst, view, vault, unknown, via)
+        elif inst.type in _FEDERATED:
+            _federated(state, inst)
+
+
+# ---- role assignments ---------------------------------------------------------------
+
+
+def _role(
+    state: AzureState,
+    inst: ResourceInstance,
+    custom: dict[tuple[str, str], ResourceInstance],
+) -> _Role:
+    name = inst.get("role_definition_name")
+    if isinstance(name, str):
+        return _Role(name, (), custom.get((inst.root.label, name.lower())))
+    value = inst.get("role_definition_id")
+    if isinstance(value, ResourceRef):
+        target = state.target(inst, value)
+        if target is not None and resource_type(value) == ROLE_DEFINITION:
+            if target.mode == "resource":
+                return _Role(text(target.get("name")) or target.address, (), target)
+            # data "azurerm_role_definition": a built-in (or existing) role by name or id.
+            known = text(target.get("name")) or _builtin(target.get("role_definition_id"))
+            if known is not None:
+                return _Role(known)
+    if isinstance(value, str) and value:
+        guid = value.rstrip("/").rsplit("/", 1)[-1]
+        for definition in custom.values():
+            if definition.root == inst.root and text(definition.get("role_definition_id")) == guid:
+                return _Role(text(definition.get("name")) or value, (), definition)
+        return _Role(_builtin(value) or value)
+    shown = value if value is not None else name
+    expression = shown.expression if isinstance(shown, UnknownValue) else display(shown)
+    return _Role(display(shown), (expression,))
+
+
+def _builtin(value: Value) -> str | None:
+    """The built-in role a role definition id names; the id itself when not a known one."""
+    if not isinstance(value, str) or not value:
+        return None
+    guid = value.rstrip("/").rsplit("/", 1)[-1].lower()
+    return BUILTIN_ROLES.get(guid, value)
+
+
+def _role_assignment(
+    state: AzureState, inst: ResourceInstance, custom: dict[tuple[str, str], ResourceInstance]
+) -> None:
+    principal_type = text(inst.get("principal_type"))
+    kind = PRINCIPAL_TYPES.get((principal_type or "").lower(), "principal")
+    identity = state.principal(inst, inst.get("principal_id"), kind)
+    scope, unknown = scope_of(state, inst, inst.view, "scope")
+    role = _role(state, inst, custom)
+    unknown.extend(role.unknown)
+    conditions: list[str] = []
+    condition = inst.get("condition")
+    if condition is not None:
+        version = text(inst.get("condition_version"))
+        prefix = f"ABAC {version}: " if version else "ABAC: "
+        conditions.append(prefix + display(condition))
+        if isinstance(condition, UnknownValue):
+            unknown.append(condition.expression)
+    where = state.location(inst)
+    if role.definition is None:
+        state.model.grants.append(
+            Grant(
+                identity=identity,
+                permissions=(Permission(action=role.name, resource=scope),),
+                conditions=tuple(conditions),
+                via=inst.address,
+                unknown=tuple(unknown),
+                location=where,
+                binding=where,
+            )
+        )
+        return
+    definition = role.definition
+    views = definition.children("permissions")
+    permissions: list[Permission] = []
+    for view in views:
+        if view.unknown is not None:
+            unknown.append(view.unknown)
+            continue
+        for attribute in ("actions", "data_actions"):
+            actions, missing = strings(view.get(attribute))
+            permissions.extend(Permission(action=a, resource=scope) for a in actions)
+            unknown.extend(missing)
+        for attribute, label in _EXCLUSIONS:
+            actions, missing = strings(view.get(attribute))
+            conditions.extend(f"{label} {a}" for a in actions)
+            unknown.extend(missing)
+    if not permissions:
+        # Actions that cannot be read: the role is still visible by name.
+        permissions.append(Permission(action=role.name, resource=scope))
+    line = views[0].line if views else definition.block.line
+    state.model.grants.append(
+        Grant(
+            identity=identity,
+            permissions=tuple(dict.fromkeys(permissions)),
+            conditions=tuple(conditions),
+            via=f"{inst.address} assigns {definition.address} ({role.name})",
+            unknown=tuple(unknown),
+            location=Location(path=definition.path, line=line),
+            binding=where,
+        )
+    )
+
+
+# ---- Key Vault access policies -------------------------------------------------------
+
+
+def _access_policy(
+    state: AzureState,
+    inst: ResourceInstance,
+    view: BlockView,
+    vault: str,
+    vault_unknown: list[str],
+    via: str,
+) -> None:
+    """One grant per permission list, located at that list (``secrets/get`` on the vault)."""
+    if view.unknown is not None:
+        return
+    identity = state.principal(inst, view.get("object_id"), "principal")
+    for attribute, prefix in _ACCESS_POLICY_PERMISSIONS:
+        if not view.has(attribute):
+            continue
+        names, missing = strings(view.get(attribute))
+        permissions = tuple(
+            dict.fromkeys(Permission(action=f"{prefix}/{n.lower()}", resource=vault) for n in names)
+        )
+        if not permissions and not missing:
+            continue
+        state.model.grants.append(
+            Grant(
+                identity=identity,
+                permissions=permissions,
+                via=via,
+                unknown=(*vault_unknown, *missing),
+                location=Location(path=inst.path, line=view.line_of(attribute)),
+            )
+        )
+
+
+# ---- federated identity credentials --------------------------------------------------
+
+
+def _federated(state: AzureState, inst: ResourceInstance) -> None:
+    """Who may sign in as the identity: ``<issuer>#<subject>`` of the external token."""
+    identity = None
+    for attribute in _FEDERATED[inst.type]:
+        if inst.view.has(attribute):
+            value = inst.get(attribute)
+            if inst.type == "azurerm_federated_identity_credential":
+                identity = state.user_assigned(inst, value)
+            else:
+                identity = state.principal(inst, value, "service_principal")
+            break
+    if identity is None:
+        return
+    issuer, subject = display(inst.get("issuer")), display(inst.get("subject"))
+    audience = inst.get("audience") if inst.view.has("audience") else inst.get("audiences")
+    audiences, missing = strings(audience)
+    conditions = [f"audience {a}" for a in audiences] + [f"audience ${{{m}}}" for m in missing]
+    state.model.trusts.append(
+        Trust(
+            identity=identity,
+            principals=(f"{issuer}#{subject}",),
+            conditions=tuple(conditions),
+            via=inst.address,
+            location=state.location(inst),
+        )
+    )

@@ -1,0 +1,269 @@
+"""Azure workloads: what runs as an Azure identity, and which of it serves models.
+
+Inference is recognised from the resource (an Azure ML online endpoint, an Azure OpenAI
+or Cognitive Services account), from GPU capacity (an N-series VM size, a GPU workload
+profile) and from model-server images, as in Kubernetes. An AKS cluster is one
+workload: its node pools run as its kubelet identity, so a GPU node pool marks the
+cluster rather than adding a workload that would share the identity with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from analyzer.extract.addresses import external_address
+from analyzer.extract.azure_credentials import consumed
+from analyzer.extract.azure_identities import aks_identities, managed_identities
+from analyzer.extract.azure_state import AzureState
+from analyzer.extract.azure_values import gpu_vm_size, tags, text
+from analyzer.extract.inference import model_server_reason, selector_reason
+from analyzer.model import Credential, Location, Workload
+from analyzer.terraform.blocks import BlockView
+from analyzer.terraform.modules import ResourceInstance
+from analyzer.terraform.values import ResourceRef
+
+AKS = "azurerm_kubernetes_cluster"
+NODE_POOL = "azurerm_kubernetes_cluster_node_pool"
+CONTAINER_APP = "azurerm_container_app"
+WEB_APPS = frozenset(
+    {
+        "azurerm_linux_web_app",
+        "azurerm_windows_web_app",
+        "azurerm_linux_function_app",
+        "azurerm_windows_function_app",
+    }
+)
+# Terraform type → (attribute holding the VM size, fixed inference reason).
+_TYPES: dict[str, tuple[str | None, str | None]] = {
+    "azurerm_machine_learning_workspace": (None, None),
+    "azurerm_machine_learning_compute_cluster": ("vm_size", None),
+    "azurerm_machine_learning_compute_instance": ("virtual_machine_size", None),
+    "azurerm_machine_learning_online_endpoint": (None, "Azure ML online endpoint"),
+    AKS: (None, None),
+    CONTAINER_APP: (None, None),
+    "azurerm_cognitive_account": (None, "Azure OpenAI / Cognitive Services account"),
+    "azurerm_ai_services": (None, "Azure OpenAI / Cognitive Services account"),
+    **dict.fromkeys(WEB_APPS, (None, None)),
+}
+# azapi resource types (lower case, without API version) that serve models.
+_AZAPI = {
+    "microsoft.machinelearningservices/workspaces/onlineendpoints": "Azure ML online endpoint",
+    "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments": (
+        "Azure ML online deployment"
+    ),
+}
+
+GpuPools = dict[str, list[tuple[str, str]]]
+
+
+def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
+    pools = _gpu_pools(state, instances)
+    for inst in instances:
+        if inst.mode == "resource" and (inst.type in _TYPES or inst.type == "azapi_resource"):
+            _workload(state, inst, pools)
+
+
+def _gpu_pools(state: AzureState, instances: list[ResourceInstance]) -> GpuPools:
+    """Cluster address → (VM size, pool name) of its separately declared GPU node pools."""
+    pools: GpuPools = defaultdict(list)
+    for inst in sorted(instances, key=lambda i: i.full_address):
+        if inst.type != NODE_POOL or inst.mode != "resource":
+            continue
+        cluster = inst.get("kubernetes_cluster_id")
+        size = gpu_vm_size(inst.get("vm_size"))
+        if isinstance(cluster, ResourceRef) and size is not None:
+            pools[inst.address_of(cluster)].append((size, text(inst.get("name")) or inst.name))
+    return pools
+
+
+def _workload(state: AzureState, inst: ResourceInstance, pools: GpuPools) -> None:
+    kind = inst.type
+    size_attribute, reason = _TYPES.get(inst.type, (None, None))
+    if inst.type == "azapi_resource":
+        declared = text(inst.get("type"))
+        api_type = declared.split("@", 1)[0] if declared else ""
+        if api_type.lower() not in _AZAPI:
+            return
+        kind, reason = api_type, _AZAPI[api_type.lower()]
+    labels = tags(inst.get("tags"))
+    name = text(inst.get("name")) or inst.name
+    identities = managed_identities(state, inst)
+    credentials: list[str] = []
+    images: list[str] = []
+    if size_attribute is not None and (size := gpu_vm_size(inst.get(size_attribute))):
+        reason = f"GPU VM size {size}"
+    if inst.type == "azurerm_cognitive_account" and (account_kind := text(inst.get("kind"))):
+        reason = f"{reason} (kind {account_kind})"
+    if inst.type == "azurerm_machine_learning_workspace":
+        primary = inst.get("primary_user_assigned_identity")
+        if primary is not None and (found := state.user_assigned(inst, primary)):
+            identities.append(found)
+    elif inst.type == AKS:
+        identities.extend(aks_identities(state, inst, name, labels))
+        identities.extend(_aks_service_principal(state, inst, credentials))
+        reason = _aks_reason(inst, pools)
+    elif inst.type == CONTAINER_APP:
+        credentials.extend(_container_app_secrets(state, inst))
+        images = _container_images(inst)
+        reason = _gpu_profile(state, inst)
+    elif inst.type in WEB_APPS:
+        credentials.extend(_web_app_credentials(state, inst))
+        images = _web_app_images(inst)
+        given = inst.get("key_vault_reference_identity_id")
+        if given is not None and (found := state.user_assigned(inst, given)):
+            identities.append(found)
+    for image in images:
+        reason = reason or model_server_reason(image)
+    if reason is None:
+        reason = selector_reason(
+            state.options.inference, resource_type=inst.type, labels=labels, images=images
+        )
+    state.model.workloads[inst.full_address] = Workload(
+        address=inst.full_address,
+        kind=kind,
+        name=name,
+        environment=state.environment(inst, labels),
+        identities=tuple(dict.fromkeys(identities)),
+        credentials=tuple(dict.fromkeys(credentials)),
+        inference=reason is not None,
+        inference_reason=reason,
+        owner=state.options.owner_from(labels),
+        labels=labels,
+        location=state.location(inst),
+    )
+
+
+# ---- AKS ----------------------------------------------------------------------------
+
+
+def _aks_reason(inst: ResourceInstance, pools: GpuPools) -> str | None:
+    for view in inst.children("default_node_pool")[:1]:
+        if size := gpu_vm_size(view.get("vm_size")):
+            return f"GPU VM size {size} (default node pool)"
+    for size, pool in pools.get(inst.full_address, []):
+        return f"GPU VM size {size} (node pool {pool})"
+    return None
+
+
+def _aks_service_principal(
+    state: AzureState, inst: ResourceInstance, credentials: list[str]
+) -> list[str]:
+    """A cluster that authenticates with a client id and secret instead of an identity."""
+    found: list[str] = []
+    for view in inst.children("service_principal")[:1]:
+        if view.unknown is not None:
+            continue
+        client = view.get("client_id")
+        if isinstance(client, str) and client.strip():
+            # By client id: the link step finds the service principal that has it.
+            identity = external_address("azure", client.strip())
+        else:
+            identity = state.principal(inst, client, "service_principal")
+        found.append(identity)
+        where = state.block_location(inst, view)
+        secrets = consumed(state, inst, view.get("client_secret"), where)
+        if not secrets:
+            address = f"{inst.full_address}#service_principal"
+            state.model.credentials[address] = Credential(
+                address=address,
+                kind="client_secret",
+                identity=identity,
+                environment=state.environment(inst, tags(inst.get("tags"))),
+                location=where,
+            )
+            secrets = [address]
+        credentials.extend(secrets)
+    return found
+
+
+# ---- Container Apps -----------------------------------------------------------------
+
+
+def _container_app_secrets(state: AzureState, inst: ResourceInstance) -> list[str]:
+    """The app's secrets: Key Vault secrets by id, values that carry a known credential,
+    and otherwise the value itself, a static secret held in the app."""
+    found: list[str] = []
+    for index, view in enumerate(inst.children("secret")):
+        if view.unknown is not None:
+            continue
+        where = Location(path=inst.path, line=view.line)
+        secrets: list[str] = []
+        if view.has("key_vault_secret_id"):
+            secrets = consumed(state, inst, view.get("key_vault_secret_id"), where)
+        if not secrets and view.has("value"):
+            secrets = consumed(state, inst, view.get("value"), where)
+        if not secrets:
+            address = f"{inst.full_address}#secret/{text(view.get('name')) or index}"
+            state.model.credentials[address] = Credential(
+                address=address,
+                kind="static_secret",
+                environment=state.environment(inst, tags(inst.get("tags"))),
+                location=where,
+            )
+            secrets = [address]
+        found.extend(secrets)
+    return found
+
+
+def _container_images(inst: ResourceInstance) -> list[str]:
+    return [
+        image
+        for template in inst.children("template")
+        for container in template.children("container")
+        if (image := text(container.get("image")))
+    ]
+
+
+def _gpu_profile(state: AzureState, inst: ResourceInstance) -> str | None:
+    """``GPU workload profile NC24-A100`` when the app runs on a GPU profile."""
+    profile = text(inst.get("workload_profile_name"))
+    environment_ref = inst.get("container_app_environment_id")
+    if profile is None or not isinstance(environment_ref, ResourceRef):
+        return None
+    environment = state.target(inst, environment_ref)
+    if environment is None:
+        return None
+    for view in environment.children("workload_profile"):
+        if text(view.get("name")) != profile:
+            continue
+        profile_type = text(view.get("workload_profile_type")) or ""
+        if "gpu" in profile_type.lower() or profile_type.upper().startswith("NC"):
+            return f"GPU workload profile {profile_type}"
+    return None
+
+
+# ---- App Service --------------------------------------------------------------------
+
+
+def _web_app_credentials(state: AzureState, inst: ResourceInstance) -> list[str]:
+    """Key Vault references and keys in app settings; connection strings."""
+    found = consumed(state, inst, inst.get("app_settings"), state.location(inst, "app_settings"))
+    for index, view in enumerate(inst.children("connection_string")):
+        found.extend(_connection_string(state, inst, view, index))
+    return found
+
+
+def _connection_string(
+    state: AzureState, inst: ResourceInstance, view: BlockView, index: int
+) -> list[str]:
+    where = Location(path=inst.path, line=view.line)
+    found = consumed(state, inst, view.get("value"), where)
+    if found or view.unknown is not None:
+        return found
+    address = f"{inst.full_address}#connection_string/{text(view.get('name')) or index}"
+    state.model.credentials[address] = Credential(
+        address=address,
+        kind="static_secret",
+        environment=state.environment(inst, tags(inst.get("tags"))),
+        location=where,
+    )
+    return [address]
+
+
+def _web_app_images(inst: ResourceInstance) -> list[str]:
+    return [
+        image
+        for site in inst.children("site_config")
+        for stack in site.children("application_stack")
+        if (image := text(stack.get("docker_image_name")))
+    ]

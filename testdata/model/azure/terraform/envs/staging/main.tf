@@ -1,0 +1,22 @@
+terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 4.30"
+    }
+    azuread = {
+      source  = "hashicorp/azuread"
+      version = "~> 3.0"
+    }
+  }
+}
+
+provider "azurerm" {
+  features {}
+}
+
+module "ml_platform" {
+  source                = "../../modules/ml-platform"
+  env                   = "staging"
+  ml_engineers_group_id = "5b1e6f0a-3c2d-4e8f-9a7b-1c2d3e4f5a6b"
+}
