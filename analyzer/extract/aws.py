@@ -1,228 +1,193 @@
-"""AWS IAM resources (Terraform) → identities, grants, trusts, credentials, workloads."""
+"""AWS IAM resources (Terraform) → identities, grants, trusts, credentials, workloads.
+
+The resources are read in ranks so that whatever a resource refers to is known by the
+time it is read: policies and data sources, then identities, then the resources others
+point into (instance profiles, secrets, SageMaker models), then everything else. Group
+grants reach the group's members once every membership has been read.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
-from analyzer.extract import aws_policy
-from analyzer.extract.addresses import external_address
+from analyzer.extract import aws_iam, aws_policy, aws_secrets, aws_workloads
+from analyzer.extract.aws_common import AwsContext, managed_policy, tags_of, text, text_line
 from analyzer.extract.options import ExtractOptions
-from analyzer.model import (
-    Credential,
-    Grant,
-    Identity,
-    Location,
-    Model,
-    Permission,
-    Unknown,
-    Workload,
-)
-from analyzer.parse import hcl_ast as ast
+from analyzer.model import Grant, Identity, Location, Model, Permission, Unknown
 from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from analyzer.terraform.values import UnknownValue, Value, display
 
 _IDENTITY_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user"}
-_INLINE_POLICIES = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user"}
-_ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user"}
-# Terraform workloads that run as a role given by ARN: (role attribute, inference reason).
-_WORKLOADS: dict[str, tuple[str, str | None]] = {
-    "aws_sagemaker_model": ("execution_role_arn", "SageMaker model"),
-    "aws_lambda_function": ("role", None),
-    "aws_ecs_task_definition": ("task_role_arn", None),
+_INLINE_POLICIES = {
+    "aws_iam_role_policy": "role",
+    "aws_iam_user_policy": "user",
+    "aws_iam_group_policy": "group",
+}
+_ATTACHMENTS = {
+    "aws_iam_role_policy_attachment": "role",
+    "aws_iam_user_policy_attachment": "user",
+    "aws_iam_group_policy_attachment": "group",
+}
+_DATA_SOURCES = {"aws_iam_role", "aws_iam_user", "aws_iam_group", "aws_iam_policy"}
+
+
+def identity(ctx: AwsContext, inst: ResourceInstance) -> None:
+    kind = _IDENTITY_KINDS[inst.type]
+    tags = tags_of(inst)
+    name = text(inst.get("name")) or text(inst.get("name_prefix")) or inst.name
+    address = inst.full_address
+    ctx.model.identities[address] = Identity(
+        address=address,
+        # The account is not in the configuration; the ARN is known only at apply.
+        principal=Unknown(unknown=f"{inst.address}.arn"),
+        provider="aws",
+        kind=kind,
+        name=name,
+        environment=ctx.environment(inst, tags),
+        owner=ctx.owner(inst),
+        labels=tags,
+        location=ctx.location(inst),
+    )
+    ctx.register(inst, name)
+    if kind == "role":
+        policy = inst.get("assume_role_policy")
+        if policy is not None:
+            via = f"{inst.address}.assume_role_policy"
+            where = ctx.location(inst, "assume_role_policy")
+            line = text_line(inst, "assume_role_policy")
+            ctx.model.trusts.extend(aws_policy.trusts(address, policy, via, where, line))
+        for inline in inst.children("inline_policy"):
+            if inline.has("policy"):
+                where = Location(path=inst.path, line=inline.line_of("policy"))
+                policy_name = text(inline.get("name")) or ""
+                via = f"{inst.address} inline_policy {policy_name}"
+                value = inline.get("policy")
+                if inline.unknown is not None:
+                    value = UnknownValue(inline.unknown)
+                grants = aws_policy.grants(address, value, via.rstrip(), where)
+                ctx.model.grants.extend(grants)
+        arns = inst.get("managed_policy_arns")
+        if isinstance(arns, list):
+            for arn in arns:
+                ctx.model.grants.extend(
+                    policy_grants(ctx, address, arn, inst, "managed_policy_arns")
+                )
+    aws_iam.session_and_boundary(ctx, inst, address, tags)
+
+
+def group(ctx: AwsContext, inst: ResourceInstance) -> None:
+    """A group is no principal (nothing authenticates as it): its grants go to members."""
+    name = text(inst.get("name")) or inst.name
+    ctx.register(inst, name)
+    ctx.group_grants.setdefault(inst.full_address, [])
+
+
+def _give(ctx: AwsContext, kind: str, address: str, grants: Iterable[Grant]) -> None:
+    if kind == "group":
+        ctx.group_grants.setdefault(address, []).extend(grants)
+    else:
+        ctx.model.grants.extend(grants)
+
+
+def inline_policy(ctx: AwsContext, inst: ResourceInstance) -> None:
+    kind = _INLINE_POLICIES[inst.type]
+    target = ctx.resolve(inst, kind, inst.get(kind))
+    if target is None:
+        return
+    where = ctx.location(inst, "policy")
+    policy = inst.get("policy")
+    line = text_line(inst, "policy")
+    _give(ctx, kind, target, aws_policy.grants(target, policy, inst.address, where, line))
+
+
+def attachment(ctx: AwsContext, inst: ResourceInstance) -> None:
+    kind = _ATTACHMENTS[inst.type]
+    target = ctx.resolve(inst, kind, inst.get(kind))
+    if target is not None:
+        _give(ctx, kind, target, policy_grants(ctx, target, inst.get("policy_arn"), inst))
+
+
+def exclusive_attachment(ctx: AwsContext, inst: ResourceInstance) -> None:
+    """``aws_iam_policy_attachment``: one policy to lists of users, roles and groups."""
+    arn = inst.get("policy_arn")
+    for attribute, kind in (("users", "user"), ("roles", "role"), ("groups", "group")):
+        members = inst.get(attribute)
+        for member in members if isinstance(members, list) else []:
+            target = ctx.resolve(inst, kind, member)
+            if target is not None:
+                _give(ctx, kind, target, policy_grants(ctx, target, arn, inst))
+
+
+def policy_grants(
+    ctx: AwsContext,
+    identity: str,
+    arn: Value,
+    inst: ResourceInstance,
+    attribute: str = "policy_arn",
+) -> list[Grant]:
+    """The grants of the policy ``arn`` names: its statements when declared here."""
+    where = ctx.location(inst, attribute)
+    policy = managed_policy(ctx, inst, arn)
+    if policy is not None:
+        via = f"{policy.address} attached by {inst.address}"
+        policy_where = ctx.location(policy, "policy")
+        document = policy.get("policy")
+        line = text_line(policy, "policy")
+        return list(aws_policy.grants(identity, document, via, policy_where, line))
+    # A policy managed outside this repository: known only by its ARN.
+    shown = display(arn)
+    unknown = (shown,) if isinstance(arn, UnknownValue) else ()
+    return [
+        Grant(
+            identity=identity,
+            permissions=(Permission(action=f"policy {shown}", resource="*"),),
+            via=f"{inst.address} attaches {shown}",
+            unknown=unknown,
+            location=where,
+        )
+    ]
+
+
+def access_key(ctx: AwsContext, inst: ResourceInstance) -> None:
+    aws_iam.user_credential(ctx, inst, "access_key", None)
+
+
+_Handler = Callable[[AwsContext, ResourceInstance], None]
+_HANDLERS: dict[str, _Handler] = {
+    **dict.fromkeys(_IDENTITY_KINDS, identity),
+    **dict.fromkeys(_INLINE_POLICIES, inline_policy),
+    **dict.fromkeys(_ATTACHMENTS, attachment),
+    "aws_iam_group": group,
+    "aws_iam_policy_attachment": exclusive_attachment,
+    "aws_iam_access_key": access_key,
+    **aws_iam.HANDLERS,
+    **aws_secrets.HANDLERS,
+    **aws_workloads.HANDLERS,
 }
 
 
-def _str(value: Value) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _tags(inst: ResourceInstance) -> dict[str, str]:
-    tags: dict[str, str] = {k: display(v) for k, v in inst.provider_tags.items()}
-    value = inst.get("tags")
-    if isinstance(value, dict):
-        tags.update({k: display(v) for k, v in value.items()})
-    return tags
-
-
-def _text_line(inst: ResourceInstance, attribute: str) -> int | None:
-    """The line JSON text written in place starts on: a heredoc's body, a string's line."""
-    attr = inst.block.attributes.get(attribute)
-    if attr is None or not isinstance(attr.expr, ast.Literal | ast.Template):
-        return None
-    return attr.line + 1 if attr.expr.text.startswith("<<") else attr.line
-
-
-@dataclass
-class _AwsExtractor:
-    options: ExtractOptions
-    model: Model = field(default_factory=Model)
-    # (root label, kind, name) → identity address, for references by name.
-    by_name: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    policies: dict[str, ResourceInstance] = field(default_factory=dict)
-
-    def location(self, inst: ResourceInstance, attribute: str | None = None) -> Location:
-        line = inst.line_of(attribute) if attribute else inst.block.line
-        end = inst.block.end_line if attribute is None else None
-        return Location(path=inst.path, line=line, end_line=end)
-
-    def environment(self, inst: ResourceInstance, tags: dict[str, str]) -> str | None:
-        return self.options.environments.resolve(inst.root.env_path, labels=tags) or (
-            self.options.environments.resolve(inst.path, labels=tags)
-        )
-
-    def identity(self, inst: ResourceInstance) -> None:
-        kind = _IDENTITY_KINDS[inst.type]
-        tags = _tags(inst)
-        name = _str(inst.get("name")) or _str(inst.get("name_prefix")) or inst.name
-        address = inst.full_address
-        self.model.identities[address] = Identity(
-            address=address,
-            # The account is not in the configuration; the ARN is known only at apply.
-            principal=Unknown(unknown=f"{inst.address}.arn"),
-            provider="aws",
-            kind=kind,
-            name=name,
-            environment=self.environment(inst, tags),
-            owner=self.options.owner_from(tags),
-            labels=tags,
-            location=self.location(inst),
-        )
-        self.by_name[(inst.root.label, kind, name)] = address
-        if kind == "role":
-            policy = inst.get("assume_role_policy")
-            if policy is not None:
-                via = f"{inst.address}.assume_role_policy"
-                where = self.location(inst, "assume_role_policy")
-                line = _text_line(inst, "assume_role_policy")
-                self.model.trusts.extend(aws_policy.trusts(address, policy, via, where, line))
-            for inline in inst.children("inline_policy"):
-                if inline.has("policy"):
-                    where = Location(path=inst.path, line=inline.line_of("policy"))
-                    policy_name = _str(inline.get("name")) or ""
-                    via = f"{inst.address} inline_policy {policy_name}"
-                    value = inline.get("policy")
-                    if inline.unknown is not None:
-                        value = UnknownValue(inline.unknown)
-                    grants = aws_policy.grants(address, value, via.rstrip(), where)
-                    self.model.grants.extend(grants)
-            arns = inst.get("managed_policy_arns")
-            if isinstance(arns, list):
-                for arn in arns:
-                    self.attach(address, arn, inst, "managed_policy_arns")
-
-    def resolve_identity(self, inst: ResourceInstance, kind: str, value: Value) -> str | None:
-        """The identity a `role`/`user` argument names: by reference, by name or by ARN."""
-        if isinstance(value, ResourceRef):
-            if value.address.startswith(f"aws_iam_{kind}."):
-                return inst.address_of(value)
-            return None
-        if isinstance(value, str):
-            name = value.rsplit("/", 1)[-1]
-            return self.by_name.get((inst.root.label, kind, name))
-        return None
-
-    def inline_policy(self, inst: ResourceInstance) -> None:
-        kind = _INLINE_POLICIES[inst.type]
-        identity = self.resolve_identity(inst, kind, inst.get(kind))
-        if identity is None:
-            return
-        where = self.location(inst, "policy")
-        policy = inst.get("policy")
-        line = _text_line(inst, "policy")
-        self.model.grants.extend(aws_policy.grants(identity, policy, inst.address, where, line))
-
-    def attachment(self, inst: ResourceInstance) -> None:
-        kind = _ATTACHMENTS[inst.type]
-        identity = self.resolve_identity(inst, kind, inst.get(kind))
-        if identity is not None:
-            self.attach(identity, inst.get("policy_arn"), inst, "policy_arn")
-
-    def attach(self, identity: str, arn: Value, inst: ResourceInstance, attribute: str) -> None:
-        where = self.location(inst, attribute)
-        if isinstance(arn, ResourceRef) and arn.address.startswith("aws_iam_policy."):
-            policy = self.policies.get(inst.address_of(arn))
-            if policy is not None:
-                via = f"{policy.address} attached by {inst.address}"
-                policy_where = self.location(policy, "policy")
-                document = policy.get("policy")
-                line = _text_line(policy, "policy")
-                self.model.grants.extend(
-                    aws_policy.grants(identity, document, via, policy_where, line)
-                )
-                return
-        # A policy managed outside this repository: known only by its ARN.
-        text = display(arn)
-        unknown = (text,) if isinstance(arn, UnknownValue) else ()
-        self.model.grants.append(
-            Grant(
-                identity=identity,
-                permissions=(Permission(action=f"policy {text}", resource="*"),),
-                via=f"{inst.address} attaches {text}",
-                unknown=unknown,
-                location=where,
-            )
-        )
-
-    def access_key(self, inst: ResourceInstance) -> None:
-        identity = self.resolve_identity(inst, "user", inst.get("user"))
-        status = inst.get("status")
-        if status == "Inactive":
-            return
-        tags = _tags(inst)
-        self.model.credentials[inst.full_address] = Credential(
-            address=inst.full_address,
-            kind="access_key",
-            identity=identity,
-            ttl_seconds=None,
-            environment=self.environment(inst, tags),
-            location=self.location(inst),
-        )
-
-    def workload(self, inst: ResourceInstance) -> None:
-        attribute, reason = _WORKLOADS[inst.type]
-        selectors = self.options.inference.resource_types
-        if reason is None and inst.type in selectors:
-            reason = f"{inst.type} selected as inference in the configuration"
-        role = inst.get(attribute)
-        identity = self.resolve_identity(inst, "role", role)
-        if identity is None and isinstance(role, str) and role.startswith("arn:"):
-            identity = external_address("aws", role)
-        tags = _tags(inst)
-        self.model.workloads[inst.full_address] = Workload(
-            address=inst.full_address,
-            kind=inst.type,
-            name=_str(inst.get("name")) or _str(inst.get("function_name")) or inst.name,
-            environment=self.environment(inst, tags),
-            identities=(identity,) if identity else (),
-            inference=reason is not None,
-            inference_reason=reason,
-            owner=self.options.owner_from(tags),
-            labels=tags,
-            location=self.location(inst),
-        )
+def _rank(inst: ResourceInstance) -> int:
+    """Read order: what a resource refers to is read before it."""
+    if inst.mode == "data" or inst.type == "aws_iam_policy":
+        return 0
+    if inst.type in _IDENTITY_KINDS or inst.type == "aws_iam_group":
+        return 1
+    if inst.type in aws_iam.INDEXED | aws_secrets.INDEXED | aws_workloads.INDEXED:
+        return 2
+    if inst.type in aws_secrets.LATE_INDEXED:
+        return 3
+    return 4
 
 
 def extract_aws(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    """Identities first, so that policies and attachments can find them by name."""
-    extractor = _AwsExtractor(options)
-    ordered = sorted(instances, key=lambda i: 0 if i.type in _IDENTITY_KINDS else 1)
-    for inst in ordered:
-        if inst.mode != "resource":
-            continue
-        if inst.type in _IDENTITY_KINDS:
-            extractor.identity(inst)
+    ctx = AwsContext(options)
+    for inst in sorted(instances, key=_rank):
+        if inst.mode == "data":
+            if inst.type in _DATA_SOURCES:
+                ctx.register(inst, None)
         elif inst.type == "aws_iam_policy":
-            extractor.policies[inst.full_address] = inst
-    for inst in ordered:
-        if inst.mode != "resource":
-            continue
-        if inst.type in _INLINE_POLICIES:
-            extractor.inline_policy(inst)
-        elif inst.type in _ATTACHMENTS:
-            extractor.attachment(inst)
-        elif inst.type == "aws_iam_access_key":
-            extractor.access_key(inst)
-        elif inst.type in _WORKLOADS:
-            extractor.workload(inst)
-    return extractor.model
+            ctx.register(inst, text(inst.get("name")))
+        elif (handler := _HANDLERS.get(inst.type)) is not None:
+            handler(ctx, inst)
+    aws_iam.memberships_done(ctx)
+    return ctx.model

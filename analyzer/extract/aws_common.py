@@ -1,0 +1,175 @@
+"""What the AWS extractor modules share: the model being built and how to find things in it.
+
+Resources refer to each other three ways: by reference (``aws_iam_role.x.arn``, a
+:class:`ResourceRef` that also names the module it was written in), by name
+(``role = "ml-serve"``) and by ARN (``arn:aws:iam::123456789012:role/ml-serve``). Every
+lookup here accepts all three, within one root and across its module instances.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analyzer.extract.addresses import external_address
+from analyzer.extract.options import ExtractOptions
+from analyzer.model import Grant, Location, Model
+from analyzer.parse import hcl_ast as ast
+from analyzer.terraform.modules import ResourceInstance
+from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+
+# The resource type each lookup kind names.
+RESOURCE_TYPES = {
+    "role": "aws_iam_role",
+    "user": "aws_iam_user",
+    "group": "aws_iam_group",
+    "policy": "aws_iam_policy",
+    "instance_profile": "aws_iam_instance_profile",
+    "secret": "aws_secretsmanager_secret",
+    "sagemaker_model": "aws_sagemaker_model",
+    "endpoint_config": "aws_sagemaker_endpoint_configuration",
+}
+KINDS = {t: k for k, t in RESOURCE_TYPES.items()}
+
+# EC2 families with GPUs or ML accelerators (NVIDIA p/g, Inferentia, Trainium, Gaudi);
+# SageMaker names them with an ``ml.`` prefix.
+_ACCELERATED = re.compile(r"^(?:ml\.)?(?:p|g|gr|inf|trn|dl)\d[a-z0-9-]*\.[a-z0-9-]+$")
+# The literal role name at the end of an ARN whose account or partition is unknown:
+# ``arn:aws:iam::${var.account}:role/serving/llm`` still names the role ``llm``.
+_ROLE_TAIL = re.compile(r":role/(?:[^${}/]+/)*([^${}/:]+)$")
+
+
+def text(value: Value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def own_tags(inst: ResourceInstance) -> dict[str, str]:
+    value = inst.get("tags")
+    if not isinstance(value, dict):
+        return {}
+    return {k: display(v) for k, v in value.items() if isinstance(k, str)}
+
+
+def tags_of(inst: ResourceInstance) -> dict[str, str]:
+    """The resource's tags over the provider's ``default_tags``, as text."""
+    tags: dict[str, str] = {k: display(v) for k, v in inst.provider_tags.items()}
+    tags.update(own_tags(inst))
+    return tags
+
+
+def text_line(inst: ResourceInstance, attribute: str) -> int | None:
+    """The line JSON text written in place starts on: a heredoc's body, a string's line."""
+    attr = inst.block.attributes.get(attribute)
+    if attr is None or not isinstance(attr.expr, ast.Literal | ast.Template):
+        return None
+    return attr.line + 1 if attr.expr.text.startswith("<<") else attr.line
+
+
+def accelerated_reason(instance_type: Value) -> str | None:
+    """``GPU/accelerator instance type g5.xlarge`` for GPU, Inferentia and Trainium types."""
+    if isinstance(instance_type, str) and _ACCELERATED.match(instance_type.strip().lower()):
+        return f"GPU/accelerator instance type {instance_type}"
+    return None
+
+
+def module_prefixes(prefix: str) -> list[str]:
+    """``module.a.module.b.`` → itself, ``module.a.``, and the root's ``""``."""
+    out = [prefix]
+    while prefix:
+        prefix = prefix[: prefix.rstrip(".").rfind("module.")] if "module." in prefix else ""
+        out.append(prefix)
+    return out
+
+
+@dataclass
+class AwsContext:
+    options: ExtractOptions
+    model: Model = field(default_factory=Model)
+    # (root label, kind, name) → full address, for references by name or ARN.
+    by_name: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # Full address → instance, for the resources others point into (policies, profiles,
+    # secrets, SageMaker models and endpoint configurations, data sources).
+    instances: dict[str, ResourceInstance] = field(default_factory=dict)
+    # Grants of a group, given to its members once every membership is known.
+    group_grants: dict[str, list[Grant]] = field(default_factory=dict)
+    # (user identity, group value as written, the membership instance, its location).
+    memberships: list[tuple[str, Value, ResourceInstance, Location]] = field(default_factory=list)
+    # Instance profile address → the role it carries (None: not declared here).
+    profile_roles: dict[str, str | None] = field(default_factory=dict)
+
+    def location(self, inst: ResourceInstance, attribute: str | None = None) -> Location:
+        line = inst.line_of(attribute) if attribute else inst.block.line
+        end = inst.block.end_line if attribute is None else None
+        return Location(path=inst.path, line=line, end_line=end)
+
+    def environment(self, inst: ResourceInstance, tags: dict[str, str]) -> str | None:
+        return self.options.environments.resolve(inst.root.env_path, labels=tags) or (
+            self.options.environments.resolve(inst.path, labels=tags)
+        )
+
+    def owner(self, inst: ResourceInstance) -> str | None:
+        """The resource's own owner tag first: ``default_tags`` are only the fallback."""
+        provider = {k: display(v) for k, v in inst.provider_tags.items()}
+        return self.options.owner_from(own_tags(inst), provider)
+
+    def register(self, inst: ResourceInstance, name: str | None) -> None:
+        self.instances[inst.full_address] = inst
+        kind = KINDS.get(inst.type)
+        if kind is not None and name and inst.mode == "resource":
+            self.by_name[(inst.root.label, kind, name)] = inst.full_address
+
+    def resolve(self, inst: ResourceInstance, kind: str, value: Value) -> str | None:
+        """The address of the ``kind`` resource ``value`` names: reference, name or ARN."""
+        type_ = RESOURCE_TYPES[kind]
+        if isinstance(value, ResourceRef):
+            if value.address.startswith(f"{type_}."):
+                return inst.address_of(value)
+            if value.address.startswith(f"data.{type_}."):
+                # A data source looks the resource up by name: declared here, or not.
+                data = self.instances.get(inst.address_of(value))
+                name = text(data.get("name")) if data is not None else None
+                return self.by_name.get((inst.root.label, kind, name)) if name else None
+            return None
+        if isinstance(value, str):
+            name = value.rsplit("/", 1)[-1] if kind != "secret" else value
+            return self.by_name.get((inst.root.label, kind, name))
+        if isinstance(value, UnknownValue) and kind == "role":
+            match = _ROLE_TAIL.search(value.expression)
+            if match:
+                return self.by_name.get((inst.root.label, kind, match.group(1)))
+        return None
+
+    def find(self, inst: ResourceInstance, kind: str, value: Value) -> ResourceInstance | None:
+        """The declared instance ``value`` names, when this repository declares it."""
+        address = self.resolve(inst, kind, value)
+        found = self.instances.get(address) if address else None
+        if found is None or found.mode != "resource" or found.type != RESOURCE_TYPES[kind]:
+            return None
+        return found
+
+    def role(self, inst: ResourceInstance, value: Value) -> str | None:
+        """The identity a workload runs as, given its role's ARN, name or reference.
+
+        A role no file declares is named by its ARN for the link step, which points it
+        at a declaring resource elsewhere or adds an undeclared placeholder. An ARN whose
+        account is unknown keeps the unknown part visible in that address.
+        """
+        found = self.resolve(inst, "role", value)
+        if found is not None:
+            return found
+        if isinstance(value, str) and value.startswith("arn:"):
+            return external_address("aws", value)
+        if isinstance(value, UnknownValue) and not isinstance(value, ResourceRef):
+            expression = value.expression
+            if expression.startswith("arn:") and _ROLE_TAIL.search(expression):
+                return external_address("aws", expression)
+        return None
+
+
+def managed_policy(ctx: AwsContext, inst: ResourceInstance, arn: Value) -> ResourceInstance | None:
+    """The ``aws_iam_policy`` an ARN or reference names; AWS-managed ARNs never match."""
+    if isinstance(arn, ResourceRef):
+        return ctx.find(inst, "policy", arn)
+    if isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:" not in arn:
+        return ctx.find(inst, "policy", arn)
+    return None
