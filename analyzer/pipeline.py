@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.extract.kubernetes import extract_kubernetes
+from analyzer.extract.kustomize import apply_kustomizations
 from analyzer.extract.link import link, merge
 from analyzer.extract.options import ExtractOptions
 from analyzer.extract.registry import TERRAFORM_EXTRACTORS
@@ -83,6 +84,9 @@ def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = 
     instances = list(project.instances())
     models = [extract(instances, options) for extract in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)
+    # Overlays are built from the whole set of documents, never cached per file.
+    documents, problems = apply_kustomizations(documents, options.environments)
+    diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models))
     return BuiltModel(model, diagnostics, count)
