@@ -60,7 +60,11 @@ META = CheckMeta(
 )
 
 _TOKENS = {"projected_token", "token"}
-_NAMES = {"projected_token": "projected service-account token", "token": "token"}
+_NAMES = {
+    "projected_token": "projected service-account token",
+    "token": "token",
+    "session": "role session",
+}
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
@@ -71,6 +75,8 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             continue
         if credential.kind in _TOKENS:
             limit, setting = t.max_token_ttl, "max_token_ttl"
+        elif credential.kind == "session":
+            limit, setting = t.max_session_duration, "max_session_duration"
         else:
             limit, setting = t.max_credential_age, "max_credential_age"
         if credential.ttl_seconds <= limit:
@@ -83,7 +89,8 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         message = (
             f"{kind} for {identity}{env}{used} lives {human_duration(credential.ttl_seconds)} "
             f"({credential.ttl_seconds}s), over {setting} {human_duration(limit)}: "
-            f"a leaked token stays usable that long."
+            f"a leaked {'session' if credential.kind == 'session' else 'token'} stays usable "
+            "that long."
         )
         yield Draft(
             identity=identity,

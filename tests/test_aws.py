@@ -270,7 +270,7 @@ resource "aws_iam_role" "unknown" {
     assert not [g for g in model.grants if g.effect == "allow"]
 
 
-def test_max_session_duration_is_a_session_token_of_the_role() -> None:
+def test_max_session_duration_is_a_session_credential_of_the_role() -> None:
     model = _model(
         """
 variable "hours" {}
@@ -292,7 +292,7 @@ resource "aws_iam_role" "unknown" {
     )
     session = model.credentials[P + "aws_iam_role.long#session"]
     assert (session.kind, session.identity, session.ttl_seconds) == (
-        "token",
+        "session",
         P + "aws_iam_role.long",
         43200,
     )
@@ -928,11 +928,6 @@ metadata:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="link.merge keeps the declared ServiceAccount and drops the Pod Identity "
-    "placeholder's federates_to; merge should union federates_to",
-)
 def test_pod_identity_survives_merging_with_the_declared_service_account() -> None:
     aws = _model(
         _role("pods", "pods")

@@ -1089,11 +1089,14 @@ def test_fixture_links_what_it_can_and_keeps_the_rest_external() -> None:
     assert isinstance(identities, dict)
     account = identities["k8s:ml-prod/ServiceAccount/llm"]
     # The annotation carries a literal client id; Terraform cannot know the identity's
-    # client id before apply, so the link cannot be made: the target stays external.
-    (target,) = account["federates_to"]
+    # client id before apply, so that link cannot be made: the target stays external.
+    # The federated credential (issuer#system:serviceaccount:ml-prod:llm) does name the
+    # ServiceAccount, so the declared identity is linked through it as well.
+    prod = "testdata/model/azure/terraform/envs/prod:module.ml_platform."
+    target, federated = account["federates_to"]
     assert target == "azure:8d3c5a2e-6b1f-4c7d-9e0a-2f4b6c8d0e1a"
     assert identities[target]["declared"] is False
-    prod = "testdata/model/azure/terraform/envs/prod:module.ml_platform."
+    assert federated == f"{prod}azurerm_user_assigned_identity.llm"
     assert identities[f"{prod}azurerm_user_assigned_identity.llm"]["principal"] == {
         "unknown": "module.ml_platform.azurerm_user_assigned_identity.llm.client_id"
     }

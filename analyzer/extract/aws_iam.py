@@ -56,7 +56,7 @@ def session_and_boundary(
         if seconds is not None:
             ctx.model.credentials[address + SESSION] = Credential(
                 address=address + SESSION,
-                kind="token",
+                kind="session",
                 identity=address,
                 ttl_seconds=seconds,
                 environment=ctx.environment(inst, tags),

@@ -7,10 +7,12 @@ address with the declaring resource's address, so that both ends are one identit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import cast
 
-from analyzer.extract.addresses import external_address
+from analyzer.extract.addresses import external_address, k8s_address
+from analyzer.extract.vault_link import link_vault_logins
 from analyzer.model import Identity, Model, Provider
 
 
@@ -18,10 +20,21 @@ def merge(models: Iterable[Model]) -> Model:
     merged = Model()
     for m in models:
         for address, identity in m.identities.items():
-            # A declared identity wins over a placeholder for the same address.
+            # A declared identity wins over a placeholder for the same address, but the
+            # federation a placeholder carries (an EKS pod identity association names
+            # the ServiceAccount it federates) is kept.
             existing = merged.identities.get(address)
-            if existing is None or (not existing.declared and identity.declared):
+            if existing is None:
                 merged.identities[address] = identity
+                continue
+            keep, other = (
+                (identity, existing)
+                if identity.declared and not existing.declared
+                else (existing, identity)
+            )
+            federates = tuple(dict.fromkeys([*keep.federates_to, *other.federates_to]))
+            if keep is not existing or federates != existing.federates_to:
+                merged.identities[address] = keep.model_copy(update={"federates_to": federates})
         merged.grants.extend(m.grants)
         merged.trusts.extend(m.trusts)
         merged.credentials.update(m.credentials)
@@ -35,8 +48,41 @@ def _aws_role_name(principal: str) -> str | None:
     return None
 
 
+_WI_MEMBER = re.compile(r"^serviceAccount:[^\[]+\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]$")
+_K8S_SUBJECT = re.compile(r"(?:^|#)system:serviceaccount:([^:#\s]+):([^:#\s]+)$")
+
+
+def _federated_service_accounts(model: Model) -> None:
+    """Kubernetes ServiceAccounts federate to the cloud identities whose trust names them.
+
+    GKE workload identity (``serviceAccount:P.svc.id.goog[ns/sa]`` holding
+    roles/iam.workloadIdentityUser on a GCP service account) and Azure federated
+    credentials (``issuer#system:serviceaccount:ns:sa``). The issuer or workload pool
+    is not matched to a cluster: a ServiceAccount of that name anywhere links.
+    """
+    for trust in model.trusts:
+        target = model.identities.get(trust.identity)
+        if target is None or target.provider not in ("gcp", "azure"):
+            continue
+        for principal in trust.principals:
+            found = _WI_MEMBER.match(principal) if target.provider == "gcp" else None
+            if found is not None and "roles/iam.workloadIdentityUser" not in trust.actions:
+                found = None
+            if found is None and target.provider == "azure":
+                found = _K8S_SUBJECT.search(principal)
+            if found is None:
+                continue
+            address = k8s_address(found.group(1), "ServiceAccount", found.group(2))
+            sa = model.identities.get(address)
+            if sa is not None and trust.identity not in sa.federates_to:
+                federates = (*sa.federates_to, trust.identity)
+                model.identities[address] = sa.model_copy(update={"federates_to": federates})
+
+
 def link(model: Model) -> Model:
     """Point external principals at declaring resources; add placeholders for the rest."""
+    link_vault_logins(model)
+    _federated_service_accounts(model)
     roles: dict[str, list[Identity]] = {}
     principals: dict[str, list[Identity]] = {}
     for identity in model.identities.values():
@@ -67,7 +113,9 @@ def link(model: Model) -> Model:
 
     for address, identity in list(model.identities.items()):
         if identity.federates_to:
-            linked = tuple(target(t, identity.environment) for t in identity.federates_to)
+            linked = tuple(
+                dict.fromkeys(target(t, identity.environment) for t in identity.federates_to)
+            )
             model.identities[address] = identity.model_copy(update={"federates_to": linked})
     for address, workload in list(model.workloads.items()):
         linked = tuple(target(i, workload.environment) for i in workload.identities)

@@ -26,9 +26,10 @@ class ExtractOptions:
 
     def owner_from(self, *tag_maps: dict[str, str] | None) -> str | None:
         """The first tag/label whose key is an owner key (case-insensitive)."""
-        keys = {k.lower() for k in self.owner_keys}
         for tags in tag_maps:
-            for key, value in (tags or {}).items():
-                if key.lower() in keys and isinstance(value, str) and value:
-                    return value
+            lowered = {k.lower(): v for k, v in (tags or {}).items() if isinstance(v, str) and v}
+            # In the order of owner_keys: `owner` wins over `team` in the same map.
+            for key in self.owner_keys:
+                if key.lower() in lowered:
+                    return lowered[key.lower()]
         return None

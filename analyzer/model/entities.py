@@ -97,6 +97,8 @@ CredentialKind = Literal[
     "legacy_sa_token",
     "projected_token",
     "static_secret",
+    # A role session (AWS max_session_duration): judged against max_session_duration.
+    "session",
 ]
 
 

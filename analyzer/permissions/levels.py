@@ -91,11 +91,71 @@ def _k8s_level(permission: Permission) -> Level:
     return "write"
 
 
+_VAULT_WRITE = {"create", "update", "patch", "delete"}
+_VAULT_ADMIN_PATHS = ("sys/", "auth/", "identity/")
+_GCP_ESCALATION = {
+    "roles/owner",
+    "roles/iam.serviceaccounttokencreator",
+    "roles/iam.serviceaccountuser",
+    "roles/iam.workloadidentityuser",
+    "roles/iam.serviceaccountkeyadmin",
+    "roles/resourcemanager.projectiamadmin",
+    "roles/resourcemanager.folderiamadmin",
+    "roles/resourcemanager.organizationadmin",
+    "roles/iam.securityadmin",
+}
+_AZURE_ESCALATION = {
+    "owner",
+    "user access administrator",
+    "role based access control administrator",
+}
+
+
+def _vault_level(permission: Permission) -> Level:
+    capability = permission.action.lower()
+    if capability in ("sudo", "*"):
+        return "escalation"
+    if capability in _VAULT_WRITE:
+        return "admin" if permission.resource.startswith(_VAULT_ADMIN_PATHS) else "write"
+    if capability in ("read", "list", "subscribe"):
+        return "read"
+    return "unknown"
+
+
+def _gcp_level(permission: Permission) -> Level:
+    role = permission.action.lower()
+    if role in _GCP_ESCALATION or role.endswith(".setiampolicy"):
+        return "escalation"
+    if role == "roles/editor" or role.endswith("admin"):
+        return "admin"
+    if role == "roles/viewer" or role.endswith(("viewer", "reader", "browser", "accessor")):
+        return "read"
+    return "write" if role.startswith("roles/") else "unknown"
+
+
+def _azure_level(permission: Permission) -> Level:
+    action = permission.action.lower()
+    if action in _AZURE_ESCALATION or "roleassignments/write" in action:
+        return "escalation"
+    if action == "contributor" or action == "*" or action.endswith("administrator"):
+        return "admin"
+    if action == "reader" or action.endswith(("reader", "/read")):
+        return "read"
+    return "write"
+
+
 def level(permission: Permission, provider: str) -> Level:
     if provider == "kubernetes":
         return _k8s_level(permission)
-    if provider == "aws":
+    if provider == "aws" or ":" in permission.action:
+        # Vault's AWS secrets engine roles carry AWS actions too.
         if permission.action.startswith("policy "):
             return "admin" if "AdministratorAccess" in permission.action else "unknown"
         return _aws_level(permission.action)
+    if provider == "vault":
+        return _vault_level(permission)
+    if provider == "gcp":
+        return _gcp_level(permission)
+    if provider == "azure":
+        return _azure_level(permission)
     return "unknown"
