@@ -220,7 +220,8 @@ class TerraformProject:
     def instances(self) -> Iterator[ResourceInstance]:
         for root in self.roots():
             self._roots[root.label] = root
-            scope = self._scope(root, root.dir, self._root_variables(root), "", (root.dir,))
+            inputs = {k: _constant(v) for k, v in self._root_variables(root).items()}
+            scope = self._scope(root, root.dir, inputs, "", (root.dir,))
             self._tags[root.label] = _provider_tags(self.modules[root.dir], Evaluator(scope))
             yield from self._module_instances(root, scope)
 
@@ -252,7 +253,7 @@ class TerraformProject:
         self,
         root: Root,
         directory: str,
-        inputs: Mapping[str, Value],
+        inputs: Mapping[str, Callable[[], Value]],
         prefix: str,
         stack: tuple[str, ...],
     ) -> ModuleScope:
@@ -260,7 +261,7 @@ class TerraformProject:
         if memo in self._scopes:
             return self._scopes[memo]
         module = self.modules[directory]
-        variables: dict[str, Value] = {}
+        sources: dict[str, Callable[[], Value]] = {}
         defaults = Evaluator(ModuleScope(directory, {}, {}, {}))
         variable_sites: dict[str, Site] = {}
         for path, block in module.of_type("variable"):
@@ -269,11 +270,12 @@ class TerraformProject:
             name = block.labels[0]
             variable_sites[name] = Site(path, block.line)
             if name in inputs:
-                variables[name] = inputs[name]
+                sources[name] = inputs[name]
             elif "default" in block.attributes:
-                variables[name] = defaults.eval(block.attributes["default"].expr)
+                sources[name] = _deferred(defaults, block.attributes["default"].expr)
             else:
-                variables[name] = UnknownValue(f"var.{name}", NO_VALUE)
+                sources[name] = _constant(UnknownValue(f"var.{name}", NO_VALUE))
+        variables = _Variables(sources)
         locals_: dict[str, ast.Expr] = {}
         sites: dict[str, Site] = {}
         for path, block in module.of_type("locals"):
@@ -326,15 +328,19 @@ class TerraformProject:
                 scope.problems.append(problem)
             return UnknownValue(f"module.{name}", why)
         root = self._roots[scope.root_label]
+        prefix = f"{scope.prefix}module.{name}{_key_suffix(key)}."
+        if (root.label, prefix) in self._scopes:
+            return self._scopes[(root.label, prefix)]
         for k, inner in self._expand(call, Evaluator(scope)):
             if k != key:
                 continue
+            # Inputs are evaluated when the child reads them, once: a module reading one
+            # output of another must not evaluate all of that module's inputs.
             inputs = {
-                arg: inner.eval(a.expr)
+                arg: _deferred(inner, a.expr)
                 for arg, a in call.attributes.items()
                 if arg not in _META_ARGS
             }
-            prefix = f"{scope.prefix}module.{name}{_key_suffix(k)}."
             return self._scope(root, directory, inputs, prefix, (*scope.stack, directory))
         return UnknownValue(f"module.{name}{_key_suffix(key)}", "no such module instance")
 
@@ -403,6 +409,43 @@ class TerraformProject:
         if target.startswith("..") or posixpath.isabs(target):
             return None
         return "" if target == "." else target
+
+
+def _deferred(evaluator: Evaluator, expr: ast.Expr) -> Callable[[], Value]:
+    return lambda: evaluator.eval(expr)
+
+
+def _constant(value: Value) -> Callable[[], Value]:
+    return lambda: value
+
+
+class _Variables(Mapping[str, Value]):
+    """A module instance's variables, each evaluated on first use, once."""
+
+    def __init__(self, sources: dict[str, Callable[[], Value]]) -> None:
+        self._sources = sources
+        self._values: dict[str, Value] = {}
+        self._pending: set[str] = set()
+
+    def __getitem__(self, name: str) -> Value:
+        if name in self._values:
+            return self._values[name]
+        source = self._sources[name]
+        if name in self._pending:  # an input that reads the module's own outputs
+            return UnknownValue(f"var.{name}", "input refers to its own module (cycle)")
+        self._pending.add(name)
+        try:
+            value = source()
+        finally:
+            self._pending.discard(name)
+        self._values[name] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
 
 
 def _auto_loaded(path: str) -> bool:
