@@ -28,14 +28,20 @@ from analyzer.sources.worktree import DirectoryTree
 from analyzer.terraform.modules import TerraformProject
 
 _STATEMENT = re.compile(r" statement (\d+|\"[^\"]*\")$")
+# An account/partition/region placeholder left in an otherwise known string (IAM's own
+# policy variables, ${aws:username}, are not placeholders).
+_CONTEXT = re.compile(r"\$\{(?![a-z0-9-]+:)[^}]+\}")
 _EXPRESSION = re.compile(r"\$\{([a-z_]+(?:\.[a-z_]+)?)")
 
 
-def _documents(model: Model) -> dict[tuple[str, str], list[tuple[bool, int]]]:
-    """(identity, policy) → per grant: (has unknown parts, number of permissions)."""
-    docs: dict[tuple[str, str], list[tuple[bool, int]]] = collections.defaultdict(list)
+def _documents(model: Model) -> dict[tuple[str, str], list[tuple[bool, int, bool]]]:
+    """(identity, policy) → per grant: (unknown parts, permissions, context placeholders)."""
+    docs: dict[tuple[str, str], list[tuple[bool, int, bool]]] = collections.defaultdict(list)
     for g in model.grants:
-        docs[(g.identity, _STATEMENT.sub("", g.via))].append((bool(g.unknown), len(g.permissions)))
+        placeholders = any(_CONTEXT.search(p.resource) for p in g.permissions)
+        docs[(g.identity, _STATEMENT.sub("", g.via))].append(
+            (bool(g.unknown), len(g.permissions), placeholders)
+        )
     return docs
 
 
@@ -73,8 +79,13 @@ def measure(path: Path) -> None:
     done = time.perf_counter()
 
     docs = _documents(model)
-    full = sum(1 for grants in docs.values() if not any(u for u, _ in grants))
-    none = sum(1 for grants in docs.values() if all(u and n == 0 for u, n in grants))
+    full = sum(1 for grants in docs.values() if not any(u for u, _, _ in grants))
+    placed = sum(
+        1
+        for grants in docs.values()
+        if not any(u for u, _, _ in grants) and any(c for _, _, c in grants)
+    )
+    none = sum(1 for grants in docs.values() if all(u and n == 0 for u, n, _ in grants))
     partial = len(docs) - full - none
     reasons = collections.Counter(_reason(u) for g in model.grants for u in g.unknown).most_common(
         8
@@ -88,7 +99,8 @@ def measure(path: Path) -> None:
     if docs:
         n = len(docs)
         print(
-            f"policy documents/bindings {n}: full {full} ({100 * full / n:.0f}%), "
+            f"policy documents/bindings {n}: full {full} ({100 * full / n:.0f}%; "
+            f"{placed} of them with account/partition/region placeholders), "
             f"partial {partial} ({100 * partial / n:.0f}%), none {none} ({100 * none / n:.0f}%)"
         )
     print("unknown because of:", ", ".join(f"{r} x{c}" for r, c in reasons) or "-")

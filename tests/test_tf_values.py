@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tf_support import evaluate, instances, line_of, project
+from tf_support import evaluate, instances, line_of, project, write_tree
 
+from analyzer.extract.options import ExtractOptions
+from analyzer.pipeline import build_model
+from analyzer.sources.worktree import DirectoryTree
 from analyzer.terraform.values import ResourceRef, UnknownValue
 
 # ---- variables and tfvars -----------------------------------------------------------
@@ -388,3 +391,38 @@ def test_splat_over_a_resource_with_unknown_count_is_unknown(tmp_path: Path) -> 
 def test_for_expression_over_resource_instances(tmp_path: Path) -> None:
     value, _ = evaluate(tmp_path, "[for r in aws_iam_role.each : r.name]", _RESOURCES)
     assert value == ["ml-reader-ro", "ml-writer-rw"]
+
+
+def test_partition_and_account_stay_placeholders_inside_an_arn(tmp_path: Path) -> None:
+    """The partition is unknown statically, but it must not make the whole ARN unknown."""
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": """
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
+locals {
+  partition = try(data.aws_partition.current.partition, "")
+  account   = data.aws_caller_identity.current.account_id
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+}
+resource "aws_iam_role_policy" "p" {
+  role = aws_iam_role.r.id
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "ec2:CreateSnapshot"
+      Resource = "arn:${local.partition}:ec2:*:${local.account}:volume/*"
+    }]
+  })
+}
+""",
+        },
+    )
+    model = build_model(DirectoryTree(tmp_path), ExtractOptions()).model
+    (grant,) = model.grants
+    (permission,) = grant.permissions
+    assert permission.resource == "arn:${local.partition}:ec2:*:${local.account}:volume/*"
+    assert grant.unknown == ()

@@ -16,9 +16,11 @@ from typing import Any, Protocol
 from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.functions import MAX_COLLECTION, call, encode_if_known
 from analyzer.terraform.values import (
+    ContextValue,
     EvalError,
     JsonDoc,
     LocatedDict,
+    PartialStr,
     ResourceRef,
     UnknownValue,
     Value,
@@ -46,6 +48,13 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 _FILE_FUNCTIONS = frozenset({"file", "fileexists", "templatefile"})
+# Data sources that only tell where the configuration is applied.
+_CONTEXT_SOURCES = (
+    "data.aws_partition.",
+    "data.aws_caller_identity.",
+    "data.aws_region.",
+    "data.google_client_config.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,16 +212,23 @@ class Evaluator:
 
     def _template(self, expr: ast.Template) -> Value:
         out: list[str] = []
+        partial = False
         for part in expr.parts:
             if isinstance(part, str):
                 out.append(part)
                 continue
             value = to_str(encode_if_known(self.eval(part)))
+            if isinstance(value, ContextValue):
+                out.append("${" + part.text + "}")
+                partial = True
+                continue
             if isinstance(value, UnknownValue):
                 # The whole string is unknown, shown as written (quotes dropped).
                 return UnknownValue(expr.text.strip('"'), value.reason)
+            partial = partial or isinstance(value, PartialStr)
             out.append(value)
-        return "".join(out)
+        text = "".join(out)
+        return PartialStr(text) if partial else text
 
     def _object(self, expr: ast.ObjectExpr) -> Value:
         result = LocatedDict()
@@ -237,7 +253,8 @@ class Evaluator:
                     if isinstance(value, EvalError):
                         continue
                     if isinstance(value, UnknownValue):
-                        return UnknownValue(expr.text, value.reason)
+                        kind = ContextValue if isinstance(value, ContextValue) else UnknownValue
+                        return kind(expr.text, value.reason)
                     return True if expr.name == "can" else value
             finally:
                 self._trying -= 1
@@ -507,6 +524,9 @@ class Evaluator:
     def _attribute(self, instance: _Instance, attribute: str) -> Value:
         """An attribute of another resource: its configured value when known, else a ref."""
         block = instance.block
+        if instance.address.startswith(_CONTEXT_SOURCES):
+            text = f"{instance.address}{instance.key}.{attribute}"
+            return ContextValue(text, "account, partition or region: known at plan time")
         if instance.address.startswith("data.aws_iam_policy_document."):
             if attribute in ("json", "minified_json"):
                 # Imported here: policy documents are an AWS concern layered on the evaluator.

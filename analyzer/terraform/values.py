@@ -35,6 +35,22 @@ class EvalError(UnknownValue):
     """
 
 
+@dataclass(frozen=True, slots=True)
+class ContextValue(UnknownValue):
+    """The account, partition or region a configuration is applied to.
+
+    Unknown statically, but it only places a resource: inside a string it is kept as a
+    ``${...}`` placeholder (see :class:`PartialStr`) instead of making the whole string,
+    and with it the whole ARN of a policy, unknown.
+    """
+
+
+class PartialStr(str):
+    """A string with account/partition/region placeholders (``arn:${local.partition}:...``)."""
+
+    __slots__ = ()
+
+
 class TfSet(list[Any]):
     """A set (``toset``): a list whose ``for_each``/``dynamic`` keys are its values."""
 
