@@ -426,3 +426,31 @@ resource "aws_iam_role_policy" "p" {
     (permission,) = grant.permissions
     assert permission.resource == "arn:${local.partition}:ec2:*:${local.account}:volume/*"
     assert grant.unknown == ()
+
+
+def test_optional_attribute_defaults_come_from_the_type_constraint(tmp_path: Path) -> None:
+    tf = project(
+        tmp_path,
+        {
+            "main.tf": """
+variable "ctx" {
+  type = object({
+    roles   = optional(map(string), {})
+    readers = optional(list(object({
+      name = string
+      prefix = optional(string, "models/")
+    })), [])
+  })
+  default = { readers = [{ name = "llm" }] }
+}
+resource "null_resource" "r" {
+  triggers = {
+    role   = lookup(var.ctx.roles, "reader", "roles/viewer")
+    prefix = var.ctx.readers[0].prefix
+  }
+}
+""",
+        },
+    )
+    (inst,) = instances(tf).values()
+    assert inst.get("triggers") == {"role": "roles/viewer", "prefix": "models/"}

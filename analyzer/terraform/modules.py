@@ -20,6 +20,7 @@ from analyzer.parse import hcl_ast as ast
 from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
 from analyzer.terraform.functions import MAX_COLLECTION
+from analyzer.terraform.types import apply_defaults
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
 MAX_MODULE_DEPTH = 16
@@ -275,6 +276,8 @@ class TerraformProject:
                 sources[name] = _deferred(defaults, block.attributes["default"].expr)
             else:
                 sources[name] = _constant(UnknownValue(f"var.{name}", NO_VALUE))
+            if "type" in block.attributes:
+                sources[name] = _typed(sources[name], block.attributes["type"].expr, defaults)
         variables = _Variables(sources)
         locals_: dict[str, ast.Expr] = {}
         sites: dict[str, Site] = {}
@@ -413,6 +416,12 @@ class TerraformProject:
 
 def _deferred(evaluator: Evaluator, expr: ast.Expr) -> Callable[[], Value]:
     return lambda: evaluator.eval(expr)
+
+
+def _typed(
+    source: Callable[[], Value], type_expr: ast.Expr, evaluator: Evaluator
+) -> Callable[[], Value]:
+    return lambda: apply_defaults(source(), type_expr, evaluator)
 
 
 def _constant(value: Value) -> Callable[[], Value]:
