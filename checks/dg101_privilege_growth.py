@@ -40,9 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Grant, Permission
-from analyzer.permissions.levels import LEVEL_ORDER, Level, level
-from checks.common import who, workloads_of
+from checks.delta import delta_drafts
 
 META = CheckMeta(
     id="DG101",
@@ -59,68 +57,9 @@ META = CheckMeta(
     doc=__doc__ or "",
 )
 
-_SEVERITY: dict[Level, Severity] = {
-    "read": Severity.LOW,
-    "write": Severity.MEDIUM,
-    "unknown": Severity.MEDIUM,
-    "admin": Severity.HIGH,
-    "escalation": Severity.HIGH,
-}
-_WHY: dict[Level, str] = {
-    "read": "it can now read what it could not before",
-    "write": "it can now create, change or delete what it could only read or not reach before",
-    "admin": "it can now change permissions or the platform itself",
-    "escalation": "it can now grant itself more privilege",
-    "unknown": "driftgate cannot tell how much this permission is worth",
-}
-
-
-def describe(permissions: tuple[Permission, ...] | list[Permission]) -> str:
-    """``s3:GetObject, s3:PutObject on arn:...`` grouped by resource and scope."""
-    by_target: dict[str, list[str]] = {}
-    for p in permissions:
-        target = p.resource + (f" in namespace {p.scope}" if p.scope not in ("", "*") else "")
-        if p.scope == "*" and "/" in p.resource:
-            target += " cluster-wide"
-        actions = by_target.setdefault(target, [])
-        if p.action not in actions:
-            actions.append(p.action)
-    return "; ".join(f"{', '.join(a)} on {t}" for t, a in by_target.items())
-
-
-def _before(grants: tuple[Grant, ...]) -> str:
-    permissions = [p for g in grants if g.effect == "allow" for p in g.permissions]
-    return describe(permissions) if permissions else "nothing"
-
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
-    # One finding per grant that adds permissions (DESIGN.md §5), as severe as the most
-    # valuable permission it adds; the later checks DG102-DG104 take their classes out.
-    for delta in ctx.grant_deltas():
-        identity = delta.identity
-        worst = max((level(p, identity.provider) for p in delta.added), key=LEVEL_ORDER.__getitem__)
-        unknown = (
-            f" (part of it is not known statically: {', '.join(delta.grant.unknown)})"
-            if delta.grant.unknown
-            else ""
-        )
-        message = (
-            f"{who(identity, ctx.head)} gains {describe(delta.added)} "
-            f"via {delta.grant.via}{unknown}: {_WHY[worst]}."
-        )
-        subject = "|".join(sorted(f"{p.action}@{p.resource}@{p.scope}" for p in delta.added))
-        yield Draft(
-            identity=identity.address,
-            message=message,
-            subject=subject,
-            location=delta.location,
-            related=delta.related,
-            severity=_SEVERITY[worst],
-            environment=identity.environment,
-            workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
-            before=_before(delta.before),
-            after=describe(delta.added),
-        )
+    return delta_drafts(ctx, "growth")
 
 
 CHECK = Check(META, run)

@@ -41,13 +41,13 @@ def test_demo_reports_growth_reuse_and_long_ttl() -> None:
     proc = demo()
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
-    dg101 = [line for line in lines if " DG101 " in line]
-    assert [line.split(":")[:2] for line in dg101] == [
-        ["terraform/envs/staging/main.tf", "50"],
-        ["terraform/envs/staging/main.tf", "56"],
-    ]
-    assert "s3:PutObject" in dg101[0] and "staging" in dg101[0]
-    assert "[critical]" in dg101[1] and "iam:PassRole on *" in dg101[1]
+    (dg101,) = [line for line in lines if " DG101 " in line]
+    assert dg101.startswith("terraform/envs/staging/main.tf:50: DG101 [high]")
+    assert "s3:PutObject" in dg101 and "staging" in dg101
+    # iam:PassRole is an escalation capability: DG104, not plain growth.
+    (dg104,) = [line for line in lines if " DG104 " in line]
+    assert dg104.startswith("terraform/envs/staging/main.tf:56: DG104 [critical]")
+    assert "iam:PassRole on *" in dg104
     (dg201,) = [line for line in lines if " DG201 " in line]
     assert dg201.startswith("k8s/prod/llm.yaml:13: DG201")
     assert "prod" in dg201 and "staging" in dg201 and "llm-inference-staging" in dg201
@@ -149,7 +149,7 @@ def test_checks_and_explain_come_from_metadata() -> None:
     proc = run("checks")
     assert proc.returncode == 0
     ids = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert ids == ["DG101", "DG201", "DG302"]
+    assert ids == ["DG101", "DG102", "DG103", "DG104", "DG201", "DG302"]
     catalog = json.loads(run("checks", "--format", "json").stdout)
     assert {c["id"]: c["slug"] for c in catalog}["DG201"] == "cross-env-identity-reuse"
     page = run("explain", "dg201").stdout
@@ -206,7 +206,7 @@ def test_demo_sarif_is_valid_and_matches_golden(tmp_path: Path, update_golden: b
     sarif = json.loads(out.read_text())
     jsonschema.validate(sarif, _sarif_schema())
     results = sarif["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} == {"DG101", "DG201", "DG302"}
+    assert {r["ruleId"] for r in results} == {"DG101", "DG104", "DG201", "DG302"}
     for r in results:
         loc = r["locations"][0]["physicalLocation"]
         assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
@@ -261,10 +261,11 @@ def test_staged_compares_the_index_with_head(tmp_path: Path) -> None:
     _git(repo, "add", str(main_tf))
     proc = run("scan", "--staged", str(repo))
     assert proc.returncode == 1
-    assert [line.split(":")[1] for line in proc.stdout.splitlines() if " DG101 " in line] == [
-        "50",
-        "56",
+    growth = [
+        line.split(": ")[1].split()[0] for line in proc.stdout.splitlines() if ": DG10" in line
     ]
+    lines = [line.split(":")[1] for line in proc.stdout.splitlines() if ": DG10" in line]
+    assert (growth, lines) == (["DG101", "DG104"], ["50", "56"])
     assert "against HEAD" in proc.stdout or "new finding" in proc.stdout
 
 

@@ -2,25 +2,84 @@
 
 Identities are matched by address, and permissions are compared over the union of all
 of an identity's grants, so a statement moved between policies of the same role, a
-reformatted policy or a renamed policy resource is not growth. An identity absent at
-base is never growth (DESIGN.md §5).
+policy split in two, a reformatted policy or a wildcard replaced by the actions it
+already covered is not growth. An identity absent at base is never growth (DESIGN.md §5).
+
+Each permission a head grant adds is classified once, by the most specific kind:
+escalation (DG104), guardrail removed (DG103), scope broadened (DG102), else growth
+(DG101); the permissions of one grant in one kind form one delta.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from analyzer.model import Grant, Identity, Location, Model, Permission
-from analyzer.permissions.match import covered
+from analyzer.permissions import covers, same_action
+from analyzer.permissions.kubernetes import restricted_by_name
+from analyzer.permissions.levels import level
+
+DeltaKind = Literal["escalation", "guardrail", "scope", "growth"]
+_ORDER: dict[DeltaKind, int] = {"escalation": 0, "guardrail": 1, "scope": 2, "growth": 3}
+# A permissions boundary statement is kept as a deny-effect grant with this marker
+# first among its conditions: it is a ceiling, not a deny (analyzer/extract/aws_iam.py).
+BOUNDARY = "permissions-boundary"
+
+
+@dataclass(frozen=True, slots=True)
+class _Allowed:
+    permission: Permission
+    conditions: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One identity's permissions on one side of the change."""
+
+    allows: tuple[_Allowed, ...]
+    denies: tuple[Permission, ...]
+    # None: no permissions boundary; else the permissions the boundary allows.
+    boundary: tuple[Permission, ...] | None
+
+    @classmethod
+    def of(cls, grants: Iterable[Grant]) -> _Side:
+        allows: list[_Allowed] = []
+        denies: list[Permission] = []
+        boundary: list[Permission] | None = None
+        for g in grants:
+            if g.effect == "deny" and g.conditions[:1] == (BOUNDARY,):
+                boundary = (boundary or []) + list(g.permissions)
+            elif g.effect == "deny":
+                # A conditional Deny may not apply: only unconditional ones subtract.
+                if not g.conditions:
+                    denies.extend(g.permissions)
+            else:
+                allows.extend(_Allowed(p, frozenset(g.conditions)) for p in g.permissions)
+        return cls(tuple(allows), tuple(denies), None if boundary is None else tuple(boundary))
+
+    def effective(self, provider: str, p: Permission, conditions: frozenset[str]) -> bool:
+        """``p`` (under ``conditions``) is allowed here: granted, not denied, within bounds."""
+        if any(covers(provider, d, p) for d in self.denies):
+            return False
+        if self.boundary is not None and not any(covers(provider, b, p) for b in self.boundary):
+            return False
+        return any(
+            a.conditions <= conditions and covers(provider, a.permission, p) for a in self.allows
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class GrantDelta:
-    """Permissions one head grant adds to an identity that existed at base."""
+    """Permissions one head grant adds to an identity that existed at base, of one kind."""
 
     identity: Identity
     grant: Grant
     added: tuple[Permission, ...]
+    kind: DeltaKind
+    # What made it this kind, in words: "condition ... removed", "was namespace x".
+    reason: str
     # Base's grants of the identity, for "what it had before".
     before: tuple[Grant, ...]
 
@@ -38,26 +97,74 @@ class GrantDelta:
         return (other,) if other is not None else ()
 
 
-def _allowed(model: Model, address: str) -> list[Permission]:
-    return [p for g in model.grants_of(address) if g.effect == "allow" for p in g.permissions]
+def _classify(
+    provider: str, p: Permission, conditions: frozenset[str], base: _Side, head: _Side
+) -> tuple[DeltaKind, str]:
+    if level(p, provider) == "escalation":
+        return "escalation", ""
+    for a in base.allows:
+        if covers(provider, a.permission, p) and not a.conditions <= conditions:
+            gone = ", ".join(sorted(a.conditions - conditions))
+            return "guardrail", f"the condition {gone} no longer applies"
+    for d in base.denies:
+        if covers(provider, d, p) and not any(covers(provider, h, p) for h in head.denies):
+            return "guardrail", f"the explicit Deny of {d.action} on {d.resource} was removed"
+    if base.boundary is not None and head.boundary is None:
+        return "guardrail", "the permissions boundary was removed"
+    if base.boundary is not None and not any(covers(provider, b, p) for b in base.boundary):
+        return "guardrail", "the permissions boundary was widened"
+    for a in base.allows:
+        if provider == "kubernetes" and restricted_by_name(a.permission, p):
+            return (
+                "guardrail",
+                f"the resourceNames restriction ({a.permission.resource}) was dropped",
+            )
+    for a in base.allows:
+        narrow = a.permission
+        if same_action(provider, narrow, p) and covers(
+            provider, Permission(action=narrow.action, resource=p.resource, scope=p.scope), narrow
+        ):
+            was = _where(narrow)
+            return "scope", f"it held this on {was}"
+    return "growth", ""
+
+
+def _where(p: Permission) -> str:
+    if p.scope and p.scope != "*":
+        return f"{p.resource} in namespace {p.scope}"
+    return p.resource
 
 
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
-    deltas: list[GrantDelta] = []
     base_grants: dict[str, list[Grant]] = {}
     for g in base.grants:
         base_grants.setdefault(g.identity, []).append(g)
+    head_grants: dict[str, list[Grant]] = {}
+    for g in head.grants:
+        head_grants.setdefault(g.identity, []).append(g)
+    deltas: list[GrantDelta] = []
     for address, identity in sorted(head.identities.items()):
-        old = base.identities.get(address)
-        if old is None or not identity.declared:
+        if address not in base.identities or not identity.declared:
             continue
-        before = _allowed(base, address)
-        for grant in head.grants_of(address):
+        provider = identity.provider
+        before = tuple(base_grants.get(address, ()))
+        base_side = _Side.of(before)
+        grants = head_grants.get(address, [])
+        head_side = _Side.of(grants)
+        for grant in grants:
             if grant.effect != "allow":
                 continue
-            added = tuple(p for p in grant.permissions if not covered(p, before))
-            if added:
-                deltas.append(
-                    GrantDelta(identity, grant, added, tuple(base_grants.get(address, ())))
-                )
+            conditions = frozenset(grant.conditions)
+            kinds: dict[DeltaKind, tuple[list[Permission], str]] = {}
+            for p in grant.permissions:
+                if not head_side.effective(provider, p, conditions):
+                    continue  # denied or capped at head: nothing gained
+                if base_side.effective(provider, p, conditions):
+                    continue
+                kind, reason = _classify(provider, p, conditions, base_side, head_side)
+                entry = kinds.setdefault(kind, ([], reason))
+                entry[0].append(p)
+            for kind in sorted(kinds, key=_ORDER.__getitem__):
+                added, reason = kinds[kind]
+                deltas.append(GrantDelta(identity, grant, tuple(added), kind, reason, before))
     return deltas

@@ -1,0 +1,85 @@
+"""What the privilege-delta checks (DG101-DG104) share: one draft per classified delta."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.checkapi import CheckContext, Draft, Severity
+from analyzer.diff import DeltaKind
+from analyzer.model import Grant, Permission
+from analyzer.permissions.levels import LEVEL_ORDER, Level, level
+from checks.common import who, workloads_of
+
+SEVERITY: dict[Level, Severity] = {
+    "read": Severity.LOW,
+    "write": Severity.MEDIUM,
+    "unknown": Severity.MEDIUM,
+    "admin": Severity.HIGH,
+    "escalation": Severity.HIGH,
+}
+WHY: dict[Level, str] = {
+    "read": "it can now read what it could not before",
+    "write": "it can now create, change or delete what it could only read or not reach before",
+    "admin": "it can now change permissions or the platform itself",
+    "escalation": "it can now grant itself more privilege",
+    "unknown": "driftgate cannot tell how much this permission is worth",
+}
+
+
+def describe(permissions: tuple[Permission, ...] | list[Permission]) -> str:
+    """``s3:GetObject, s3:PutObject on arn:...`` grouped by resource and scope."""
+    by_target: dict[str, list[str]] = {}
+    for p in permissions:
+        target = p.resource + (f" in namespace {p.scope}" if p.scope not in ("", "*") else "")
+        if p.scope == "*" and "/" in p.resource:
+            target += " cluster-wide"
+        actions = by_target.setdefault(target, [])
+        if p.action not in actions:
+            actions.append(p.action)
+    return "; ".join(f"{', '.join(a)} on {t}" for t, a in by_target.items())
+
+
+def before_text(grants: tuple[Grant, ...]) -> str:
+    permissions = [p for g in grants if g.effect == "allow" for p in g.permissions]
+    return describe(permissions) if permissions else "nothing"
+
+
+def delta_drafts(
+    ctx: CheckContext, kind: DeltaKind, floor: Severity | None = None
+) -> Iterator[Draft]:
+    """One draft per delta of ``kind``, as severe as its most valuable permission.
+
+    ``floor`` raises the severity to at least that level (a removed guardrail is never
+    merely low, whatever it guarded).
+    """
+    for delta in ctx.grant_deltas():
+        if delta.kind != kind:
+            continue
+        identity = delta.identity
+        worst = max((level(p, identity.provider) for p in delta.added), key=LEVEL_ORDER.__getitem__)
+        severity = SEVERITY[worst]
+        if floor is not None and severity.rank < floor.rank:
+            severity = floor
+        unknown = (
+            f" (cannot resolve {', '.join(delta.grant.unknown)}: the change may be larger)"
+            if delta.grant.unknown
+            else ""
+        )
+        because = f" — {delta.reason}" if delta.reason else ""
+        message = (
+            f"{who(identity, ctx.head)} gains {describe(delta.added)} "
+            f"via {delta.grant.via}{because}{unknown}: {WHY[worst]}."
+        )
+        subject = "|".join(sorted(f"{p.action}@{p.resource}@{p.scope}" for p in delta.added))
+        yield Draft(
+            identity=identity.address,
+            message=message,
+            subject=subject,
+            location=delta.location,
+            related=delta.related,
+            severity=severity,
+            environment=identity.environment,
+            workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
+            before=before_text(delta.before),
+            after=describe(delta.added),
+        )
