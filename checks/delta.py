@@ -66,11 +66,20 @@ def delta_drafts(
             else ""
         )
         because = f" — {delta.reason}" if delta.reason else ""
-        message = (
-            f"{who(identity, ctx.head)} gains {describe(delta.added)} "
-            f"via {delta.grant.via}{because}{unknown}: {WHY[worst]}."
-        )
         subject = "|".join(sorted(f"{p.action}@{p.resource}@{p.scope}" for p in delta.added))
+        if delta.workload is not None:
+            w = delta.workload
+            env = f" in {w.environment}" if w.environment else ""
+            message = (
+                f"{w.address}{env} now runs as {who(identity, ctx.head)} and so gains "
+                f"{describe(delta.added)} via {delta.grant.via}{unknown}: {WHY[worst]}."
+            )
+            subject = f"{w.address}|{subject}"
+        else:
+            message = (
+                f"{who(identity, ctx.head)} gains {describe(delta.added)} "
+                f"via {delta.grant.via}{because}{unknown}: {WHY[worst]}."
+            )
         yield Draft(
             identity=identity.address,
             message=message,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from analyzer.model import Grant, Identity, Location, Model, Permission
+from analyzer.model import Grant, Identity, Location, Model, Permission, Workload
 from analyzer.permissions import covers, same_action
 from analyzer.permissions.kubernetes import restricted_by_name
 from analyzer.permissions.levels import level
@@ -82,10 +82,15 @@ class GrantDelta:
     reason: str
     # Base's grants of the identity, for "what it had before".
     before: tuple[Grant, ...]
+    # Set when the growth is a workload's: it reaches this identity only at head (a new
+    # serviceAccountName, IRSA annotation or role ARN), so the workload is what changed.
+    workload: Workload | None = None
 
     @property
     def location(self) -> Location | None:
         """The block the change adds: a new binding of an old rule, else the rule itself."""
+        if self.workload is not None:
+            return self.workload.location
         grant = self.grant
         if grant.binding is not None and not any(g.via == grant.via for g in self.before):
             return grant.binding
@@ -93,6 +98,8 @@ class GrantDelta:
 
     @property
     def related(self) -> tuple[Location, ...]:
+        if self.workload is not None:
+            return (self.grant.location,) if self.grant.location is not None else ()
         other = self.grant.location if self.location is self.grant.binding else self.grant.binding
         return (other,) if other is not None else ()
 
@@ -135,13 +142,70 @@ def _where(p: Permission) -> str:
     return p.resource
 
 
+def _by_identity(model: Model) -> dict[str, list[Grant]]:
+    found: dict[str, list[Grant]] = {}
+    for g in model.grants:
+        found.setdefault(g.identity, []).append(g)
+    return found
+
+
+def _gains(
+    provider: str, grant: Grant, base_side: _Side, head_side: _Side
+) -> dict[DeltaKind, tuple[list[Permission], str]]:
+    """What ``grant`` adds over ``base_side``, classified, in the order of the grant."""
+    conditions = frozenset(grant.conditions)
+    kinds: dict[DeltaKind, tuple[list[Permission], str]] = {}
+    for p in grant.permissions:
+        if not head_side.effective(provider, p, conditions):
+            continue  # denied or capped at head: nothing gained
+        if base_side.effective(provider, p, conditions):
+            continue
+        kind, reason = _classify(provider, p, conditions, base_side, head_side)
+        kinds.setdefault(kind, ([], reason))[0].append(p)
+    return kinds
+
+
+def workload_deltas(base: Model, head: Model) -> list[GrantDelta]:
+    """Growth a workload gains by reaching an identity it did not reach at base.
+
+    A workload switched to a more privileged ServiceAccount, or whose ServiceAccount now
+    federates to another role, gains that identity's permissions beyond what the
+    identities it reached at base allowed (compared within each provider).
+    """
+    base_grants, head_grants = _by_identity(base), _by_identity(head)
+    deltas: list[GrantDelta] = []
+    for address, workload in sorted(head.workloads.items()):
+        old = base.workloads.get(address)
+        if old is None:
+            continue
+        before = set(base.effective_identities(old))
+        for reached in head.effective_identities(workload):
+            identity = head.identities.get(reached)
+            if reached in before or identity is None or not identity.declared:
+                continue
+            provider = identity.provider
+            same = [
+                g
+                for i in before
+                if (b := base.identities.get(i)) is not None and b.provider == provider
+                for g in base_grants.get(i, ())
+            ]
+            base_side, head_side = _Side.of(same), _Side.of(head_grants.get(reached, ()))
+            for grant in head_grants.get(reached, ()):
+                if grant.effect != "allow":
+                    continue
+                kinds = _gains(provider, grant, base_side, head_side)
+                for kind in sorted(kinds, key=_ORDER.__getitem__):
+                    added, reason = kinds[kind]
+                    why = f"{workload.address} now runs as it" + (f"; {reason}" if reason else "")
+                    deltas.append(
+                        GrantDelta(identity, grant, tuple(added), kind, why, tuple(same), workload)
+                    )
+    return deltas
+
+
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
-    base_grants: dict[str, list[Grant]] = {}
-    for g in base.grants:
-        base_grants.setdefault(g.identity, []).append(g)
-    head_grants: dict[str, list[Grant]] = {}
-    for g in head.grants:
-        head_grants.setdefault(g.identity, []).append(g)
+    base_grants, head_grants = _by_identity(base), _by_identity(head)
     deltas: list[GrantDelta] = []
     for address, identity in sorted(head.identities.items()):
         if address not in base.identities or not identity.declared:
@@ -154,17 +218,8 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
         for grant in grants:
             if grant.effect != "allow":
                 continue
-            conditions = frozenset(grant.conditions)
-            kinds: dict[DeltaKind, tuple[list[Permission], str]] = {}
-            for p in grant.permissions:
-                if not head_side.effective(provider, p, conditions):
-                    continue  # denied or capped at head: nothing gained
-                if base_side.effective(provider, p, conditions):
-                    continue
-                kind, reason = _classify(provider, p, conditions, base_side, head_side)
-                entry = kinds.setdefault(kind, ([], reason))
-                entry[0].append(p)
+            kinds = _gains(provider, grant, base_side, head_side)
             for kind in sorted(kinds, key=_ORDER.__getitem__):
                 added, reason = kinds[kind]
                 deltas.append(GrantDelta(identity, grant, tuple(added), kind, reason, before))
-    return deltas
+    return deltas + workload_deltas(base, head)
