@@ -38,7 +38,7 @@ def _without_locations(model: Model) -> dict[str, Any]:
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("location", "binding")}
+            return {k: strip(v) for k, v in value.items() if k not in ("location", "binding", "identity_location")}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value

@@ -90,7 +90,7 @@ class GrantDelta:
     def location(self) -> Location | None:
         """The block the change adds: a new binding of an old rule, else the rule itself."""
         if self.workload is not None:
-            return self.workload.location
+            return self.workload.identity_location or self.workload.location
         grant = self.grant
         if grant.binding is not None and not any(g.via == grant.via for g in self.before):
             return grant.binding

@@ -22,6 +22,16 @@ from analyzer.terraform.values import Value, display
 INDEXED = {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration"}
 # GPU and accelerator AMIs of EKS managed node groups.
 _ACCELERATED_AMI = ("GPU", "NVIDIA", "NEURON")
+# Arguments through which a workload names the role it runs as.
+_ROLE_ATTRIBUTES = (
+    "execution_role_arn",
+    "role",
+    "role_arn",
+    "task_role_arn",
+    "agent_resource_role_arn",
+    "node_role_arn",
+    "iam_instance_profile",
+)
 _NAMES = ("name", "function_name", "family", "agent_name", "node_group_name", "endpoint_name")
 
 
@@ -52,6 +62,10 @@ def _add(
         owner=ctx.owner(inst),
         labels=tags,
         location=ctx.location(inst),
+        identity_location=next(
+            (ctx.location(inst, a) for a in _ROLE_ATTRIBUTES if a in inst.block.attributes),
+            None,
+        ),
     )
 
 

@@ -15,13 +15,14 @@ from analyzer.extract.addresses import external_address, k8s_address
 from analyzer.extract.k8s_objects import K8sObject, k8s_objects, text
 from analyzer.extract.k8s_rbac import rbac_grants
 from analyzer.extract.k8s_workloads import (
+    PodTemplate,
     inference_reason,
     pod_credentials,
     pod_templates,
     workload_labels,
 )
 from analyzer.extract.options import ExtractOptions
-from analyzer.model.entities import Credential, Identity, Model, Workload
+from analyzer.model.entities import Credential, Identity, Location, Model, Workload
 from analyzer.parse.yaml_docs import YamlDocument
 
 # Annotation → provider of the cloud identity a ServiceAccount federates to.
@@ -109,6 +110,15 @@ def _legacy_token(model: Model, obj: K8sObject, options: ExtractOptions) -> None
     model.credentials.setdefault(credential.address, credential)
 
 
+def _identity_line(obj: K8sObject, templates: list[PodTemplate]) -> Location | None:
+    for template in templates:
+        lines = getattr(template.spec, "key_lines", {})
+        for key in ("serviceAccountName", "serviceAccount"):
+            if key in lines:
+                return Location(path=obj.path, line=lines[key])
+    return None
+
+
 def _workload(model: Model, obj: K8sObject, options: ExtractOptions) -> None:
     templates = pod_templates(obj)
     if not templates:
@@ -144,4 +154,5 @@ def _workload(model: Model, obj: K8sObject, options: ExtractOptions) -> None:
         owner=options.owner_from(*owner_maps),
         labels=labels,
         location=obj.location,
+        identity_location=_identity_line(obj, templates),
     )

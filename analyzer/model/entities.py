@@ -124,6 +124,9 @@ class Workload(_Frozen):
     owner: str | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     location: Location | None = None
+    # Where the workload names the identity it runs as (serviceAccountName, a role ARN):
+    # the line a change of identity touches.
+    identity_location: Location | None = None
 
 
 class Model(BaseModel):

@@ -68,14 +68,19 @@ class _EventSource(Protocol):
 
 
 class LineDict(dict[Any, Any]):
-    """A YAML mapping with its first and last line in the file (1-based)."""
+    """A YAML mapping with its first and last line in the file (1-based).
 
-    __slots__ = ("end_line", "line")
+    ``key_lines`` gives the line of each key, so a finding can point at the one line a
+    change touched (``serviceAccountName: x``), not at the start of the object.
+    """
+
+    __slots__ = ("end_line", "key_lines", "line")
 
     def __init__(self, line: int = 1, end_line: int = 1) -> None:
         super().__init__()
         self.line = line
         self.end_line = end_line
+        self.key_lines: dict[Any, int] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +171,17 @@ def _open(text: str) -> _EventSource:
 class _Frame:
     """A mapping or sequence under construction."""
 
-    __slots__ = ("anchor", "end_line", "flow", "has_key", "height", "key", "merges", "size")
+    __slots__ = (
+        "anchor",
+        "end_line",
+        "flow",
+        "has_key",
+        "height",
+        "key",
+        "key_line",
+        "merges",
+        "size",
+    )
 
     def __init__(self, anchor: str | None, flow: bool, line: int) -> None:
         self.anchor = anchor
@@ -176,6 +191,7 @@ class _Frame:
         self.height = 1
         self.has_key = False
         self.key: Any = None
+        self.key_line = line
         self.merges: list[LineDict] = []
 
 
@@ -268,6 +284,7 @@ class _Builder:
             elif isinstance(value, (dict, list)):
                 raise _DocumentError(end, "YAML error: a mapping key is not a scalar")
             frame.key, frame.has_key = value, True
+            frame.key_line = _line(event.start_mark)
             return
         key, frame.key, frame.has_key = frame.key, None, False
         if key is _MergeKey:
@@ -277,6 +294,7 @@ class _Builder:
             frame.merges.extend(sources)
             return
         container[key] = value
+        container.key_lines[key] = frame.key_line
         if key == "kind" and value == _SKIPPED_KIND and len(self.stack) == 1:
             self._skip_rest()
 
@@ -340,6 +358,7 @@ def _copy(value: Any) -> Any:
         copy = LineDict(value.line, value.end_line)
         for key, item in value.items():
             copy[key] = _copy(item)
+        copy.key_lines.update(value.key_lines)
         return copy
     if isinstance(value, list):
         return [_copy(item) for item in value]
