@@ -285,7 +285,7 @@ def test_rolebinding_to_clusterrole_is_scoped_to_the_namespace() -> None:
     assert grants[0].location == Location(path="rbac.yaml", line=6, end_line=8)
     assert grants[1].permissions == (
         Permission(
-            action="get", resource="serving.kserve.io/inferenceservices/bert", scope="ml-prod"
+            action="get", resource="serving.kserve.io/inferenceservices#bert", scope="ml-prod"
         ),
     )
     assert grants[1].location == Location(path="rbac.yaml", line=9, end_line=12)

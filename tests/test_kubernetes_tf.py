@@ -38,7 +38,11 @@ def _without_locations(model: Model) -> dict[str, Any]:
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("location", "binding", "identity_location")}
+            return {
+                k: strip(v)
+                for k, v in value.items()
+                if k not in ("location", "binding", "identity_location")
+            }
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -102,7 +106,9 @@ def test_terraform_locations_point_at_the_blocks() -> None:
     (grant,) = [g for g in from_tf.grants if patch in g.permissions]
     assert grant.location == Location(path=path, line=25, end_line=29)  # the second rule block
     assert grant.binding == Location(path=path, line=32, end_line=47)
-    (metrics,) = [g for g in from_tf.grants if any(p.resource == "/metrics" for p in g.permissions)]
+    (metrics,) = [
+        g for g in from_tf.grants if any(p.resource == "url:/metrics" for p in g.permissions)
+    ]
     # A rule of the aggregated ClusterRole, reached through the aggregating one.
     assert metrics.location == Location(path=path, line=70, end_line=73)
     token = from_tf.credentials["k8s:ml-prod/Deployment/llm/volume/vault/vault-token"]

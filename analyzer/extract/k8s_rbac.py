@@ -112,10 +112,11 @@ def rule_permissions(rule: Mapping[str, Any], scope: str) -> tuple[tuple[Permiss
         for group in groups:
             for resource in resources:
                 for name in names:
-                    target = f"{group or 'core'}/{resource}" + (f"/{name}" if name else "")
+                    # A subresource keeps its slash (pods/exec); a name follows a '#'.
+                    target = f"{group or 'core'}/{resource}" + (f"#{name}" if name else "")
                     found[Permission(action=verb, resource=target, scope=scope)] = None
         for url in urls:
-            found[Permission(action=verb, resource=url, scope=scope)] = None
+            found[Permission(action=verb, resource=f"url:{url}", scope=scope)] = None
     return tuple(found), True
 
 

@@ -1,19 +1,43 @@
-"""GCP IAM: a role on a resource path; a role held higher in the path holds below it."""
+"""GCP IAM: a role on a resource path; a role held higher in the path holds below it.
+
+Roles are compared by the families Google documents for its predefined roles, written
+here by hand rather than from a role catalogue: ``roles/owner`` includes every role (it
+can grant itself any); ``roles/editor`` ⊇ ``roles/viewer``; within one service,
+``<service>.admin`` includes that service's other roles, and an editor/user/developer
+role includes its viewer/reader. Anything else compares by name only (never a guess
+that hides growth).
+"""
 
 from __future__ import annotations
 
 from analyzer.model import Permission
 
-# Basic roles: owner ⊇ editor ⊇ viewer. Predefined roles are compared by name only; a
-# role catalogue would let narrower predefined roles be judged against basic ones.
 _BASIC = {"roles/owner": 3, "roles/editor": 2, "roles/viewer": 1}
+_READERS = ("viewer", "reader", "objectviewer", "browser")
+_WRITERS = ("editor", "user", "developer", "objectadmin", "writer", "invoker")
+
+
+def _service_and_level(role: str) -> tuple[str, str] | None:
+    if not role.startswith("roles/") or "." not in role:
+        return None
+    service, _, name = role[len("roles/") :].partition(".")
+    return service, name.lower()
 
 
 def _role_covers(broad: str, narrow: str) -> bool:
-    if broad == narrow:
+    if broad == narrow or broad == "roles/owner":
         return True
     b, n = _BASIC.get(broad), _BASIC.get(narrow)
-    return b is not None and n is not None and b >= n
+    if b is not None and n is not None:
+        return b >= n
+    bs, ns = _service_and_level(broad), _service_and_level(narrow)
+    if bs is None or ns is None or bs[0] != ns[0]:
+        return False
+    if bs[1] == "admin":
+        return True
+    if bs[1] == "objectadmin" and ns[1].startswith("object"):
+        return True  # storage.objectAdmin ⊇ objectCreator, objectViewer, objectUser
+    return bs[1] in _WRITERS and ns[1] in _READERS
 
 
 def _resource_covers(broad: str, narrow: str) -> bool:

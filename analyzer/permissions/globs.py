@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-import functools
-import re
-
-
-@functools.lru_cache(maxsize=65536)
-def _compiled(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    parts = []
-    for ch in pattern:
-        if ch == "*":
-            parts.append(".*")
-        elif ch == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(ch))
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile("".join(parts), flags | re.DOTALL)
-
 
 def matches(pattern: str, value: str, *, case_sensitive: bool = True) -> bool:
     """``value`` (itself possibly a pattern, whose ``*`` is then a literal) fits ``pattern``.
 
     A pattern covers another when every string the second matches, the first matches
     too; treating the narrow pattern's wildcards as literals that the broad pattern's
-    ``*`` absorbs is exact for the patterns IAM policies use in practice.
+    ``*`` absorbs is exact for the patterns IAM policies use in practice. A ``?`` is one
+    character but never the other pattern's own ``*`` (which stands for any number).
+
+    Greedy matching with one backtrack point (the last ``*``): O(len(pattern) *
+    len(value)) at worst, never exponential, whatever a hostile repository writes.
     """
-    return _compiled(pattern, case_sensitive).fullmatch(value) is not None
+    if not case_sensitive:
+        pattern, value = pattern.lower(), value.lower()
+    p = v = 0
+    star = -1
+    mark = 0
+    while v < len(value):
+        if p < len(pattern) and pattern[p] == "*":
+            star, mark = p, v
+            p += 1
+        elif p < len(pattern) and (
+            pattern[p] == value[v] or (pattern[p] == "?" and value[v] != "*")
+        ):
+            p += 1
+            v += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            v = mark
+        else:
+            return False
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)

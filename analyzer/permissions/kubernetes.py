@@ -1,16 +1,21 @@
-"""Kubernetes RBAC: a verb on ``group/resource[/name]`` in a namespace or cluster-wide.
+"""Kubernetes RBAC: a verb on ``group/resource[/subresource][#name]`` in a namespace.
 
 ``scope`` is the namespace the permission holds in, ``*`` for the whole cluster.
+Non-resource URLs are ``url:/healthz``-style resources.
 """
 
 from __future__ import annotations
 
 from analyzer.model import Permission
+from analyzer.permissions.globs import matches
+
+URL = "url:"
 
 
-def _split(resource: str) -> tuple[str, str, str]:
-    group, _, rest = resource.partition("/")
-    kind, _, name = rest.partition("/")
+def split(resource: str) -> tuple[str, str, str]:
+    """``apps/deployments/scale#web`` → (``apps``, ``deployments/scale``, ``web``)."""
+    target, _, name = resource.partition("#")
+    group, _, kind = target.partition("/")
     return group, kind, name
 
 
@@ -18,30 +23,42 @@ def _part(broad: str, narrow: str) -> bool:
     return broad in ("*", narrow)
 
 
+def _kind(broad: str, narrow: str) -> bool:
+    """``*`` is every resource and subresource; ``pods/*`` every subresource of pods;
+    ``*/scale`` that subresource of every resource; ``pods`` does not include ``pods/exec``.
+    """
+    if broad == "*" or broad == narrow:
+        return True
+    return "/" in broad and "*" in broad and matches(broad, narrow)
+
+
 def covers(broad: Permission, narrow: Permission) -> bool:
     if not _part(broad.scope or "*", narrow.scope or "*"):
         return False
     if not _part(broad.action.lower(), narrow.action.lower()):
         return False
-    if broad.resource.startswith("/") or narrow.resource.startswith("/"):
-        # nonResourceURLs: a trailing * is a prefix match.
-        b = broad.resource
-        return b == narrow.resource or (b.endswith("*") and narrow.resource.startswith(b[:-1]))
-    b_group, b_kind, b_name = _split(broad.resource)
-    n_group, n_kind, n_name = _split(narrow.resource)
+    b_url, n_url = broad.resource.startswith(URL), narrow.resource.startswith(URL)
+    if b_url or n_url:
+        if not (b_url and n_url):
+            return False
+        b, n = broad.resource[len(URL) :], narrow.resource[len(URL) :]
+        # A trailing * is a prefix match (RBAC's only wildcard for URLs).
+        return b == n or (b.endswith("*") and n.startswith(b[:-1]))
+    b_group, b_kind, b_name = split(broad.resource)
+    n_group, n_kind, n_name = split(narrow.resource)
     # No resourceName allows every object of the kind.
-    return _part(b_group, n_group) and _part(b_kind, n_kind) and (not b_name or b_name == n_name)
+    return _part(b_group, n_group) and _kind(b_kind, n_kind) and (not b_name or b_name == n_name)
 
 
 def same_verb_and_kind(a: Permission, b: Permission) -> bool:
     """The same verb on the same kind of object, whatever the namespace or object name."""
-    return a.action.lower() == b.action.lower() and _split(a.resource)[:2] == _split(b.resource)[:2]
+    return a.action.lower() == b.action.lower() and split(a.resource)[:2] == split(b.resource)[:2]
 
 
 def restricted_by_name(base: Permission, head: Permission) -> bool:
     """``head`` drops the ``resourceNames`` restriction ``base`` had on the same verb/kind."""
     return (
         same_verb_and_kind(base, head)
-        and bool(_split(base.resource)[2])
-        and not _split(head.resource)[2]
+        and bool(split(base.resource)[2])
+        and not split(head.resource)[2]
     )

@@ -6,6 +6,7 @@ import functools
 from typing import Literal
 
 from analyzer.model import Permission
+from analyzer.permissions.globs import matches
 
 Level = Literal["read", "write", "admin", "escalation", "unknown"]
 LEVEL_ORDER: dict[Level, int] = {"unknown": 0, "read": 1, "write": 2, "admin": 3, "escalation": 4}
@@ -27,6 +28,12 @@ _AWS_ESCALATION = {
     "iam:updateloginprofile",
 }
 _K8S_READ = {"get", "list", "watch"}
+_K8S_IDENTITY_SUBRESOURCES = {
+    "pods/exec",
+    "pods/attach",
+    "pods/portforward",
+    "serviceaccounts/token",
+}
 _K8S_ESCALATION_VERBS = {"bind", "escalate", "impersonate"}
 _K8S_ADMIN_RESOURCES = {
     "rbac.authorization.k8s.io/roles",
@@ -51,15 +58,19 @@ def _aws_access_levels() -> dict[str, str]:
     return levels
 
 
-def _aws_level(action: str) -> Level:
+def _aws_level(action: str, resource: str = "*") -> Level:
     action = action.lower()
     if action.startswith("not "):
-        return "admin"
+        # Every action but those excluded: escalation unless all of those are excluded.
+        excluded = action[len("not ") :]
+        kept = [a for a in _AWS_ESCALATION if not matches(excluded, a)]
+        return "escalation" if kept else "admin"
     if action in _AWS_ESCALATION or action in ("*", "iam:*", "sts:*"):
         return "escalation"
     if action == "sts:assumerole":
-        return "escalation"
-    if action.endswith("*"):
+        # Assuming any role is escalation; assuming one named role is using it.
+        return "escalation" if resource == "*" else "write"
+    if "*" in action or "?" in action:
         return "admin" if action.endswith(":*") else _wildcard_level(action)
     access = _aws_access_levels().get(action)
     if access is None:
@@ -70,17 +81,18 @@ def _aws_level(action: str) -> Level:
 
 
 def _wildcard_level(pattern: str) -> Level:
-    import fnmatch
-
-    levels = {_aws_level(a) for a in fnmatch.filter(_aws_access_levels(), pattern) if a != pattern}
+    levels = {_aws_level(a) for a in _aws_access_levels() if a != pattern and matches(pattern, a)}
     return max(levels, key=LEVEL_ORDER.__getitem__, default="unknown")
 
 
 def _k8s_level(permission: Permission) -> Level:
     verb = permission.action.lower()
-    resource = permission.resource.split("/")
+    resource = permission.resource.partition("#")[0].split("/")
     group_resource = "/".join(resource[:2])
     if verb in _K8S_ESCALATION_VERBS or (verb == "*" and group_resource.endswith("/*")):
+        return "escalation"
+    # A shell in, or a token for, a pod's identity is that identity (issue 5).
+    if "/".join(resource[1:3]) in _K8S_IDENTITY_SUBRESOURCES and verb in ("create", "*", "get"):
         return "escalation"
     if group_resource == "core/secrets" and permission.scope == "*" and verb in _K8S_READ:
         return "escalation"
@@ -126,7 +138,10 @@ def _gcp_level(permission: Permission) -> Level:
     role = permission.action.lower()
     if role in _GCP_ESCALATION or role.endswith(".setiampolicy"):
         return "escalation"
-    if role == "roles/editor" or role.endswith("admin"):
+    if role == "roles/editor":
+        # Editor holds iam.serviceAccounts.actAs: it can run as any service account.
+        return "escalation"
+    if role.endswith("admin"):
         return "admin"
     if role == "roles/viewer" or role.endswith(("viewer", "reader", "browser", "accessor")):
         return "read"
@@ -137,7 +152,10 @@ def _azure_level(permission: Permission) -> Level:
     action = permission.action.lower()
     if action in _AZURE_ESCALATION or "roleassignments/write" in action:
         return "escalation"
-    if action == "contributor" or action == "*" or action.endswith("administrator"):
+    if action == "contributor":
+        # Contributor may assign managed identities and run commands as them.
+        return "escalation"
+    if action == "*" or action.endswith("administrator"):
         return "admin"
     if action == "reader" or action.endswith(("reader", "/read")):
         return "read"
@@ -151,7 +169,7 @@ def level(permission: Permission, provider: str) -> Level:
         # Vault's AWS secrets engine roles carry AWS actions too.
         if permission.action.startswith("policy "):
             return "admin" if "AdministratorAccess" in permission.action else "unknown"
-        return _aws_level(permission.action)
+        return _aws_level(permission.action, permission.resource)
     if provider == "vault":
         return _vault_level(permission)
     if provider == "gcp":

@@ -10,7 +10,8 @@ from analyzer.model import Permission
 def _path_covers(broad: str, narrow: str) -> bool:
     if broad == narrow:
         return True
-    pattern = "".join("[^/]*" if ch == "+" else re.escape(ch) for ch in broad.removesuffix("*"))
+    # "+" is one path segment, and never covers the other pattern's own "*".
+    pattern = "".join("[^/*]*" if ch == "+" else re.escape(ch) for ch in broad.removesuffix("*"))
     pattern += ".*" if broad.endswith("*") else ""
     return re.fullmatch(pattern, narrow, re.DOTALL) is not None
 
