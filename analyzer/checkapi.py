@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from analyzer.diff import GrantDelta, grant_deltas
+from analyzer.diff import (
+    GrantDelta,
+    Promotion,
+    TrustDelta,
+    grant_deltas,
+    promotions,
+    trust_deltas,
+)
 from analyzer.model import Location, Model
 
 
@@ -92,6 +99,14 @@ class CheckContext:
     def grant_deltas(self) -> list[GrantDelta]:
         """What each identity may do at head that it could not at base (empty: no base)."""
         return [] if self.base is None else grant_deltas(self.base, self.head)
+
+    def trust_deltas(self) -> list[TrustDelta]:
+        """Who may assume or federate into an identity at head but not at base (empty: no base)."""
+        return [] if self.base is None else trust_deltas(self.base, self.head)
+
+    def promotions(self) -> list[Promotion]:
+        """Workloads newly deployed to an environment, each with the one it came from."""
+        return [] if self.base is None else promotions(self.base, self.head)
 
 
 @dataclass(frozen=True, slots=True)

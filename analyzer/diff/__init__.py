@@ -1,5 +1,18 @@
 """Base model and head model → per-identity deltas."""
 
 from analyzer.diff.grants import DeltaKind, GrantDelta, grant_deltas
+from analyzer.diff.promotion import ExtraPermission, Promotion, promotions
+from analyzer.diff.trusts import ConditionLoosening, PrincipalGrowth, TrustDelta, trust_deltas
 
-__all__ = ["DeltaKind", "GrantDelta", "grant_deltas"]
+__all__ = [
+    "ConditionLoosening",
+    "DeltaKind",
+    "ExtraPermission",
+    "GrantDelta",
+    "PrincipalGrowth",
+    "Promotion",
+    "TrustDelta",
+    "grant_deltas",
+    "promotions",
+    "trust_deltas",
+]

@@ -48,8 +48,13 @@ class _Side:
         allows: list[_Allowed] = []
         denies: list[Permission] = []
         boundary: list[Permission] | None = None
+        unknown_boundary = False
         for g in grants:
             if g.effect == "deny" and g.conditions[:1] == (BOUNDARY,):
+                # A boundary known only by its ARN caps nothing we can name: rather than
+                # hide all growth under it, it does not cap (the grant says it is unknown).
+                if g.unknown or any(p.action.startswith("policy ") for p in g.permissions):
+                    unknown_boundary = True
                 boundary = (boundary or []) + list(g.permissions)
             elif g.effect == "deny":
                 # A conditional Deny may not apply: only unconditional ones subtract.
@@ -57,6 +62,8 @@ class _Side:
                     denies.extend(g.permissions)
             else:
                 allows.extend(_Allowed(p, frozenset(g.conditions)) for p in g.permissions)
+        if unknown_boundary:
+            boundary = None
         return cls(tuple(allows), tuple(denies), None if boundary is None else tuple(boundary))
 
     def effective(self, provider: str, p: Permission, conditions: frozenset[str]) -> bool:
@@ -159,6 +166,15 @@ def _gains(
         if not head_side.effective(provider, p, conditions):
             continue  # denied or capped at head: nothing gained
         if base_side.effective(provider, p, conditions):
+            # Allowed before as a whole, but a Deny at base may have carved part of it
+            # out (Allow s3:*, Deny s3:DeleteObject): what that Deny removed is gained.
+            for d in base_side.denies:
+                carved = covers(provider, p, d) and not covers(provider, d, p)
+                if carved and head_side.effective(provider, d, conditions):
+                    reason = f"the explicit Deny of {d.action} on {d.resource} was removed"
+                    entry = kinds.setdefault("guardrail", ([], reason))[0]
+                    if d not in entry:
+                        entry.append(d)
             continue
         kind, reason = _classify(provider, p, conditions, base_side, head_side)
         kinds.setdefault(kind, ([], reason))[0].append(p)

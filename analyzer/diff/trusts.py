@@ -1,0 +1,553 @@
+"""Base model and head model → who may assume, impersonate or federate into each identity
+at head that could not at base (DG105 trust-growth).
+
+Trusts are compared per identity (same address), over the union of all of its trusts on
+each side, so a trust statement moved between statements, two statements merged, a
+policy reformatted (heredoc → ``jsonencode``) or values reordered is not growth. An
+identity absent at base is never growth (DESIGN.md §5).
+
+A head trust is flattened into (principal, action) pairs under the trust's conditions.
+A pair is covered when some base trust of the identity names a principal that covers it
+(the same principal, ``*``, an account root for the account's roles and users, or a
+wildcard pattern that matches it), allows the action, and imposes conditions no looser
+than the head's: every base condition is implied by a head condition on the same key.
+Condition values compare by wildcard subsumption, as permissions do
+(:func:`analyzer.permissions.globs.matches`): a head value that no base value of the same
+key matches is a widening; a base condition the head no longer has is a removal.
+
+Unknown values (``${var.x}``) compare by their text: the same unknown on both sides is
+no change; a different one is reported as undecidable, never silently either way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from analyzer.model import Identity, Location, Model, Trust
+from analyzer.permissions.globs import matches
+
+Family = Literal["string", "not-string", "ip", "not-ip", "opaque"]
+
+# The actions of an AWS trust statement that let a principal assume the role; the
+# others (sts:TagSession, sts:SetSourceIdentity, ...) only qualify an assumption.
+_AWS_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+# GCP roles on a service account that include another one's ways of acting as it.
+_GCP_IMPLIES: dict[str, frozenset[str]] = {
+    "roles/iam.serviceAccountTokenCreator": frozenset(
+        {"roles/iam.serviceAccountOpenIdTokenCreator"}
+    ),
+}
+_GCP_ALL = "roles/owner"
+
+_AWS_CONDITION = re.compile(r"^(\S+) (\S+) (.*)$", re.DOTALL)
+_ACCOUNT = re.compile(r"^(?:AWS:)?(?:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(.*)|(\d{12}))$")
+_UNKNOWN = re.compile(r"\$\{[^}]*\}")
+# The title before a GCP IAM condition's expression: text without CEL syntax, then ": ".
+_GCP_TITLE = re.compile(r"^[^'\"=()\[\]{}<>!&|]*?: ")
+# A Kubernetes ServiceAccount as an OIDC subject (Azure, Vault, AWS IRSA conditions).
+_K8S_SUBJECT = re.compile(r"(?:^|#)system:serviceaccount:([^:#\s]+):([^:#\s]+)$")
+
+
+# ---- principals -------------------------------------------------------------------------
+
+
+def _aws_parts(principal: str) -> tuple[str, str] | None:
+    """(account, resource) of an AWS principal; resource ``root`` for the whole account."""
+    found = _ACCOUNT.match(principal)
+    if found is None:
+        return None
+    if found.group(3):
+        return found.group(3), "root"
+    return found.group(1), found.group(2)
+
+
+def principal_covers(broad: str, narrow: str) -> bool:
+    """Whoever ``narrow`` names is also named by ``broad``."""
+    if broad == narrow or broad == "*":
+        return True
+    if broad == "AWS:*":
+        return narrow.startswith("AWS:")
+    outer, inner = _aws_parts(broad), _aws_parts(narrow)
+    if outer is not None and inner is not None and outer[0] == inner[0]:
+        # An account root trusts every principal of the account (and the account itself).
+        return outer[1] == "root" or outer[1] == inner[1]
+    return matches(broad, narrow)
+
+
+def human(principal: str) -> str | None:
+    """What a principal is when it is a person, an account root or anyone; else None."""
+    bare = principal.removeprefix("AWS:")
+    if bare == "*" or principal in ("allUsers", "allAuthenticatedUsers"):
+        return "anyone"
+    parts = _aws_parts(principal)
+    if parts is not None:
+        account, resource = parts
+        if resource == "root":
+            return f"the root of account {account} (any user or role it allows)"
+        if resource.startswith("user/"):
+            return "an IAM user"
+        if "AWSReservedSSO_" in resource:
+            return "an SSO role of people"
+    for prefix, what in (
+        ("user:", "a person"),
+        ("group:", "a group of people"),
+        ("domain:", "every user of a domain"),
+    ):
+        if principal.startswith(prefix):
+            return what
+    return None
+
+
+def _could_cover(broad: str, narrow: str) -> bool:
+    """Once their unknown parts are resolved, ``broad`` may name whoever ``narrow`` names."""
+    if "${" not in broad and "${" not in narrow:
+        return False
+    return matches(_UNKNOWN.sub("*", broad), narrow) or matches(_UNKNOWN.sub("*", narrow), broad)
+
+
+def _unknown_parts(*texts: str | None) -> tuple[str, ...]:
+    found: list[str] = []
+    for text in texts:
+        if text:
+            found.extend(m.group(0) for m in _UNKNOWN.finditer(text))
+    return tuple(dict.fromkeys(found))
+
+
+# ---- actions ----------------------------------------------------------------------------
+
+
+def _actions(provider: str, trust: Trust) -> tuple[str, ...]:
+    """The ways the trust lets its principals in; empty: it lets nobody in."""
+    if provider == "aws":
+        if not trust.actions or any(
+            matches(a, assume, case_sensitive=False)
+            for a in trust.actions
+            for assume in _AWS_ASSUME
+        ):
+            return ("assume",)  # which sts action applies follows from the principal's type
+        return ()
+    return trust.actions or ("",)
+
+
+def _action_covers(provider: str, broad: str, narrow: str) -> bool:
+    if broad == narrow:
+        return True
+    if provider == "gcp":
+        return broad == _GCP_ALL or narrow in _GCP_IMPLIES.get(broad, frozenset())
+    return "${" not in narrow and matches(broad, narrow, case_sensitive=False)
+
+
+# ---- conditions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition of a trust, parsed enough to compare it with another."""
+
+    key: str
+    family: Family
+    values: tuple[str, ...]
+    # The operator as written (StringLike, ...), "" where the provider has none.
+    op: str = ""
+    # Values are patterns (``*``, ``?``), not literals.
+    glob: bool = False
+    ignore_case: bool = False
+    # ForAnyValue / ForAllValues (AWS multi-valued keys).
+    qualifier: str = ""
+    # ...IfExists: the condition passes when the key is absent.
+    if_exists: bool = False
+
+    @property
+    def match_key(self) -> str:
+        return self.key.lower()
+
+    @property
+    def value_text(self) -> str:
+        return ", ".join(self.values)
+
+    @property
+    def operator(self) -> str:
+        return f"{self.qualifier}:{self.op}" if self.qualifier else self.op
+
+
+def _aws_condition(text: str) -> Condition:
+    found = _AWS_CONDITION.match(text)
+    if found is None:
+        return Condition(key="condition", family="opaque", values=(text,))
+    test, key, rest = found.groups()
+    qualifier, _, op = test.rpartition(":")
+    if_exists = op.endswith("IfExists")
+    base_op = op.removesuffix("IfExists")
+    values = tuple(v for v in rest.split(", ") if v)
+    negated = "Not" in base_op
+    family: Family
+    if base_op.startswith(("String", "Arn")):
+        family = "not-string" if negated else "string"
+    elif base_op in ("IpAddress", "NotIpAddress"):
+        family = "not-ip" if negated else "ip"
+    else:
+        family = "opaque"
+    return Condition(
+        key=key,
+        family=family,
+        values=values,
+        op=op,
+        glob=base_op.endswith("Like") or base_op.startswith("Arn"),
+        ignore_case=base_op.endswith("IgnoreCase"),
+        qualifier=qualifier,
+        if_exists=if_exists,
+    )
+
+
+def _vault_condition(text: str, glob_claims: bool) -> Condition:
+    key, sep, rest = text.partition(": ")
+    if not sep:
+        return Condition(key="condition", family="opaque", values=(text,))
+    values = tuple(v for v in rest.split(", ") if v)
+    if key.endswith("cidrs"):
+        return Condition(key=key, family="ip", values=values)
+    if key == "namespace selector":
+        return Condition(key=key, family="opaque", values=(rest,))
+    return Condition(key=key, family="string", values=values, glob=glob_claims and key != "issuer")
+
+
+def parse_conditions(provider: str, conditions: Iterable[str]) -> tuple[Condition, ...]:
+    """The conditions of a trust in the provider's own notation, merged per key."""
+    texts = list(conditions)
+    parsed: list[Condition] = []
+    if provider == "aws":
+        parsed = [_aws_condition(t) for t in texts]
+    elif provider == "vault":
+        glob_claims = "bound_claims_type: glob" in texts
+        parsed = [_vault_condition(t, glob_claims) for t in texts if t != "bound_claims_type: glob"]
+    elif provider == "azure":
+        for t in texts:
+            key, sep, rest = t.partition(" ")
+            if sep and key == "audience":
+                parsed.append(Condition(key=key, family="string", values=(rest,)))
+            else:
+                parsed.append(Condition(key="condition", family="opaque", values=(t,)))
+    else:
+        # GCP IAM conditions ("title: expression") and pool attribute conditions are CEL:
+        # compared by their expression only (a new title is not a new condition).
+        for t in texts:
+            title = _GCP_TITLE.match(t)
+            expression = t[title.end() :] if title else t
+            parsed.append(Condition(key="condition", family="opaque", values=(expression,)))
+    merged: dict[tuple[str, str, str, str, bool], Condition] = {}
+    for c in parsed:
+        slot = (c.match_key, c.family, c.op, c.qualifier, c.if_exists)
+        if slot in merged:
+            old = merged[slot]
+            values = tuple(dict.fromkeys(old.values + c.values))
+            merged[slot] = Condition(
+                c.key, c.family, values, c.op, c.glob, c.ignore_case, c.qualifier, c.if_exists
+            )
+        else:
+            merged[slot] = c
+    return tuple(merged.values())
+
+
+def _within(outer: Condition, outer_value: str, inner: Condition, inner_value: str) -> bool:
+    """Every string ``inner_value`` (under ``inner``'s operator) matches, ``outer_value`` does."""
+    if inner.ignore_case and not outer.ignore_case and inner_value.lower() != inner_value.upper():
+        return False
+    if inner.glob and not outer.glob and any(c in inner_value for c in "*?"):
+        return False
+    if outer.glob:
+        return matches(outer_value, inner_value, case_sensitive=not outer.ignore_case)
+    if outer.ignore_case:
+        return outer_value.casefold() == inner_value.casefold()
+    return outer_value == inner_value
+
+
+def _network_within(outer: str, inner: str) -> bool:
+    try:
+        o = ipaddress.ip_network(outer, strict=False)
+        i = ipaddress.ip_network(inner, strict=False)
+    except ValueError:
+        return outer == inner
+    if isinstance(o, ipaddress.IPv4Network) and isinstance(i, ipaddress.IPv4Network):
+        return i.subnet_of(o)
+    if isinstance(o, ipaddress.IPv6Network) and isinstance(i, ipaddress.IPv6Network):
+        return i.subnet_of(o)
+    return False
+
+
+def implies(head: Condition, base: Condition) -> bool:
+    """Whatever ``head`` lets through, ``base`` lets through: head is no looser."""
+    if head.match_key != base.match_key:
+        return False
+    if head.qualifier != base.qualifier or head.family != base.family:
+        return False
+    if head.if_exists and not base.if_exists:
+        return False
+    if base.family == "string":
+        return all(any(_within(base, b, head, h) for b in base.values) for h in head.values)
+    if base.family == "not-string":
+        # The head must exclude at least what the base excluded.
+        return all(any(_within(head, h, base, b) for h in head.values) for b in base.values)
+    if base.family == "ip":
+        return all(any(_network_within(b, h) for b in base.values) for h in head.values)
+    if base.family == "not-ip":
+        return all(any(_network_within(h, b) for h in head.values) for b in base.values)
+    return head.op == base.op and set(head.values) == set(base.values)
+
+
+# ---- deltas -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalGrowth:
+    """A principal a head trust lets in that no base trust let in the same way."""
+
+    principal: str
+    # The narrower base principal this one replaces or widens; None: a new principal.
+    was: str | None = None
+    # The action (GCP role, ...) newly held by a principal base already trusted otherwise.
+    action: str | None = None
+    held: tuple[str, ...] = ()
+    # The account of a new AWS principal when it is not the identity's own account.
+    other_account: str | None = None
+    # Base principals that, once their unknown parts (or this one's) are resolved, may
+    # turn out to include this principal: growth cannot be decided.
+    maybe: tuple[str, ...] = ()
+
+    @property
+    def human(self) -> str | None:
+        return None if self.action is not None else human(self.principal)
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        return _unknown_parts(self.principal, self.action, *self.maybe)
+
+    def describe(self) -> str:
+        unknown = _unknown_parts(self.principal, self.action)
+        if self.action is not None:
+            held = f" (it held {', '.join(self.held)})" if self.held else ""
+            text = f"{self.principal} may now also use {self.action}{held}"
+        elif self.was is not None:
+            text = f"principal widened from {self.was} to {self.principal}"
+        else:
+            text = f"{'principal' if self.maybe else 'new principal'} {self.principal}"
+            subject = _K8S_SUBJECT.search(self.principal)
+            if subject is not None:
+                namespace, name = subject.groups()
+                text += f" (ServiceAccount {name} in namespace {namespace})"
+        if self.other_account is not None and self.action is None:
+            text += f" from another account ({self.other_account})"
+        what = self.human
+        if what is not None:
+            text += f", which is {what}"
+        if unknown and self.maybe:
+            text += (
+                f" (cannot resolve {', '.join(unknown)}: driftgate cannot tell whether "
+                "it was already trusted)"
+            )
+        elif unknown:
+            text += f" (cannot resolve {', '.join(unknown)})"
+        elif self.maybe:
+            text += (
+                f" (cannot resolve {', '.join(self.maybe)}, which it trusted before: "
+                "that may already have included this principal)"
+            )
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionLoosening:
+    """A base condition that the head no longer imposes, or imposes more loosely."""
+
+    key: str
+    before: str
+    # The head value of the same key; None when the condition was removed.
+    after: str | None
+    # The conditions cannot be compared (CEL, numbers, dates): changed, maybe looser.
+    opaque: bool = False
+    # The head value lets through everything the base value did, and more; else the
+    # change swaps what it lets through (another namespace, another branch).
+    wider: bool = True
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        return _unknown_parts(self.before, self.after)
+
+    def describe(self) -> str:
+        name = "condition" if self.key == "condition" else f"{self.key} condition"
+        if self.after is None:
+            return f"{name} removed (was {self.before})"
+        if self.opaque:
+            return (
+                f"{name} changed from {self.before} to {self.after} (driftgate cannot compare "
+                "these conditions: check that it is not looser)"
+            )
+        unknown = self.unknown
+        if unknown:
+            return (
+                f"{name} changed from {self.before} to {self.after} (cannot resolve "
+                f"{', '.join(unknown)}: driftgate cannot tell whether it is wider)"
+            )
+        if not self.wider:
+            return f"{name} changed from {self.before} to {self.after}"
+        return f"{name} widened from {self.before} to {self.after}"
+
+
+@dataclass(frozen=True, slots=True)
+class TrustDelta:
+    """What one head trust (statement, binding, credential) lets in that base did not."""
+
+    identity: Identity
+    trust: Trust
+    added: tuple[PrincipalGrowth, ...]
+    loosened: tuple[ConditionLoosening, ...]
+    # What changed, in words: "new principal ...; sub condition widened from ... to ...".
+    reason: str
+    # Base's trusts of the identity, for "who could before".
+    before: tuple[Trust, ...]
+
+    @property
+    def location(self) -> Location | None:
+        return self.trust.location
+
+    @property
+    def principals(self) -> tuple[str, ...]:
+        """The principals added (new or widened) or newly holding an action."""
+        return tuple(dict.fromkeys(g.principal for g in self.added))
+
+    @property
+    def humans(self) -> tuple[str, ...]:
+        """The added principals that are people, account roots or anyone."""
+        return tuple(g.principal for g in self.added if g.human is not None)
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        parts = [u for g in self.added for u in g.unknown]
+        parts += [u for c in self.loosened for u in c.unknown]
+        return tuple(dict.fromkeys(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    principal: str
+    action: str
+    conditions: tuple[Condition, ...]
+
+
+def _elements(provider: str, trusts: Iterable[Trust]) -> list[_Element]:
+    found: list[_Element] = []
+    for trust in trusts:
+        conditions = parse_conditions(provider, trust.conditions)
+        for action in _actions(provider, trust):
+            found.extend(_Element(p, action, conditions) for p in trust.principals)
+    return found
+
+
+def _unmet(base: Sequence[Condition], head: Sequence[Condition]) -> list[Condition]:
+    """The base conditions that no head condition implies."""
+    return [b for b in base if not any(implies(h, b) for h in head)]
+
+
+def _loosening(base: Condition, head: Sequence[Condition]) -> ConditionLoosening:
+    same = [h for h in head if h.match_key == base.match_key]
+    if not same:
+        return ConditionLoosening(base.key, base.value_text, None)
+    after = next((h for h in same if h.family == base.family), same[0])
+    before_text, after_text = base.value_text, after.value_text
+    if before_text == after_text or (
+        after.operator != base.operator and (base.family != "string" or after.qualifier)
+    ):
+        before_text = f"{base.operator} {before_text}".strip()
+        after_text = f"{after.operator} {after_text}".strip()
+    if after.if_exists and not base.if_exists:
+        after_text += " (IfExists: passes when the key is absent)"
+    opaque = base.family == "opaque" or after.family != base.family
+    return ConditionLoosening(
+        base.key, before_text, after_text, opaque, wider=opaque or implies(base, after)
+    )
+
+
+def _other_account(identity: Identity, principal: str, base: list[_Element]) -> str | None:
+    """The account of an AWS principal outside the identity's account (when known) and
+    outside every account the identity trusted at base."""
+    theirs = _aws_parts(principal)
+    if theirs is None:
+        return None
+    mine = _aws_parts(identity.principal) if isinstance(identity.principal, str) else None
+    trusted = {parts[0] for e in base if (parts := _aws_parts(e.principal)) is not None}
+    if mine is not None:
+        trusted.add(mine[0])
+    if not trusted or theirs[0] in trusted:
+        return None
+    return theirs[0]
+
+
+def _trust_delta(
+    identity: Identity, trust: Trust, base: list[_Element], before: tuple[Trust, ...]
+) -> TrustDelta | None:
+    provider = identity.provider
+    head_conditions = parse_conditions(provider, trust.conditions)
+    added: list[PrincipalGrowth] = []
+    loosened: list[ConditionLoosening] = []
+    for principal in dict.fromkeys(trust.principals):
+        for action in _actions(provider, trust):
+            if any(
+                principal_covers(e.principal, principal)
+                and _action_covers(provider, e.action, action)
+                and not _unmet(e.conditions, head_conditions)
+                for e in base
+            ):
+                continue
+            by_principal = [e for e in base if principal_covers(e.principal, principal)]
+            if not by_principal:
+                narrower = [
+                    e.principal
+                    for e in base
+                    if principal_covers(principal, e.principal) and "${" not in e.principal
+                ]
+                was = ", ".join(dict.fromkeys(narrower)) if narrower else None
+                other = _other_account(identity, principal, base) if was is None else None
+                maybe = tuple(
+                    dict.fromkeys(e.principal for e in base if _could_cover(e.principal, principal))
+                )
+                added.append(PrincipalGrowth(principal, was=was, other_account=other, maybe=maybe))
+                break  # the principal is new: its actions and conditions add nothing more
+            by_action = [e for e in by_principal if _action_covers(provider, e.action, action)]
+            if not by_action:
+                held = tuple(dict.fromkeys(e.action for e in by_principal if e.action))
+                added.append(PrincipalGrowth(principal, action=action, held=held))
+                continue
+            closest = min(by_action, key=lambda e: len(_unmet(e.conditions, head_conditions)))
+            for condition in _unmet(closest.conditions, head_conditions):
+                change = _loosening(condition, head_conditions)
+                if change not in loosened:
+                    loosened.append(change)
+    if not added and not loosened:
+        return None
+    reason = "; ".join([g.describe() for g in added] + [c.describe() for c in loosened])
+    return TrustDelta(identity, trust, tuple(added), tuple(loosened), reason, before)
+
+
+def trust_deltas(base: Model, head: Model) -> list[TrustDelta]:
+    """One delta per head trust that lets in a principal, or a way in, base did not."""
+    base_trusts: dict[str, list[Trust]] = {}
+    for t in base.trusts:
+        base_trusts.setdefault(t.identity, []).append(t)
+    head_trusts: dict[str, list[Trust]] = {}
+    for t in head.trusts:
+        head_trusts.setdefault(t.identity, []).append(t)
+    deltas: list[TrustDelta] = []
+    for address, trusts in sorted(head_trusts.items()):
+        identity = head.identities.get(address)
+        if identity is None or address not in base.identities:
+            continue  # an identity absent at base is never growth
+        before = tuple(base_trusts.get(address, ()))
+        elements = _elements(identity.provider, before)
+        for trust in dict.fromkeys(trusts):
+            delta = _trust_delta(identity, trust, elements, before)
+            if delta is not None:
+                deltas.append(delta)
+    return deltas

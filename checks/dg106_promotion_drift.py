@@ -1,0 +1,140 @@
+"""DG106 promotion-drift.
+
+## What it finds
+
+A workload newly deployed to an environment — no workload like it ran there before the
+change — whose identities there may do more than the same workload's identities in the
+environment it came from. Workloads are alike when they have the same kind, name and
+namespace once environment tokens are replaced (`Deployment ml-prod/llm` ~ `Deployment
+ml-staging/llm`, `llm-prod` ~ `llm-staging`); permissions are compared through federation
+(IRSA, GKE and Azure workload identity) and after the same replacement in resources
+(`arn:aws:s3:::models-prod/*` ~ `arn:aws:s3:::models-staging/*`).
+
+## Why it matters
+
+Promotion is supposed to move the thing that was reviewed and tested. When production's
+copy of a model server quietly runs with write or admin rights that its staging copy never
+had, nobody exercised those rights before they reached the environment that matters most,
+and the difference hides in a new environment root or overlay that reviewers read as
+"the same as staging".
+
+## Example
+
+```hcl
+# envs/staging/terraform.tfvars
+model_actions = ["s3:GetObject"]
+
+# envs/prod/terraform.tfvars (added by the change)
+model_actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+```
+
+The prod SageMaker endpoint runs as a role that may write and delete model artifacts;
+the staging endpoint it was promoted from could only read them.
+
+## Fix
+
+Promote the identity together with the workload: give the new environment the same
+grants as the one the workload came from (the same module inputs, the same overlay), and
+widen both deliberately, in their own change, if the workload really needs more.
+
+## References
+
+- OWASP Non-Human Identities Top 10: NHI8 Environment Isolation
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from analyzer.diff import ExtraPermission, Promotion
+from analyzer.model import Identity
+from analyzer.permissions.levels import LEVEL_ORDER, level
+from checks.common import principal_text
+from checks.delta import SEVERITY, describe
+
+META = CheckMeta(
+    id="DG106",
+    slug="promotion-drift",
+    title=(
+        "A workload newly deployed to an environment runs with more privilege there than "
+        "in the environment it came from"
+    ),
+    severity=Severity.MEDIUM,
+    owasp=("NHI8",),
+    rationale=(
+        "Promotion should move what was reviewed and tested: permissions a workload gains "
+        "only on its way to a new environment were never exercised before they got there."
+    ),
+    fix=(
+        "Give the new environment the same grants as the one the workload came from, and "
+        "widen both deliberately if it needs more."
+    ),
+    kind="delta",
+    doc=__doc__ or "",
+)
+
+
+def _named(identity: Identity) -> str:
+    principal = principal_text(identity)
+    shown = f" ({principal})" if principal and principal != identity.name else ""
+    return f"{identity.kind} {identity.name} [{identity.address}]{shown}"
+
+
+def _source_side(promotion: Promotion, providers: Sequence[str]) -> str:
+    """Who the source workload runs as, for the providers the extra permissions are in."""
+    names = [_named(i) for p in providers for i in promotion.source_identities_of(p)]
+    if not names:
+        return f"no {' or '.join(providers)} identity"
+    return " and ".join(names)
+
+
+def _draft(promotion: Promotion) -> Draft:
+    extra = promotion.extra
+    worst = max(extra, key=lambda e: LEVEL_ORDER[level(e.permission, e.identity.provider)])
+    by_identity: dict[str, list[ExtraPermission]] = {}
+    for e in extra:
+        by_identity.setdefault(e.identity.address, []).append(e)
+    holders = [entries[0].identity for entries in by_identity.values()]
+    providers = list(dict.fromkeys(i.provider for i in holders))
+    env, src_env = promotion.environment, promotion.source_environment
+    workload, source = promotion.workload, promotion.source
+    may = " and as ".join(
+        f"{_named(entries[0].identity)} which may {describe([e.shown for e in entries])}"
+        for entries in by_identity.values()
+    )
+    unresolved = sorted({u for e in extra for u in e.grant.unknown})
+    notes = ""
+    if unresolved:
+        notes += f" (cannot resolve {', '.join(unresolved)}: it may hold more)"
+    if promotion.undecided:
+        notes += (
+            f" (not compared: the grants of {', '.join(promotion.undecided)} are declared "
+            "nowhere driftgate reads)"
+        )
+    message = (
+        f"in {env}, {workload.address} runs as {may} — in {src_env} it could not "
+        f"({source.address} runs as {_source_side(promotion, providers)}){notes}: "
+        f"promoted from {src_env} to {env}, it holds more than it was tested with."
+    )
+    return Draft(
+        identity=holders[0].address,
+        message=message,
+        subject=f"{workload.address}@{src_env}",
+        location=workload.location,
+        related=(source.location,) if source.location is not None else (),
+        severity=SEVERITY[level(worst.permission, worst.identity.provider)],
+        environment=env,
+        workloads=(workload.address, source.address),
+        before=f"{src_env}: {_source_side(promotion, providers)}",
+        after=describe([e.shown for e in extra]),
+    )
+
+
+def run(ctx: CheckContext) -> Iterator[Draft]:
+    for promotion in ctx.promotions():
+        if promotion.extra:
+            yield _draft(promotion)
+
+
+CHECK = Check(META, run)
