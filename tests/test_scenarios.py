@@ -10,6 +10,7 @@ expected.json:
     {"description": "...",
      "exit_code": 1,                      # optional, default: from severities and --fail-on
      "args": ["--fail-on", "low"],        # optional extra CLI arguments
+     "xfail": "why driftgate does not meet this yet",  # optional: a known gap, strict
      "findings": [{"check": "DG101", "path": "main.tf", "line": 12,
                    "identity": "...", "severity": "high",          # optional
                    "message_contains": ["s3:PutObject", "prod"]}]} # optional
@@ -115,9 +116,12 @@ def _scenario_names() -> list[str]:
 
 
 @pytest.mark.parametrize("name", _scenario_names())
-def test_scenario(name: str, tmp_path: Path) -> None:
+def test_scenario(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     scenario = SCENARIOS / name
     expected = json.loads((scenario / "expected.json").read_text())
+    if "xfail" in expected:
+        # The expectation stays what is right; the gap is named and must not pass by luck.
+        request.applymarker(pytest.mark.xfail(strict=True, reason=expected["xfail"]))
     repo = build_repo(scenario, tmp_path)
     extra = list(expected.get("args", []))
 

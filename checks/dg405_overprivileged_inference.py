@@ -1,0 +1,218 @@
+"""DG405 overprivileged-inference.
+
+## What it finds
+
+An identity an inference workload runs as (directly or through federation) that holds
+admin or wildcard permissions:
+
+- AWS: action `*` or `service:*` (or a `NotAction`) on resource `*`, or the managed
+  `AdministratorAccess`, `PowerUserAccess` or a `*FullAccess` policy;
+- GCP: the basic roles `roles/owner` and `roles/editor`, or a predefined `*.admin` role
+  on a whole project, folder or organization;
+- Azure: Owner, Contributor or User Access Administrator, or a custom role with `*`;
+- Kubernetes: `cluster-admin`, or any verb but get/list/watch on every resource (`*`)
+  of an API group.
+
+An object-prefix ARN (`arn:aws:s3:::models/*`) is not a wildcard, and a permission an
+explicit Deny or permissions boundary takes away is not held. Reported when the
+identity newly holds it at head, beside any privilege-growth finding of the change.
+
+## Why it matters
+
+An inference service needs to read its model artifacts, write its logs and perhaps
+call one or two APIs. Model servers run untrusted model code (pickle, custom
+handlers, `trust_remote_code`), parse attacker-controlled prompts and are exposed to
+the internet: a compromise is likely, and with a wildcard it reaches everything the
+account, project or cluster holds.
+
+## Example
+
+```hcl
+resource "aws_iam_role_policy_attachment" "llm" {
+  role       = aws_iam_role.llm.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"   # s3:* on *
+}
+```
+
+## Fix
+
+Grant the exact actions on the exact resources the server uses (`s3:GetObject` on the
+model prefix, `logs:PutLogEvents` on its log group), bind namespaced Roles instead of
+cluster-wide ones, and use predefined narrow roles (`roles/storage.objectViewer` on one
+bucket) instead of basic roles.
+
+## References
+
+- OWASP Non-Human Identities Top 10: NHI5 Overprivileged NHI
+- AWS IAM: Grant least privilege
+- Google Cloud: Basic roles are highly permissive
+- Kubernetes: RBAC good practices (avoid cluster-admin and wildcards)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from analyzer.model import Grant, Identity, Permission, Workload
+from checks.inference_scope import (
+    Holdings,
+    added_location,
+    env_text,
+    identity_text,
+    inference_users,
+    workload_text,
+)
+
+META = CheckMeta(
+    id="DG405",
+    slug="overprivileged-inference",
+    title="An inference identity holds admin or wildcard permissions",
+    # Admin on an inference identity is critical (DESIGN.md §5, severity); the check is
+    # about inference identities only, so the engine does not raise it further.
+    severity=Severity.CRITICAL,
+    owasp=("NHI5",),
+    rationale=(
+        "Model servers run untrusted model code and face the internet; a wildcard turns "
+        "their compromise into a compromise of the whole account, project or cluster."
+    ),
+    fix=(
+        "Grant the exact actions on the exact resources the server uses; no wildcards, "
+        "basic roles or cluster-wide admin."
+    ),
+    kind="state",
+    inference_only=True,
+    doc=__doc__ or "",
+)
+
+_AWS_MANAGED_FULL = ("AdministratorAccess",)
+_AWS_MANAGED_WILDCARD = ("PowerUserAccess",)
+_GCP_FULL = {"roles/owner"}
+_GCP_BASIC = {"roles/editor"}
+_AZURE_FULL = {"owner", "user access administrator"}
+_AZURE_BASIC = {"contributor"}
+_K8S_READ = {"get", "list", "watch"}
+
+
+def _aws(p: Permission) -> tuple[str, bool] | None:
+    """(what, full admin) when ``p`` is a wildcard or admin permission."""
+    action = p.action
+    if action.startswith("policy "):
+        name = action.rsplit("/", 1)[-1]
+        if name in _AWS_MANAGED_FULL:
+            return f"managed policy {name}", True
+        if name in _AWS_MANAGED_WILDCARD or name.endswith("FullAccess"):
+            return f"managed policy {name}", False
+        return None
+    if p.resource != "*":
+        return None
+    if action == "*":
+        return "* on *", True
+    if action.startswith("NOT "):
+        return f"every action except {action[4:]} on *", False
+    service, _, name = action.partition(":")
+    if name == "*" and "*" not in service:
+        return f"{action} on *", False
+    return None
+
+
+def _gcp(p: Permission) -> tuple[str, bool] | None:
+    role = p.action.lower()
+    if role in _GCP_FULL:
+        return f"{p.action} on {p.resource}", True
+    if role in _GCP_BASIC:
+        return f"{p.action} on {p.resource}", False
+    whole = p.resource.count("/") <= 1 and p.resource.startswith(
+        ("projects/", "folders/", "organizations/")
+    )
+    if role.endswith(".admin") and whole:
+        return f"{p.action} on {p.resource}", False
+    return None
+
+
+def _azure(p: Permission) -> tuple[str, bool] | None:
+    role = p.action.lower()
+    if role in _AZURE_FULL or role == "*":
+        return f"{p.action} on {p.resource}", True
+    if role in _AZURE_BASIC or (role.endswith("/*") and role.count("/") == 1):
+        return f"{p.action} on {p.resource}", False
+    return None
+
+
+def _k8s(p: Permission) -> tuple[str, bool] | None:
+    # ``group/resource[/subresource][#name]``; nonResourceURLs are no resource kind.
+    group, _, rest = p.resource.partition("/")
+    kind = rest.partition("#")[0].partition("/")[0]
+    if kind != "*" or p.action.lower() in _K8S_READ:
+        return None
+    where = "cluster-wide" if p.scope in ("", "*") else f"in namespace {p.scope}"
+    full = group == "*" and p.action == "*"
+    return f"{p.action} on {p.resource} {where}", full and p.scope in ("", "*")
+
+
+_WILDCARDS = {"aws": _aws, "gcp": _gcp, "azure": _azure, "kubernetes": _k8s}
+
+
+def _wildcards(ctx: CheckContext, identity: Identity) -> list[tuple[Grant, str, bool]]:
+    judge = _WILDCARDS.get(identity.provider)
+    if judge is None:
+        return []
+    holdings = Holdings(ctx.head, identity)
+    found: list[tuple[Grant, str, bool]] = []
+    for grant, permission in holdings.allows:
+        for held in holdings.effective(permission):
+            verdict = judge(held)
+            if verdict is not None:
+                found.append((grant, *verdict))
+    return found
+
+
+def run(ctx: CheckContext) -> Iterator[Draft]:
+    model = ctx.head
+    for address, workloads in sorted(inference_users(model).items()):
+        identity = model.identities.get(address)
+        if identity is None:
+            continue
+        found = _wildcards(ctx, identity)
+        if not found:
+            continue
+        yield _draft(ctx, identity, workloads, found)
+
+
+def _draft(
+    ctx: CheckContext,
+    identity: Identity,
+    workloads: list[Workload],
+    found: list[tuple[Grant, str, bool]],
+) -> Draft:
+    full = any(f for _, _, f in found)
+    grants = list(dict.fromkeys(g for g, _, _ in found))
+    shown = list(dict.fromkeys(f"{what} via {g.via}" for g, what, _ in found))
+    more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+    message = (
+        f"{identity_text(identity)}{env_text(identity.environment)}, which inference "
+        f"workload(s) {workload_text(workloads)} run as, holds "
+        f"{'full admin' if full else 'wildcard'} permissions ({'; '.join(shown[:3])}{more}): "
+        "a model server runs untrusted model code and faces the internet, so its compromise "
+        f"reaches {'everything' if full else 'whole services'} instead of the few resources "
+        "it serves from."
+    )
+    location = added_location(ctx.base, identity.address, grants)
+    related = tuple(
+        dict.fromkeys(
+            g.location for g in grants if g.location is not None and g.location != location
+        )
+    )
+    return Draft(
+        identity=identity.address,
+        message=message,
+        subject="",
+        location=location,
+        related=related,
+        environment=identity.environment,
+        workloads=tuple(w.address for w in workloads),
+        after="; ".join(shown[:3]),
+    )
+
+
+CHECK = Check(META, run)

@@ -1,0 +1,42 @@
+# Summarizes support tickets with a hosted LLM API.
+provider "aws" {
+  region = "eu-west-1"
+  default_tags {
+    tags = {
+      team = "support-tools"
+    }
+  }
+}
+
+variable "openai_api_key" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_iam_role" "summarize" {
+  name = "ticket-summarizer-prod"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_lambda_function" "summarize" {
+  function_name = "ticket-summarizer-prod"
+  role          = aws_iam_role.summarize.arn
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = "build/summarizer.zip"
+
+  environment {
+    variables = {
+      # Hotfix: the variable was empty in the prod pipeline.
+      OPENAI_API_KEY = "sk-proj-4fQm9ZsX2vLk8TtB7rWc1NyHd3Jp6EaGu0KbVi5O"
+      LOG_LEVEL      = "info"
+    }
+  }
+}

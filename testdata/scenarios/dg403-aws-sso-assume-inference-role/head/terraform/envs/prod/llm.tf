@@ -1,0 +1,52 @@
+# The prod LLM endpoint on SageMaker and the role its model runs as.
+provider "aws" {
+  region = "us-east-1"
+  default_tags {
+    tags = {
+      team = "llm-platform"
+    }
+  }
+}
+
+resource "aws_iam_role" "llm" {
+  name = "llm-endpoint-prod"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "SageMaker"
+        Effect    = "Allow"
+        Principal = { Service = "sagemaker.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+      {
+        # ML engineers reproduce production issues with the endpoint's own permissions.
+        Sid       = "MLEngineers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MLEngineer_5f2c0d8e9b7a4c61" }
+        Action    = ["sts:AssumeRole", "sts:TagSession"]
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "llm" {
+  name = "read-model"
+  role = aws_iam_role.llm.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["arn:aws:s3:::acme-models-prod/llm/*"]
+    }]
+  })
+}
+
+resource "aws_sagemaker_model" "llm" {
+  name               = "llm-prod"
+  execution_role_arn = aws_iam_role.llm.arn
+  primary_container {
+    image = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.3-tgi2.2-gpu-py310-cu121-ubuntu22.04"
+  }
+}

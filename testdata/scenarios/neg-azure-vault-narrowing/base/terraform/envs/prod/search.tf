@@ -1,0 +1,26 @@
+# Identity of the prod vector-search indexer (AKS workload identity).
+provider "azurerm" {
+  features {}
+}
+
+data "azurerm_subscription" "current" {}
+
+resource "azurerm_resource_group" "search" {
+  name     = "rg-vector-search-prod"
+  location = "eastus2"
+}
+
+resource "azurerm_user_assigned_identity" "indexer" {
+  name                = "id-vector-indexer-prod"
+  resource_group_name = azurerm_resource_group.search.name
+  location            = azurerm_resource_group.search.location
+  tags = {
+    owner = "search-platform"
+  }
+}
+
+resource "azurerm_role_assignment" "indexer" {
+  scope                = data.azurerm_subscription.current.id
+  role_definition_name = "Contributor"
+  principal_id         = azurerm_user_assigned_identity.indexer.principal_id
+}

@@ -1,0 +1,31 @@
+# The document ingestion worker gets an identity of its own.
+resource "azurerm_user_assigned_identity" "ingest_worker" {
+  name                = "id-ingest-worker-prod"
+  resource_group_name = azurerm_resource_group.assistant.name
+  location            = azurerm_resource_group.assistant.location
+  tags = {
+    owner = "assistant-team"
+  }
+}
+
+resource "azurerm_container_app" "ingest_worker" {
+  name                         = "ca-ingest-worker-prod"
+  resource_group_name          = azurerm_resource_group.assistant.name
+  container_app_environment_id = azurerm_container_app_environment.assistant.id
+  revision_mode                = "Single"
+  tags = {
+    owner = "assistant-team"
+  }
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.ingest_worker.id]
+  }
+  template {
+    container {
+      name   = "worker"
+      image  = "acmeassistant.azurecr.io/ingest-worker:1.0.0"
+      cpu    = 1
+      memory = "2Gi"
+    }
+  }
+}

@@ -1,0 +1,8 @@
+provider "aws" {
+  region = "us-east-1"
+  default_tags {
+    tags = {
+      team = "search-relevance"
+    }
+  }
+}

@@ -1,0 +1,23 @@
+# The prod transcription service (Cloud Run, GPU) of the meetings product.
+locals {
+  project = "acme-meetings-prod"
+}
+
+resource "google_service_account" "transcriber" {
+  project      = local.project
+  account_id   = "transcriber"
+  display_name = "Meeting transcription"
+}
+
+resource "google_storage_bucket" "recordings" {
+  project  = local.project
+  name     = "acme-meetings-recordings-prod"
+  location = "US"
+}
+
+# Least privilege: the transcriber only reads the recordings bucket.
+resource "google_storage_bucket_iam_member" "transcriber" {
+  bucket = google_storage_bucket.recordings.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.transcriber.email}"
+}
