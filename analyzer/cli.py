@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from analyzer.engine.run import EngineOptions, Suppression, run_checks, select_c
 from analyzer.extract.options import ExtractOptions, InferenceSelectors
 from analyzer.model import Model
 from analyzer.pipeline import BuiltModel, ParseCache, build_model
-from analyzer.report import json_report, sarif, text
+from analyzer.report import github, json_report, markdown, sarif, text
 from analyzer.sources.errors import SourceError
 from analyzer.sources.select import Trees, open_trees
 from checks import ALL_CHECKS, BY_ID
@@ -27,8 +29,10 @@ from checks import ALL_CHECKS, BY_ID
 FORMATS: dict[str, Callable[[ScanResult], str]] = {
     "json": json_report.render,
     "sarif": sarif.render,
+    "markdown": markdown.render,
+    "github": github.render,
 }
-_EXTENSIONS = {".sarif": "sarif", ".json": "json", ".txt": "text"}
+_EXTENSIONS = {".sarif": "sarif", ".json": "json", ".txt": "text", ".md": "markdown"}
 EXIT_ERROR = 2
 
 
@@ -149,7 +153,7 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice(["text", "json", "sarif", "markdown", "github"]),
     help="Report format (repeatable).",
 )
 @click.option(
@@ -176,6 +180,12 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
 @click.option("--select", metavar="IDS", help="Only these check ids or prefixes (DG1,DG301).")
 @click.option("--ignore", metavar="IDS", help="Skip these check ids or prefixes.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Text report: only what fails the run, then the summary; no progress indicator.",
+)
 def scan(
     path: Path,
     base: str | None,
@@ -189,12 +199,13 @@ def scan(
     select: str | None,
     ignore: str | None,
     no_cache: bool,
+    quiet: bool,
 ) -> None:
     """Report identity drift in PATH (against --base when given)."""
+    started = time.monotonic()
     pairs = _pair_outputs(formats, outputs)
     trees = _open(path, base, head_rev, staged)
     config = _config(trees.root, config_file)
-    models = _build(trees, _extract_options(config))
     checks = select_checks(
         ALL_CHECKS, _split_ids(select) or config.select, _split_ids(ignore) + config.ignore
     )
@@ -206,9 +217,13 @@ def scan(
         ),
         include_existing=include_existing,
     )
-    findings = run_checks(
-        checks, models.head.model, models.base.model if models.base else None, engine
-    )
+    with text.Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
+        progress.step("building the identity model")
+        models = _build(trees, _extract_options(config))
+        progress.step("running checks")
+        findings = run_checks(
+            checks, models.head.model, models.base.model if models.base else None, engine
+        )
     result = ScanResult(
         findings=findings,
         diagnostics=models.diagnostics(),
@@ -220,18 +235,26 @@ def scan(
         files_scanned=models.head.files,
         tool_version=__version__,
     )
+    elapsed = time.monotonic() - started
     for fmt, output in pairs:
-        _write(result, fmt, output)
+        _write(result, fmt, output, quiet=quiet, elapsed=elapsed)
     sys.exit(result.exit_code())
 
 
-def _write(result: ScanResult, fmt: str, output: str | None) -> None:
+def _write(
+    result: ScanResult,
+    fmt: str,
+    output: str | None,
+    *,
+    quiet: bool = False,
+    elapsed: float | None = None,
+) -> None:
     if fmt == "text":
         color = output is None and sys.stdout.isatty()
-        rendered = text.render(result, color=color)
+        rendered = text.render(result, color=color, quiet=quiet, elapsed=elapsed)
     else:
         rendered = FORMATS[fmt](result)
-    if not rendered.endswith("\n"):
+    if rendered and not rendered.endswith("\n"):
         rendered += "\n"
     if output is None:
         click.echo(rendered, nl=False)
@@ -240,6 +263,31 @@ def _write(result: ScanResult, fmt: str, output: str | None) -> None:
         Path(output).write_text(rendered, encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def hook_tree_args(environ: Mapping[str, str]) -> list[str]:
+    """What `driftgate hook` compares: the pushed range when pre-commit names one
+    (PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF, set at pre-push and by `pre-commit run
+    --from-ref A --to-ref B`), else the staged index against HEAD."""
+    from_ref = environ.get("PRE_COMMIT_FROM_REF", "").strip()
+    to_ref = environ.get("PRE_COMMIT_TO_REF", "").strip()
+    if from_ref and to_ref:
+        return ["--base", from_ref, "--head", to_ref]
+    return ["--staged"]
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("scan_args", nargs=-1, type=click.UNPROCESSED)
+def hook(scan_args: tuple[str, ...]) -> None:
+    """Run as a pre-commit hook (see .pre-commit-hooks.yaml).
+
+    Commit stage: `driftgate scan --staged` (the index against HEAD). Push stage, or
+    whenever pre-commit sets PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF: `driftgate scan
+    --base FROM --head TO`. Every other argument goes to `driftgate scan` as is
+    (--fail-on, --select, --ignore, -c, -q, -f/-o, PATH).
+    """
+    args = [*hook_tree_args(os.environ), *scan_args]
+    scan.main(args=args, prog_name="driftgate hook", standalone_mode=True)
 
 
 @cli.command()

@@ -389,11 +389,14 @@ def test_sarif_has_no_timestamps() -> None:
 # --- text --------------------------------------------------------------------------
 
 
-def test_text_lists_diagnostics_then_findings_then_a_summary() -> None:
+def test_text_groups_lines_by_file_then_a_summary() -> None:
     assert text.render(state_result()).splitlines() == [
         "modules/broken/main.tf:7: error: unexpected token '}'",
+        "",
         f"modules/ml/iam.tf:14: DG101 [high] {GROWTH.message}",
+        "",
         f"modules/ml/keys.tf:3: DG301 [critical] {KEY.message}",
+        "",
         f"{ROLE}: DG401 [medium] {NO_OWNER.message}",
         "3 findings (1 critical, 1 high, 1 medium) in 12 files; 1 suppressed;"
         " 1 file could not be parsed; failing at --fail-on high.",
@@ -425,6 +428,7 @@ def test_text_in_diff_mode_counts_new_findings_against_the_base() -> None:
     # Absent and suppressed findings are not listed; unchanged ones are.
     assert lines == [
         f"modules/ml/iam.tf:14: DG101 [high] {GROWTH.message}",
+        "",
         f"{ROLE}: DG401 [medium] {NO_OWNER.message}",
         "1 new finding (1 high) against main@1a2b3c4 in 12 files;"
         " 1 finding already present at base; 1 suppressed; failing at --fail-on high.",

@@ -11,13 +11,26 @@
   neither, its location is the logical one alone (valid SARIF, but GitHub code scanning
   rejects the whole upload for such a result: the engine should locate every finding).
 - diagnostics go to ``invocations[0].toolExecutionNotifications``.
+- for GitHub code scanning: ``precision`` and ``security-severity`` on every rule,
+  ``tool.driver.semanticVersion``, ``automationDetails.id`` ``driftgate/`` (the
+  category the action uploads under), ``relatedLocations`` numbered for reference, and
+  :func:`prefer_changed_lines` to move a result's primary location onto a line the pull
+  request changed when one of its locations is there.
+- GitHub's limits (:data:`GITHUB_LIMITS`): at most 5,000 results per run (GitHub
+  ignores the rest and rejects more than 25,000), 25,000 rules, 100 locations per
+  result, 10 tags per rule, 10 MB gzip-compressed. A run over them keeps the most
+  severe results (reported before suppressed or absent ones) and says so in
+  ``run.properties`` and in a ``results-truncated`` tool execution notification.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import attrs
 import sarif_om as om
@@ -27,6 +40,7 @@ from analyzer.diagnostics import Diagnostic
 from analyzer.engine.findings import Finding, ScanResult
 from analyzer.report.common import (
     INFORMATION_URI,
+    SEVERITY_ORDER,
     TOOL_NAME,
     catalog,
     sorted_diagnostics,
@@ -39,6 +53,26 @@ SARIF_SCHEMA_URI = (
 )
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "driftgateFingerprint/v1"
+# github/codeql-action/upload-sarif keeps an automationDetails.id that is already set;
+# "driftgate/" is the id its ``category: driftgate`` would give.
+AUTOMATION_ID = f"{TOOL_NAME}/"
+# Findings come from a static model in which what cannot be known stays Unknown and is
+# said so in the message, never guessed: GitHub's "high" (few false positives).
+PRECISION = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one SARIF run may hold for GitHub code scanning."""
+
+    max_results: int = 5_000
+    max_rules: int = 25_000
+    max_related_locations: int = 100
+    max_tags: int = 10
+    max_gzip_bytes: int = 10 * 1024 * 1024
+
+
+GITHUB_LIMITS = Limits()
 
 LEVELS: dict[Severity, str] = {
     Severity.CRITICAL: "error",
@@ -55,38 +89,106 @@ SECURITY_SEVERITY: dict[Severity, str] = {
 }
 
 
-def render(result: ScanResult) -> str:
+def render(result: ScanResult, *, limits: Limits = GITHUB_LIMITS) -> str:
     """The SARIF log as text: deterministic, indented by 2, ending in a newline."""
-    return json.dumps(to_sarif_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(to_sarif_dict(result, limits=limits))
 
 
-def to_sarif_dict(result: ScanResult) -> dict[str, Any]:
-    """The SARIF log as plain JSON data."""
-    data = _serialize(build_log(result))
-    assert isinstance(data, dict)
-    return data
+def dumps(data: Mapping[str, Any]) -> str:
+    """SARIF data as text, the one way every driftgate SARIF file is written."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def build_log(result: ScanResult) -> om.SarifLog:
-    """The SARIF log as sarif-om objects."""
+def to_sarif_dict(result: ScanResult, *, limits: Limits = GITHUB_LIMITS) -> dict[str, Any]:
+    """The SARIF log as plain JSON data, within ``limits`` (most severe results kept)."""
+    ranked = sorted(sorted_findings(result.findings), key=_keep_priority)
+    keep = min(len(ranked), limits.max_results)
+    while True:
+        data = _serialize(build_log(result, kept=ranked[:keep], limits=limits))
+        assert isinstance(data, dict)
+        if keep == 0 or _fits(data, limits):
+            return data
+        # Over the compressed size: drop the least severe tenth and measure again.
+        keep = min(keep - 1, keep * 9 // 10)
+
+
+def _keep_priority(finding: Finding) -> tuple[bool, int]:
+    """Reported findings before suppressed or absent ones, the most severe first."""
+    counted = finding.suppressed is None and finding.baseline_state != "absent"
+    return (not counted, -finding.severity.rank)
+
+
+def _fits(data: dict[str, Any], limits: Limits) -> bool:
+    raw = dumps(data).encode("utf-8")
+    if len(raw) <= limits.max_gzip_bytes:
+        return True
+    return len(gzip.compress(raw, mtime=0)) <= limits.max_gzip_bytes
+
+
+def build_log(
+    result: ScanResult, *, kept: list[Finding] | None = None, limits: Limits = GITHUB_LIMITS
+) -> om.SarifLog:
+    """The SARIF log as sarif-om objects: ``kept`` findings (default: all of them)."""
+    findings = sorted_findings(result.findings if kept is None else kept)
     rules = catalog(result)
+    if len(rules) > limits.max_rules:
+        used = {f.check.id for f in findings}
+        rules = [m for m in rules if m.id in used][: limits.max_rules]
     index = {meta.id: i for i, meta in enumerate(rules)}
     driver = om.ToolComponent(
         name=TOOL_NAME,
         version=result.tool_version,
         semantic_version=result.tool_version,
         information_uri=INFORMATION_URI,
-        rules=[_rule(meta) for meta in rules],
+        rules=[_rule(meta, limits) for meta in rules],
     )
+    kept_ids = {id(f) for f in findings}
+    dropped = [f for f in result.findings if id(f) not in kept_ids]
+    truncation = _truncation(result, findings, dropped, limits)
     run = om.Run(
         tool=om.Tool(driver=driver),
-        results=[_result(f, index[f.check.id], result) for f in sorted_findings(result.findings)],
-        invocations=[_invocation(result)],
+        automation_details=om.RunAutomationDetails(id=AUTOMATION_ID),
+        results=[
+            _result(f, index[f.check.id], result, limits) for f in findings if f.check.id in index
+        ],
+        invocations=[_invocation(result, truncation)],
+        properties=None if truncation is None else truncation[1],
     )
     return om.SarifLog(version=SARIF_VERSION, schema_uri=SARIF_SCHEMA_URI, runs=[run])
 
 
-def _rule(meta: CheckMeta) -> om.ReportingDescriptor:
+def _truncation(
+    result: ScanResult, kept: list[Finding], dropped: list[Finding], limits: Limits
+) -> tuple[str, dict[str, Any]] | None:
+    """The message and run properties that say results were left out, if any were."""
+    if not dropped:
+        return None
+    counts = {str(s): 0 for s in SEVERITY_ORDER}
+    for f in dropped:
+        counts[str(f.severity)] += 1
+    left_out = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    total = len(result.findings)
+    why = (
+        f"GitHub code scanning takes at most {limits.max_results} results per run"
+        if total > limits.max_results and len(kept) == limits.max_results
+        else f"GitHub code scanning takes at most {limits.max_gzip_bytes} bytes of"
+        " gzip-compressed SARIF"
+    )
+    message = (
+        f"{why}: kept the {len(kept)} most severe of {total} results and left out"
+        f" {len(dropped)} ({left_out}); see the JSON report for all of them."
+    )
+    properties = {
+        "truncated": True,
+        "resultsTotal": total,
+        "resultsKept": len(kept),
+        "resultsLeftOut": {s: n for s, n in counts.items() if n},
+        "truncationReason": message,
+    }
+    return message, properties
+
+
+def _rule(meta: CheckMeta, limits: Limits = GITHUB_LIMITS) -> om.ReportingDescriptor:
     doc = meta.doc.strip()
     text = doc or f"{meta.rationale}\n\nFix: {meta.fix}"
     markdown = doc or f"{meta.rationale}\n\n**Fix:** {meta.fix}"
@@ -100,7 +202,8 @@ def _rule(meta: CheckMeta) -> om.ReportingDescriptor:
         help_uri=meta.help_uri,
         default_configuration=om.ReportingConfiguration(level=LEVELS[meta.severity]),
         properties={
-            "tags": list(dict.fromkeys(tags)),
+            "tags": list(dict.fromkeys(tags))[: limits.max_tags],
+            "precision": PRECISION,
             "security-severity": SECURITY_SEVERITY[meta.severity],
         },
     )
@@ -128,8 +231,10 @@ def _identity(address: str) -> om.LogicalLocation:
     return om.LogicalLocation(fully_qualified_name=address, kind="resource")
 
 
-def _result(finding: Finding, rule_index: int, scan: ScanResult) -> om.Result:
-    related = list(dict.fromkeys(finding.related))
+def _result(
+    finding: Finding, rule_index: int, scan: ScanResult, limits: Limits = GITHUB_LIMITS
+) -> om.Result:
+    related = [r for r in dict.fromkeys(finding.related) if r != finding.location]
     primary = finding.location
     if primary is None and related:
         primary = related.pop(0)
@@ -138,13 +243,27 @@ def _result(finding: Finding, rule_index: int, scan: ScanResult) -> om.Result:
     else:
         location = _physical(primary.path, primary.line, primary.end_line)
         location.logical_locations = [_identity(finding.identity)]
+    properties: dict[str, Any] = {
+        "identity": finding.identity,
+        "principal": finding.principal,
+        "environment": finding.environment,
+        "workloads": list(finding.workloads),
+        "severity": str(finding.severity),
+        "inference": finding.inference,
+    }
+    if len(related) > limits.max_related_locations:
+        properties["relatedLocationsLeftOut"] = len(related) - limits.max_related_locations
+        related = related[: limits.max_related_locations]
+    related_locations = [_physical(r.path, r.line, r.end_line) for r in related]
+    for number, loc in enumerate(related_locations, start=1):
+        loc.id = number
     return om.Result(
         rule_id=finding.check.id,
         rule_index=rule_index,
         level=LEVELS[finding.severity],
         message=om.Message(text=finding.message),
         locations=[location],
-        related_locations=[_physical(r.path, r.line, r.end_line) for r in related] or None,
+        related_locations=related_locations or None,
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
         baseline_state=finding.baseline_state if scan.diff_mode else None,
         suppressions=(
@@ -152,14 +271,7 @@ def _result(finding: Finding, rule_index: int, scan: ScanResult) -> om.Result:
             if finding.suppressed is None
             else [om.Suppression(kind="external", justification=finding.suppressed)]
         ),
-        properties={
-            "identity": finding.identity,
-            "principal": finding.principal,
-            "environment": finding.environment,
-            "workloads": list(finding.workloads),
-            "severity": str(finding.severity),
-            "inference": finding.inference,
-        },
+        properties=properties,
     )
 
 
@@ -173,13 +285,69 @@ def _notification(diagnostic: Diagnostic) -> om.Notification:
     )
 
 
-def _invocation(result: ScanResult) -> om.Invocation:
+def _invocation(
+    result: ScanResult, truncation: tuple[str, dict[str, Any]] | None = None
+) -> om.Invocation:
+    notifications = [_notification(d) for d in sorted_diagnostics(result.diagnostics)]
+    if truncation is not None:
+        notifications.append(
+            om.Notification(
+                level="warning",
+                message=om.Message(text=truncation[0]),
+                descriptor=om.ReportingDescriptorReference(id="results-truncated"),
+            )
+        )
     return om.Invocation(
         execution_successful=not any(d.level == "error" for d in result.diagnostics),
-        tool_execution_notifications=[
-            _notification(d) for d in sorted_diagnostics(result.diagnostics)
-        ],
+        tool_execution_notifications=notifications,
     )
+
+
+def prefer_changed_lines(data: dict[str, Any], changed: Mapping[str, Set[int]]) -> dict[str, Any]:
+    """Move each result's primary location onto a changed line where it has one.
+
+    ``changed`` maps repo-relative paths to the line numbers a pull request added or
+    modified. When a result's primary location is not on such a line but one of its
+    related locations is, the two swap: GitHub shows the alert on the diff, and the
+    other place stays one click away. The identity (logical location) stays primary.
+    """
+    for run in data.get("runs", []):
+        for res in run.get("results", []):
+            _prefer_changed(res, changed)
+    return data
+
+
+def _on_changed_line(location: Mapping[str, Any], changed: Mapping[str, Set[int]]) -> bool:
+    physical = location.get("physicalLocation")
+    if not isinstance(physical, Mapping):
+        return False
+    lines = changed.get(unquote(physical.get("artifactLocation", {}).get("uri", "")))
+    if not lines:
+        return False
+    region = physical.get("region") or {}
+    start = region.get("startLine")
+    if start is None:
+        return False
+    end = region.get("endLine", start)
+    return any(line in lines for line in range(start, end + 1))
+
+
+def _prefer_changed(res: dict[str, Any], changed: Mapping[str, Set[int]]) -> None:
+    primary = res["locations"][0]
+    related: list[dict[str, Any]] = res.get("relatedLocations", [])
+    if _on_changed_line(primary, changed) or "physicalLocation" not in primary:
+        return
+    for i, candidate in enumerate(related):
+        if not _on_changed_line(candidate, changed):
+            continue
+        moved = {"physicalLocation": primary["physicalLocation"]}
+        new_primary = dict(primary)
+        new_primary["physicalLocation"] = candidate["physicalLocation"]
+        res["locations"][0] = new_primary
+        related[i] = moved
+        for number, loc in enumerate(related, start=1):
+            loc["id"] = number
+        return
 
 
 # Properties whose absence means something else than their sarif-om default: a

@@ -1,20 +1,38 @@
-"""The text report: one line per problem, compiler style, then a summary line.
+"""The text report: one line per problem, compiler style, grouped by file, then a summary.
 
 ::
 
-    modules/ml/iam.tf:14: error: unexpected token '}'
-    k8s/serve.yaml:3: DG301 [critical] static access key for role ml-serve used by ...
-    aws_iam_role.ml: DG401 [medium] inference role ml has no owner tag
-    2 findings (1 critical, 1 medium) in 12 files; 1 file could not be parsed.
+    modules/ml/iam.tf:14: DG101 [high] ml-serve may now s3:PutObject on ...
+    modules/ml/iam.tf:30: warning: value of var.bucket unknown
 
-Findings without a source location show their identity address in place of
-``path:line``. Suppressed findings and, in diff mode, findings no longer present are
-not listed; the summary counts the suppressed ones.
+    modules/ml/keys.tf:3: DG301 [critical] static access key for role ml-serve used by ...
+
+    aws_iam_role.ml: DG401 [medium] inference role ml has no owner tag
+    3 findings (1 critical, 1 high, 1 medium) in 12 files in 0.42s; failing at --fail-on high.
+
+Every line keeps its ``path:line:`` prefix (editors and CI log parsers jump to it);
+the lines of one file (diagnostics and findings, by line) stand together, a blank line
+between files. Problems of the run itself come first, findings without a source location
+last, under their identity address. Suppressed findings and, in diff mode, findings no
+longer present are not listed; the summary counts the suppressed ones.
+
+The summary counts findings by severity and, when the caller measured it, says how long
+the run took. ``quiet`` keeps only what fails the run: error diagnostics and findings at
+or above ``--fail-on``, then the summary line (with ``--fail-on none``: the summary alone).
+
+:class:`Progress` is the indicator the CLI shows on stderr while a long run works, on a
+terminal only.
 """
 
 from __future__ import annotations
 
+import itertools
+import sys
+import threading
+import time
 from collections.abc import Callable
+from types import TracebackType
+from typing import TextIO
 
 from analyzer.checkapi import Severity
 from analyzer.diagnostics import Diagnostic
@@ -45,15 +63,36 @@ _GREEN = "\x1b[32m"
 _Paint = Callable[[str, str], str]
 
 
-def render(result: ScanResult, *, color: bool = False) -> str:
-    """The text report; ANSI colour only when ``color`` (the CLI passes ``isatty()``)."""
+def render(
+    result: ScanResult, *, color: bool = False, quiet: bool = False, elapsed: float | None = None
+) -> str:
+    """The text report; ANSI colour only when ``color`` (the CLI passes ``isatty()``).
+
+    ``quiet``: only what fails the run, then the summary. ``elapsed``: seconds the run
+    took, shown in the summary when given.
+    """
     paint = _painter(color)
-    lines = [_diagnostic_line(d, paint) for d in sorted_diagnostics(result.diagnostics)]
-    lines += [_finding_line(f, paint) for f in sorted_findings(result.reported())]
-    summary = _summary(result)
+    diagnostics = sorted_diagnostics(result.diagnostics)
+    findings = sorted_findings(result.failing() if quiet else result.reported())
+    if quiet:
+        diagnostics = [d for d in diagnostics if d.level == "error"]
+    groups: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+    for i, d in enumerate(diagnostics):
+        key = (1, d.path) if d.path else (0, "")
+        groups.setdefault(key, []).append((d.line, i, _diagnostic_line(d, paint)))
+    for i, f in enumerate(findings, start=len(diagnostics)):
+        key = (1, f.location.path) if f.location else (2, f.identity)
+        line = f.location.line if f.location else 0
+        groups.setdefault(key, []).append((line, i, _finding_line(f, paint)))
+    blocks = ["\n".join(entry[2] for entry in sorted(groups[key])) for key in sorted(groups)]
+    summary = _summary(result, elapsed)
     clean = not result.reported() and result.exit_code() == 0
-    lines.append(paint(summary, _GREEN if clean else _BOLD))
-    return "\n".join(lines) + "\n"
+    return (
+        "\n\n".join(blocks)
+        + ("\n" if blocks else "")
+        + paint(summary, _GREEN if clean else _BOLD)
+        + "\n"
+    )
 
 
 def _painter(color: bool) -> _Paint:
@@ -84,9 +123,21 @@ def _breakdown(findings: list[Finding]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if counts[s])
 
 
-def _summary(result: ScanResult) -> str:
+def took(seconds: float) -> str:
+    """``0.42s``, ``12.3s``, ``2m05s``: how long a run took, for people."""
+    if seconds < 10:
+        return f"{seconds:.2f}s"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def _summary(result: ScanResult, elapsed: float | None = None) -> str:
     reported = result.reported()
     files = plural(result.files_scanned, "file")
+    if elapsed is not None:
+        files += f" in {took(elapsed)}"
     parts: list[str] = []
     if result.diff_mode:
         base = printable(result.base_label) if result.base_label else "the base"
@@ -117,3 +168,77 @@ def _summary(result: ScanResult) -> str:
     if result.failing() and result.fail_on is not None:
         parts.append(f"failing at --fail-on {result.fail_on}")
     return "; ".join(parts) + "."
+
+
+_SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class Progress:
+    """A one-line spinner with the current step and the time so far, on a terminal.
+
+    Nothing is written unless ``stream`` is a TTY (or ``enabled`` says so), and nothing
+    before ``delay`` seconds have passed: a quick run (pre-commit on a small change)
+    prints nothing extra. The line is rewritten in place and erased on exit, so the
+    report that follows starts on a clean line. Use as a context manager::
+
+        with Progress() as progress:
+            progress.step("reading files")
+            ...
+    """
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        enabled: bool | None = None,
+        delay: float = 1.0,
+        interval: float = 0.1,
+    ) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            isatty = getattr(self._stream, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled = enabled
+        self._delay = delay
+        self._interval = interval
+        self._label = "working"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start = time.monotonic()
+        self._shown = False
+
+    def step(self, label: str) -> None:
+        """Name what the run is doing now (shown at the next refresh)."""
+        self._label = label
+
+    def __enter__(self) -> Progress:
+        self._start = time.monotonic()
+        if self.enabled:
+            self._thread = threading.Thread(target=self._spin, name="driftgate-progress")
+            self._thread.daemon = True
+            self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+
+    def _spin(self) -> None:
+        frames = itertools.cycle(_SPINNER)
+        while not self._stop.wait(self._interval):
+            elapsed = time.monotonic() - self._start
+            if elapsed < self._delay:
+                continue
+            line = f"{next(frames)} driftgate: {printable(self._label)}… {took(elapsed)}"
+            self._stream.write(f"\r\x1b[K{line}")
+            self._stream.flush()
+            self._shown = True
