@@ -12,14 +12,15 @@ from pathlib import Path
 
 import click
 
-from analyzer import __version__
+from analyzer import __version__, catalog
+from analyzer.cache import DiskCache, default_cache_dir
 from analyzer.checkapi import CheckMeta, Severity
 from analyzer.config import Config, ConfigError, load_config
 from analyzer.diagnostics import Diagnostic
 from analyzer.engine.findings import ScanResult
 from analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
 from analyzer.extract.options import ExtractOptions, InferenceSelectors
-from analyzer.model import Model
+from analyzer.model import Location, Model
 from analyzer.pipeline import BuiltModel, ParseCache, build_model
 from analyzer.report import github, json_report, markdown, sarif, text
 from analyzer.sources.errors import SourceError
@@ -85,6 +86,18 @@ def _config(root: Path, explicit: str | None) -> Config:
         raise UserError(str(exc)) from None
 
 
+def _config_and_path(root: Path, explicit: str | None) -> tuple[Config, str | None]:
+    try:
+        return load_config(root, Path(explicit) if explicit else None)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _config_location(path: str | None) -> Location | None:
+    """Where configured suppressions are written, for DG901 (pyproject.toml or the file)."""
+    return Location(path=Path(path).as_posix()) if path else None
+
+
 def _extract_options(config: Config) -> ExtractOptions:
     return ExtractOptions(
         environments=config.environment_resolver(),
@@ -117,14 +130,36 @@ class _Models:
         return found
 
 
-def _build(trees: Trees, options: ExtractOptions) -> _Models:
-    cache = ParseCache()
+def _build(
+    trees: Trees, options: ExtractOptions, *, no_cache: bool = False, cache_dir: Path | None = None
+) -> _Models:
+    disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
+    cache = ParseCache(disk=disk)
     try:
         head = build_model(trees.head, options, cache)
         base = build_model(trees.base, options, cache) if trees.base is not None else None
     except SourceError as exc:
         raise UserError(str(exc)) from None
+    finally:
+        cache.close()
     return _Models(head, base, trees)
+
+
+_cache_options = [
+    click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="DRIFTGATE_CACHE_DIR",
+        help="Parse cache directory (default: the user cache dir). Keep it private to you.",
+    ),
+]
+
+
+def _with_cache_options(fn: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_cache_options):
+        fn = option(fn)
+    return fn
 
 
 _common_tree_options = [
@@ -179,12 +214,17 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option("--select", metavar="IDS", help="Only these check ids or prefixes (DG1,DG301).")
 @click.option("--ignore", metavar="IDS", help="Skip these check ids or prefixes.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@_with_cache_options
 @click.option(
     "-q",
     "--quiet",
     is_flag=True,
     help="Text report: only what fails the run, then the summary; no progress indicator.",
+)
+@click.option(
+    "--show-suppressed",
+    is_flag=True,
+    help="Text report: also list suppressed findings, with the suppression's reason.",
 )
 def scan(
     path: Path,
@@ -199,13 +239,15 @@ def scan(
     select: str | None,
     ignore: str | None,
     no_cache: bool,
+    cache_dir: Path | None,
     quiet: bool,
+    show_suppressed: bool,
 ) -> None:
     """Report identity drift in PATH (against --base when given)."""
     started = time.monotonic()
     pairs = _pair_outputs(formats, outputs)
     trees = _open(path, base, head_rev, staged)
-    config = _config(trees.root, config_file)
+    config, config_path = _config_and_path(trees.root, config_file)
     checks = select_checks(
         ALL_CHECKS, _split_ids(select) or config.select, _split_ids(ignore) + config.ignore
     )
@@ -213,16 +255,22 @@ def scan(
         thresholds=config.check_thresholds(),
         severity_overrides=tuple(config.severity.items()),
         suppressions=tuple(
-            Suppression(s.check, s.target, s.reason, s.expires) for s in config.suppressions
+            Suppression(s.check, s.target, s.reason, s.expires, _config_location(config_path))
+            for s in config.suppressions
         ),
         include_existing=include_existing,
     )
     with text.Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         progress.step("building the identity model")
-        models = _build(trees, _extract_options(config))
+        models = _build(trees, _extract_options(config), no_cache=no_cache, cache_dir=cache_dir)
         progress.step("running checks")
         findings = run_checks(
-            checks, models.head.model, models.base.model if models.base else None, engine
+            checks,
+            models.head.model,
+            models.base.model if models.base else None,
+            engine,
+            read_head=trees.head.read_path,
+            read_base=trees.base.read_path if trees.base is not None else None,
         )
     result = ScanResult(
         findings=findings,
@@ -237,7 +285,7 @@ def scan(
     )
     elapsed = time.monotonic() - started
     for fmt, output in pairs:
-        _write(result, fmt, output, quiet=quiet, elapsed=elapsed)
+        _write(result, fmt, output, quiet=quiet, elapsed=elapsed, show_suppressed=show_suppressed)
     sys.exit(result.exit_code())
 
 
@@ -248,10 +296,13 @@ def _write(
     *,
     quiet: bool = False,
     elapsed: float | None = None,
+    show_suppressed: bool = False,
 ) -> None:
     if fmt == "text":
         color = output is None and sys.stdout.isatty()
-        rendered = text.render(result, color=color, quiet=quiet, elapsed=elapsed)
+        rendered = text.render(
+            result, color=color, quiet=quiet, elapsed=elapsed, show_suppressed=show_suppressed
+        )
     else:
         rendered = FORMATS[fmt](result)
     if rendered and not rendered.endswith("\n"):
@@ -292,13 +343,20 @@ def hook(scan_args: tuple[str, ...]) -> None:
 
 @cli.command()
 @_tree_options
+@_with_cache_options
 def model(
-    path: Path, base: str | None, head_rev: str | None, staged: bool, config_file: str | None
+    path: Path,
+    base: str | None,
+    head_rev: str | None,
+    staged: bool,
+    config_file: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Print the identity-binding model of PATH as JSON (an NHI inventory)."""
     trees = _open(path, base, head_rev, staged)
     config = _config(trees.root, config_file)
-    models = _build(trees, _extract_options(config))
+    models = _build(trees, _extract_options(config), no_cache=no_cache, cache_dir=cache_dir)
 
     def dump(m: Model) -> object:
         return m.model_dump(mode="json", exclude_defaults=False)
@@ -335,16 +393,16 @@ def _catalog_row(meta: CheckMeta) -> dict[str, object]:
 
 
 @cli.command("checks")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text"
+)
 def list_checks(fmt: str) -> None:
     """List the check catalog."""
     metas = [c.meta for c in ALL_CHECKS]
     if fmt == "json":
         click.echo(json.dumps([_catalog_row(m) for m in metas], indent=2))
     elif fmt == "markdown":
-        click.echo("| id | slug | severity | OWASP NHI | title |\n|---|---|---|---|---|")
-        for m in metas:
-            click.echo(f"| {m.id} | {m.slug} | {m.severity} | {', '.join(m.owasp)} | {m.title} |")
+        click.echo(catalog.catalog(metas), nl=False)
     else:
         width = max(len(m.slug) for m in metas)
         for m in metas:
@@ -352,9 +410,25 @@ def list_checks(fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("check_id")
-def explain(check_id: str) -> None:
-    """Print one check's documentation (e.g. driftgate explain DG201)."""
+@click.argument("check_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every check (with --write).")
+@click.option(
+    "--write",
+    "write_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write each check's Markdown page to DIR/DGxxx.md (docs/checks).",
+)
+def explain(check_id: str | None, every: bool, write_dir: Path | None) -> None:
+    """Print one check's documentation (e.g. driftgate explain DG201).
+
+    `driftgate explain --all --write docs/checks` regenerates the committed pages.
+    """
+    if every or write_dir is not None:
+        _write_pages(check_id, every, write_dir)
+        return
+    if check_id is None:
+        raise UserError("name a check (driftgate explain DG201) or use --all --write DIR")
     check = BY_ID.get(check_id.upper())
     if check is None:
         known = ", ".join(BY_ID)
@@ -365,6 +439,23 @@ def explain(check_id: str) -> None:
         f"severity: {m.severity}   OWASP NHI: {', '.join(m.owasp) or '-'}   kind: {m.kind}\n"
     )
     click.echo(header + "\n" + (m.doc.strip() or f"{m.rationale}\n\nFix: {m.fix}"))
+
+
+def _write_pages(check_id: str | None, every: bool, write_dir: Path | None) -> None:
+    if write_dir is None:
+        raise UserError("--all needs --write DIR")
+    if every == (check_id is not None):
+        raise UserError("give either one check id or --all")
+    chosen = list(ALL_CHECKS) if every else [BY_ID.get((check_id or "").upper())]
+    metas = [c.meta for c in chosen if c is not None]
+    if not metas:
+        raise UserError(f"unknown check '{check_id}' (known: {', '.join(BY_ID)})")
+    try:
+        write_dir.mkdir(parents=True, exist_ok=True)
+        for meta in metas:
+            (write_dir / f"{meta.id}.md").write_text(catalog.check_page(meta), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {write_dir}: {exc.strerror}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from checks import (
     dg403_human_use_of_nhi,
     dg404_orphaned_identity,
     dg405_overprivileged_inference,
+    dg901_suppression_expired,
 )
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -41,6 +42,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     dg403_human_use_of_nhi.CHECK,
     dg404_orphaned_identity.CHECK,
     dg405_overprivileged_inference.CHECK,
+    dg901_suppression_expired.CHECK,
 )
 
 BY_ID: dict[str, Check] = {c.meta.id: c for c in ALL_CHECKS}

@@ -10,6 +10,8 @@ from analyzer.diagnostics import Diagnostic
 from analyzer.model import Location
 
 BaselineState = Literal["new", "unchanged", "absent"]
+# SARIF's suppression kinds: a comment or annotation in the file, or the configuration.
+SuppressionKind = Literal["inSource", "external"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class Finding:
     baseline_state: BaselineState | None = None
     # The reason of the suppression that silences this finding, if any.
     suppressed: str | None = None
+    suppression_kind: SuppressionKind | None = None
     before: str | None = None
     after: str | None = None
     inference: bool = False

@@ -10,7 +10,10 @@ from fnmatch import fnmatchcase
 
 from analyzer.checkapi import Check, CheckContext, Draft, Severity, Thresholds
 from analyzer.engine.findings import BaselineState, Finding
-from analyzer.model import Model, Unknown
+from analyzer.engine.inline import InlineIndex, InlineSuppression, Reader
+from analyzer.model import Location, Model, Unknown
+
+SUPPRESSION_CHECK = "DG901"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,11 @@ class Suppression:
     target: str
     reason: str
     expires: dt.date | None = None
+    # Where it is written (the configuration file), for DG901.
+    source: Location | None = None
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires < today
 
     def matches(self, finding: Finding, today: dt.date) -> bool:
         if self.expires is not None and self.expires < today:
@@ -60,16 +68,27 @@ class EngineOptions:
 
 
 def run_checks(
-    checks: Sequence[Check], head: Model, base: Model | None, options: EngineOptions
+    checks: Sequence[Check],
+    head: Model,
+    base: Model | None,
+    options: EngineOptions,
+    *,
+    read_head: Reader | None = None,
+    read_base: Reader | None = None,
 ) -> list[Finding]:
-    """Findings of head; in diff mode, each marked new, unchanged or absent against base."""
-    head_findings = _findings(checks, CheckContext(head, base, options.thresholds), head, options)
+    """Findings of head; in diff mode, each marked new, unchanged or absent against base.
+
+    ``read_head`` / ``read_base`` give the text of a tree's files for inline suppressions
+    (none: only configured suppressions apply).
+    """
+    head_ctx = CheckContext(head, base, options.thresholds)
+    head_findings = _findings(checks, head_ctx, head, options, read_head, config_expiry=True)
     if base is None:
         return head_findings
     # State checks are judged on base alone: what they report there already existed.
     base_ctx = CheckContext(base, None, options.thresholds)
     state_checks = [c for c in checks if c.meta.kind == "state"]
-    base_findings = _findings(state_checks, base_ctx, base, options)
+    base_findings = _findings(state_checks, base_ctx, base, options, read_base)
     base_prints = {f.fingerprint for f in base_findings}
     head_prints = {f.fingerprint for f in head_findings}
     result: list[Finding] = []
@@ -91,21 +110,127 @@ def _with_state(finding: Finding, state: BaselineState) -> Finding:
 
 
 def _findings(
-    checks: Sequence[Check], ctx: CheckContext, model: Model, options: EngineOptions
+    checks: Sequence[Check],
+    ctx: CheckContext,
+    model: Model,
+    options: EngineOptions,
+    read: Reader | None,
+    *,
+    config_expiry: bool = False,
 ) -> list[Finding]:
     inference = _inference_identities(model)
     overrides = dict(options.severity_overrides)
     today = options.today or dt.date.today()
+    inline = InlineIndex(read) if read is not None else None
     found: dict[str, Finding] = {}
     for check in checks:
         for draft in check.run(ctx):
-            finding = _finding(check, draft, model, inference, overrides)
-            for suppression in options.suppressions:
-                if suppression.matches(finding, today):
-                    finding = replace(finding, suppressed=suppression.reason)
-                    break
+            finding = _suppress(
+                _finding(check, draft, model, inference, overrides), options, inline, today
+            )
             found.setdefault(finding.fingerprint, finding)
+    dg901 = next((c for c in checks if c.meta.id == SUPPRESSION_CHECK), None)
+    if dg901 is not None:
+        severity = overrides.get(dg901.meta.id, dg901.meta.severity)
+        problems = list(inline.seen()) if inline is not None else []
+        expired = [s for s in options.suppressions if s.expired(today)] if config_expiry else []
+        for f in _suppression_findings(dg901, severity, problems, expired, today):
+            found.setdefault(f.fingerprint, f)
     return list(found.values())
+
+
+def _suppress(
+    finding: Finding, options: EngineOptions, inline: InlineIndex | None, today: dt.date
+) -> Finding:
+    """The finding, silenced by the first inline or configured suppression that applies."""
+    if finding.check.id == SUPPRESSION_CHECK:
+        return finding
+    if inline is not None and finding.location is not None:
+        loc = finding.location
+        for directive in inline.matching(finding.check.id, loc.path, loc.line):
+            if directive.applies(today):
+                return replace(finding, suppressed=directive.reason, suppression_kind="inSource")
+    for suppression in options.suppressions:
+        if suppression.matches(finding, today):
+            return replace(finding, suppressed=suppression.reason, suppression_kind="external")
+    return finding
+
+
+def _suppression_findings(
+    check: Check,
+    severity: Severity,
+    inline: Sequence[InlineSuppression],
+    configured: Sequence[Suppression],
+    today: dt.date,
+) -> list[Finding]:
+    """DG901: inline directives that do not apply, configured suppressions past ``expires``."""
+    found: list[Finding] = []
+    for directive in inline:
+        ids = ", ".join(directive.checks) or "no check"
+        if directive.problem == "no-reason":
+            why = "has no reason, so it does not apply"
+        elif directive.problem == "bad-until":
+            why = f"has an unreadable until={directive.until_text}, so it does not apply"
+        elif directive.expired(today):
+            why = f"expired on {directive.until}, so it no longer applies"
+        else:
+            continue
+        reason = f" ({directive.reason})" if directive.reason else ""
+        message = (
+            f"inline suppression of {ids}{reason} in {directive.path}:{directive.line} {why}: "
+            "what it silenced is reported again; fix it, or renew it with a reason and a date."
+        )
+        subject = f"{ids}\x00{directive.reason}\x00{directive.until_text}"
+        found.append(
+            _suppression_finding(
+                check,
+                severity,
+                message,
+                directive.path,
+                subject,
+                Location(path=directive.path, line=directive.line),
+            )
+        )
+    for suppression in configured:
+        message = (
+            f"configured suppression of {suppression.check} for {suppression.target} "
+            f"({suppression.reason}) expired on {suppression.expires}, so it no longer "
+            "applies: what it silenced is reported again; fix it, or renew it with a new date."
+        )
+        subject = f"{suppression.check}\x00{suppression.target}\x00{suppression.expires}"
+        found.append(
+            _suppression_finding(
+                check,
+                severity,
+                message,
+                f"config:{suppression.target}",
+                subject,
+                suppression.source,
+            )
+        )
+    return found
+
+
+def _suppression_finding(
+    check: Check,
+    severity: Severity,
+    message: str,
+    identity: str,
+    subject: str,
+    location: Location | None,
+) -> Finding:
+    return Finding(
+        check=check.meta,
+        severity=severity,
+        message=message,
+        identity=identity,
+        principal=None,
+        environment=None,
+        workloads=(),
+        location=location,
+        related=(),
+        fingerprint=fingerprint(check.meta.id, identity, subject),
+    )
 
 
 def _inference_identities(model: Model) -> set[str]:

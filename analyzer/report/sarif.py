@@ -269,7 +269,12 @@ def _result(
         suppressions=(
             None
             if finding.suppressed is None
-            else [om.Suppression(kind="external", justification=finding.suppressed)]
+            else [
+                om.Suppression(
+                    kind=finding.suppression_kind or "external",
+                    justification=finding.suppressed,
+                )
+            ]
         ),
         properties=properties,
     )

@@ -14,7 +14,8 @@ Every line keeps its ``path:line:`` prefix (editors and CI log parsers jump to i
 the lines of one file (diagnostics and findings, by line) stand together, a blank line
 between files. Problems of the run itself come first, findings without a source location
 last, under their identity address. Suppressed findings and, in diff mode, findings no
-longer present are not listed; the summary counts the suppressed ones.
+longer present are not listed (suppressed ones are with ``show_suppressed``); the summary
+counts the suppressed ones.
 
 The summary counts findings by severity and, when the caller measured it, says how long
 the run took. ``quiet`` keeps only what fails the run: error diagnostics and findings at
@@ -64,16 +65,25 @@ _Paint = Callable[[str, str], str]
 
 
 def render(
-    result: ScanResult, *, color: bool = False, quiet: bool = False, elapsed: float | None = None
+    result: ScanResult,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    elapsed: float | None = None,
+    show_suppressed: bool = False,
 ) -> str:
     """The text report; ANSI colour only when ``color`` (the CLI passes ``isatty()``).
 
     ``quiet``: only what fails the run, then the summary. ``elapsed``: seconds the run
-    took, shown in the summary when given.
+    took, shown in the summary when given. ``show_suppressed`` (not with ``quiet``): also
+    the suppressed findings, each marked with its suppression's reason.
     """
     paint = _painter(color)
     diagnostics = sorted_diagnostics(result.diagnostics)
-    findings = sorted_findings(result.failing() if quiet else result.reported())
+    listed = result.failing() if quiet else result.reported()
+    if show_suppressed and not quiet:
+        listed = listed + suppressed(result)
+    findings = sorted_findings(listed)
     if quiet:
         diagnostics = [d for d in diagnostics if d.level == "error"]
     groups: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
@@ -115,7 +125,11 @@ def _finding_line(finding: Finding, paint: _Paint) -> str:
     loc = finding.location
     where = printable(finding.identity) if loc is None else _where(loc.path, loc.line)
     tag = paint(f"[{finding.severity}]", _SEVERITY_COLOR[finding.severity])
-    return f"{paint(where, _BOLD)}: {finding.check.id} {tag} {printable(finding.message)}"
+    line = f"{paint(where, _BOLD)}: {finding.check.id} {tag} {printable(finding.message)}"
+    if finding.suppressed is not None:
+        where_from = "inline" if finding.suppression_kind == "inSource" else "config"
+        line += f" (suppressed, {where_from}: {printable(finding.suppressed)})"
+    return line
 
 
 def _breakdown(findings: list[Finding]) -> str:
