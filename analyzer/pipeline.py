@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from analyzer.cache import DiskCache
 from analyzer.diagnostics import Diagnostic
 from analyzer.extract.kubernetes import extract_kubernetes
 from analyzer.extract.kustomize import apply_kustomizations
@@ -11,52 +16,83 @@ from analyzer.extract.link import link, merge
 from analyzer.extract.options import ExtractOptions
 from analyzer.extract.registry import TERRAFORM_EXTRACTORS
 from analyzer.model import Model
-from analyzer.parse.hcl import HclError, parse_hcl
+from analyzer.parse.files import MAX_FILE_SIZE, ParseResult, parse_file, parse_many, parser_kind
 from analyzer.parse.hcl_ast import HclFile
-from analyzer.parse.yaml_docs import YamlDocument, load_yaml
+from analyzer.parse.yaml_docs import YamlDocument
 from analyzer.sources.base import SourceFile, Tree
 from analyzer.terraform.modules import TerraformProject
 
-MAX_FILE_SIZE = 5 * 1024 * 1024
+__all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
 
-ParseResult = tuple[HclFile | list[YamlDocument] | None, list[Diagnostic]]
+# Above this many files to parse, a process pool pays for its start-up.
+PARALLEL_THRESHOLD = 200
+_BATCH = 32
 
 
 @dataclass
 class ParseCache:
-    """Parse results by content key, so base and head parse an unchanged file once."""
+    """Parse results by content key, so base and head parse an unchanged file once.
+
+    With ``disk``, results are also read from and written to the on-disk cache.
+    """
 
     entries: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
+    disk: DiskCache | None = None
+    parallel_threshold: int = PARALLEL_THRESHOLD
+    workers: int = field(default_factory=lambda: min(os.cpu_count() or 1, 4))
 
     def parse(self, source: SourceFile) -> ParseResult:
-        key = (source.key, source.path)
-        if key not in self.entries:
-            self.entries[key] = _parse(source)
-        return self.entries[key]
+        return self.parse_all([source])[0]
 
+    def parse_all(self, sources: list[SourceFile]) -> list[ParseResult]:
+        """Each source's parse result, in order; misses in parallel when there are many."""
+        missing: dict[tuple[str, str], SourceFile] = {}
+        for source in sources:
+            key = (source.key, source.path)
+            if key in self.entries or key in missing:
+                continue
+            stored = self._load(source)
+            if stored is not None:
+                self.entries[key] = stored
+            else:
+                missing[key] = source
+        if missing:
+            items = [(s.path, s.read()) for s in missing.values()]
+            # Results arrive batch by batch; each is stored while the workers go on.
+            results = self._run(items)
+            for source, result in zip(missing.values(), results, strict=True):
+                self.entries[(source.key, source.path)] = result
+                if self.disk is not None:
+                    self.disk.put(parser_kind(source.path), source.key, source.path, result)
+        return [self.entries[(s.key, s.path)] for s in sources]
 
-def _parse(source: SourceFile) -> ParseResult:
-    data = source.read()
-    if len(data) > MAX_FILE_SIZE:
-        size = f"{len(data) / 1024 / 1024:.1f} MiB"
-        return None, [
-            Diagnostic(source.path, 0, f"file is {size}, over the 5 MiB limit", "too-large")
-        ]
-    if source.path.endswith((".yaml", ".yml")):
-        docs, diagnostics = load_yaml(source.path, data)
-        return docs, diagnostics
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [
-            Diagnostic(source.path, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        ]
-    if "\x00" in text:
-        return None, [Diagnostic(source.path, 0, "binary file, not HCL")]
-    try:
-        return parse_hcl(source.path, text), []
-    except HclError as exc:
-        return None, [Diagnostic(source.path, exc.line, str(exc))]
+    def _load(self, source: SourceFile) -> ParseResult | None:
+        if self.disk is None:
+            return None
+        value = self.disk.get(parser_kind(source.path), source.key, source.path)
+        if (
+            isinstance(value, tuple)
+            and len(value) == 2
+            and isinstance(value[0], HclFile | list | None)
+            and isinstance(value[1], list)
+        ):
+            return value
+        return None
+
+    def _run(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
+        if len(items) <= self.parallel_threshold or self.workers < 2:
+            for path, data in items:
+                yield parse_file(path, data)
+            return
+        batches = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+            for batch in pool.map(parse_many, batches):
+                yield from batch
+
+    def close(self) -> None:
+        if self.disk is not None:
+            self.disk.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +107,9 @@ def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = 
     hcl_files: list[HclFile] = []
     documents: list[YamlDocument] = []
     diagnostics: list[Diagnostic] = list(getattr(tree, "skipped", []))
-    count = 0
-    for source in tree.files():
-        count += 1
-        parsed, problems = cache.parse(source)
+    sources = list(tree.files())
+    count = len(sources)
+    for parsed, problems in cache.parse_all(sources):
         diagnostics.extend(problems)
         if isinstance(parsed, HclFile):
             hcl_files.append(parsed)

@@ -1,0 +1,219 @@
+"""Time driftgate on a generated repository, as whole processes, next to checkov.
+
+    python benchmarks/run.py [--work DIR] [--runs 3] [--no-checkov] [generate.py options]
+
+Generates the repository (benchmarks/generate.py) under ``--work`` unless it is there,
+then times (median of ``--runs`` runs each): a cold-cache diff scan
+(``driftgate scan --base HEAD~1``), the same with a warm cache, ``--staged`` with one
+changed file, ``driftgate model``, and checkov restricted to its IAM/RBAC checks on the
+head tree. checkov gets its own virtualenv under ``--work`` (it pins policy-sentry
+0.13.2 and cloudsplaining 0.7.0, which clash with driftgate's); when it cannot be
+installed, its row is skipped with the reason. Peak memory is the child's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# checkov's IAM (Terraform) and RBAC (Kubernetes) checks.
+CHECKOV_IDS = (
+    "CKV_AWS_1,CKV_AWS_40,CKV_AWS_49,CKV_AWS_60,CKV_AWS_61,CKV_AWS_62,CKV_AWS_63,"
+    "CKV_AWS_107,CKV_AWS_108,CKV_AWS_109,CKV_AWS_110,CKV_AWS_111,CKV_AWS_274,CKV_AWS_286,"
+    "CKV_AWS_287,CKV_AWS_288,CKV_AWS_289,CKV_AWS_290,CKV_AWS_355,CKV_AWS_356,"
+    "CKV_K8S_49,CKV_K8S_155,CKV_K8S_156,CKV_K8S_157,CKV_K8S_158,CKV2_K8S_5"
+)
+
+
+def _driftgate() -> list[str]:
+    exe = Path(sys.executable).with_name("driftgate")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "analyzer.cli"]
+
+
+def _once(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB of this child (and its own children), exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is KiB on Linux; worker processes of a pool are reported separately
+    # by RUSAGE_CHILDREN of this process (the largest one).
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def _time(
+    name: str,
+    cmd: list[str],
+    repo: Path,
+    runs: int,
+    env: dict[str, str] | list[dict[str, str]],
+) -> tuple[str, float, float, int]:
+    walls: list[float] = []
+    peak = 0.0
+    code = 0
+    for i in range(runs):
+        wall, rss, code = _once(cmd, repo, env[i] if isinstance(env, list) else env)
+        walls.append(wall)
+        peak = max(peak, rss)
+    print(f"  {name}: {', '.join(f'{w:.2f}' for w in walls)} s", file=sys.stderr)
+    return name, statistics.median(walls), peak, code
+
+
+def _checkov(work: Path, timeout: float) -> Path | None:
+    venv = work / "checkov-venv"
+    exe = venv / "bin" / "checkov"
+    if exe.exists():
+        return exe
+    print("installing checkov into its own virtualenv ...", file=sys.stderr)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "checkov"], check=True, timeout=timeout
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        print(f"checkov skipped: could not install it ({exc})", file=sys.stderr)
+        return None
+    return exe if exe.exists() else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/driftgate-bench"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-checkov", action="store_true")
+    parser.add_argument("--checkov-runs", type=int, default=1)
+    parser.add_argument("--install-timeout", type=float, default=600)
+    parser.add_argument("--envs", type=int, default=6)
+    parser.add_argument("--services", type=int, default=83)
+    args = parser.parse_args()
+
+    repo = args.work / "repo"
+    if not (repo / ".git").exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                str(repo),
+                "--envs",
+                str(args.envs),
+                "--services",
+                str(args.services),
+            ],
+            check=True,
+        )
+    # A fresh directory per cold run: deleting thousands of entries right before a run
+    # (ext4 with discard) slowed the next run by seconds, which is not driftgate's time.
+    stamp = f"{os.getpid()}-{int(time.time())}"
+    colds = [args.work / f"cache-{stamp}-{i}" for i in range(args.runs)]
+    cache = colds[-1]
+    env = {**os.environ, "DRIFTGATE_CACHE_DIR": str(cache)}
+    dg = _driftgate()
+    rows = [
+        _time(
+            "scan --base HEAD~1, cold cache",
+            [*dg, "scan", "--base", "HEAD~1", "-q"],
+            repo,
+            args.runs,
+            [{**os.environ, "DRIFTGATE_CACHE_DIR": str(c)} for c in colds],
+        ),
+        _time(
+            "scan --base HEAD~1, warm cache",
+            [*dg, "scan", "--base", "HEAD~1", "-q"],
+            repo,
+            args.runs,
+            env,
+        ),
+    ]
+    changed = repo / "envs" / "dev" / "svc-001" / "locals.tf"
+    original = changed.read_text()
+    changed.write_text(original.replace("team-", "team-x"))
+    subprocess.run(["git", "-C", str(repo), "add", str(changed)], check=True)
+    try:
+        rows.append(
+            _time(
+                "scan --staged, one changed file",
+                [*dg, "scan", "--staged", "-q"],
+                repo,
+                args.runs,
+                env,
+            )
+        )
+    finally:
+        changed.write_text(original)
+        subprocess.run(["git", "-C", str(repo), "reset", "-q"], check=True)
+    rows.append(_time("model, warm cache", [*dg, "model"], repo, args.runs, env))
+    rows.append(
+        _time(
+            "scan --base HEAD~1, --no-cache",
+            [*dg, "scan", "--base", "HEAD~1", "-q", "--no-cache"],
+            repo,
+            args.runs,
+            env,
+        )
+    )
+    note = ""
+    if args.no_checkov:
+        note = "checkov skipped (--no-checkov)"
+    else:
+        exe = _checkov(args.work, args.install_timeout)
+        if exe is None:
+            note = "checkov skipped: not installable here"
+        else:
+            tree = args.work / "head-tree"
+            if not tree.exists():
+                shutil.copytree(repo, tree, ignore=shutil.ignore_patterns(".git"))
+            cmd = [
+                str(exe),
+                "-d",
+                str(tree),
+                "--framework",
+                "terraform",
+                "kubernetes",
+                "--check",
+                CHECKOV_IDS,
+                "--quiet",
+            ]
+            rows.append(
+                _time(
+                    "checkov IAM/RBAC checks, head tree only",
+                    cmd,
+                    repo,
+                    args.checkov_runs,
+                    dict(os.environ),
+                )
+            )
+    for c in colds:
+        shutil.rmtree(c, ignore_errors=True)
+    tf = sum(1 for _ in repo.rglob("*.tf"))
+    yml = sum(1 for _ in repo.rglob("*.yaml"))
+    print(
+        f"\n{tf} .tf files, {yml} manifests; {os.cpu_count()} cores; median of {args.runs} runs\n"
+    )
+    print(f"| {'run':<42} | median s | peak RSS MiB | exit |")
+    print(f"|{'-' * 44}|---------:|-------------:|-----:|")
+    for name, median, peak, code in rows:
+        print(f"| {name:<42} | {median:8.2f} | {peak:12.0f} | {code:4d} |")
+    by = {name: median for name, median, _, _ in rows}
+    ck = by.get("checkov IAM/RBAC checks, head tree only")
+    if ck is not None:
+        cold = by["scan --base HEAD~1, cold cache"]
+        print(f"\ncheckov / driftgate cold diff scan: {ck / cold:.1f}x")
+    if note:
+        print(f"\n{note}")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"largest single child process seen (incl. pool workers): {children:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

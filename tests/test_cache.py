@@ -1,0 +1,166 @@
+"""The disk parse cache and parallel parsing."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pygit2
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cache import DiskCache
+from analyzer.cli import cli
+from analyzer.parse.hcl_ast import HclFile
+from analyzer.pipeline import ParseCache
+from analyzer.sources.base import SourceFile
+
+TF = b'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
+YAML = b"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"
+
+
+def _source(path: str, data: bytes, reads: list[str] | None = None) -> SourceFile:
+    def read() -> bytes:
+        if reads is not None:
+            reads.append(path)
+        return data
+
+    return SourceFile(path, str(pygit2.hash(data)), read)
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_miss_then_hit(tmp_path: Path) -> None:
+    reads: list[str] = []
+    first = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
+    assert isinstance(first[0], HclFile)
+    assert reads == ["main.tf"]
+    assert len(_files(tmp_path)) == 1
+    second = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
+    assert reads == ["main.tf"]  # served from disk, the file was not read again
+    assert second == first
+
+
+def test_yaml_round_trip(tmp_path: Path) -> None:
+    first = ParseCache(disk=DiskCache(tmp_path)).parse(_source("sa.yaml", YAML))
+    second = ParseCache(disk=DiskCache(tmp_path)).parse(_source("sa.yaml", YAML))
+    assert second == first
+    assert isinstance(second[0], list)
+    assert second[0][0].data["kind"] == "ServiceAccount"
+
+
+def test_version_change_invalidates(tmp_path: Path) -> None:
+    DiskCache(tmp_path, version="1.0").put("hcl", "k", "a.tf", "old")
+    assert DiskCache(tmp_path, version="1.0").get("hcl", "k", "a.tf") == "old"
+    assert DiskCache(tmp_path, version="1.1").get("hcl", "k", "a.tf") is None
+    assert DiskCache(tmp_path, fingerprint="other").get("hcl", "k", "a.tf") is None
+
+
+def test_key_and_path_matter(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    cache.put("hcl", "k", "a.tf", 1)
+    assert cache.get("hcl", "k2", "a.tf") is None
+    assert cache.get("hcl", "k", "b.tf") is None
+    assert cache.get("yaml", "k", "a.tf") is None
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_corrupt_entry_ignored_and_removed(tmp_path: Path, junk: bytes) -> None:
+    cache = DiskCache(tmp_path)
+    cache.put("hcl", "k", "a.tf", "value")
+    [entry] = _files(tmp_path)
+    entry.write_bytes(junk)
+    assert cache.get("hcl", "k", "a.tf") is None
+    assert not entry.exists()
+    reads: list[str] = []
+    parsed = ParseCache(disk=cache).parse(_source("main.tf", TF, reads))
+    assert isinstance(parsed[0], HclFile)
+
+
+def test_wrong_type_in_entry_is_a_miss(tmp_path: Path) -> None:
+    source = _source("main.tf", TF)
+    cache = DiskCache(tmp_path)
+    cache.put("hcl", source.key, source.path, ("not", "a parse result"))
+    parsed = ParseCache(disk=cache).parse(source)
+    assert isinstance(parsed[0], HclFile)
+
+
+def _write_many(root: str, value: str, rounds: int) -> None:
+    cache = DiskCache(Path(root), fingerprint="f")
+    for _ in range(rounds):
+        cache.put("hcl", "same", "a.tf", value * 10_000)
+
+
+def test_concurrent_writers_leave_a_valid_entry(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    procs = [context.Process(target=_write_many, args=(str(tmp_path), v, 50)) for v in ("x", "y")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    value = DiskCache(tmp_path, fingerprint="f").get("hcl", "same", "a.tf")
+    assert value in ("x" * 10_000, "y" * 10_000)
+    assert len(_files(tmp_path)) == 1  # no temporary files left behind
+
+
+def test_size_bound_evicts_oldest(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path, max_bytes=50_000, fingerprint="f")
+    for i in range(10):
+        cache.put("hcl", str(i), "a.tf", b"x" * 10_000)
+        entry = cache._entry("hcl", str(i), "a.tf")
+        os.utime(entry, (time.time() - 100 + i, time.time() - 100 + i))
+    cache.close()
+    assert sum(p.stat().st_size for p in _files(tmp_path)) <= 50_000
+    assert cache.get("hcl", "9", "a.tf") == b"x" * 10_000
+    assert cache.get("hcl", "0", "a.tf") is None
+
+
+def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cache = DiskCache(blocker / "cache")
+    cache.put("hcl", "k", "a.tf", 1)
+    assert cache.get("hcl", "k", "a.tf") is None
+    cache.close()
+
+
+def _repo(root: Path) -> None:
+    (root / "main.tf").write_bytes(TF)
+    (root / "sa.yaml").write_bytes(YAML)
+
+
+def test_cli_writes_cache_and_no_cache_writes_nothing(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _repo(repo)
+    runner = CliRunner()
+    off = tmp_path / "off"
+    result = runner.invoke(cli, ["model", str(repo), "--no-cache", "--cache-dir", str(off)])
+    assert result.exit_code == 0, result.output
+    assert _files(off) == []
+    on = tmp_path / "on"
+    result = runner.invoke(cli, ["model", str(repo)], env={"DRIFTGATE_CACHE_DIR": str(on)})
+    assert result.exit_code == 0, result.output
+    assert len(_files(on)) == 2
+    again = runner.invoke(cli, ["model", str(repo), "--cache-dir", str(on)])
+    assert again.output == result.output
+    scan = runner.invoke(cli, ["scan", str(repo), "--no-cache", "--cache-dir", str(off)])
+    assert scan.exit_code in (0, 1), scan.output
+    assert _files(off) == []
+
+
+def test_parallel_parse_matches_serial(tmp_path: Path) -> None:
+    sources = [_source(f"m{i}/main.tf", TF.replace(b'"r"', f'"r{i}"'.encode())) for i in range(6)]
+    sources += [_source(f"k{i}.yaml", YAML) for i in range(4)]
+    sources.append(_source("bad.tf", b"resource {"))
+    serial = ParseCache(parallel_threshold=1000).parse_all(sources)
+    parallel_cache = ParseCache(parallel_threshold=2, workers=2, disk=DiskCache(tmp_path))
+    parallel = parallel_cache.parse_all(sources)
+    assert parallel == serial
+    assert serial[-1][0] is None and serial[-1][1]
+    assert ParseCache(disk=DiskCache(tmp_path)).parse_all(sources) == serial
