@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from analyzer.diff import (
     GrantDelta,
@@ -95,10 +95,16 @@ class CheckContext:
     # None when not in diff mode: every state finding is new, delta checks see nothing.
     base: Model | None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # DG101-DG104 each read the same deltas: computed once per context.
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def grant_deltas(self) -> list[GrantDelta]:
         """What each identity may do at head that it could not at base (empty: no base)."""
-        return [] if self.base is None else grant_deltas(self.base, self.head)
+        if self.base is None:
+            return []
+        if "grants" not in self._memo:
+            self._memo["grants"] = grant_deltas(self.base, self.head)
+        return list(self._memo["grants"])
 
     def trust_deltas(self) -> list[TrustDelta]:
         """Who may assume or federate into an identity at head but not at base (empty: no base)."""

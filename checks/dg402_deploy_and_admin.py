@@ -211,8 +211,17 @@ _K8S_ADMIN_VERBS = ("create", "update", "patch", "delete", "bind", "escalate")
 def _k8s_first(
     holdings: Holdings, p: Permission, kinds: tuple[str, ...], verbs: tuple[str, ...]
 ) -> str | None:
+    # Cheap string tests first: building and comparing models for every kind x verb of
+    # every rule was most of a warm scan's time on a large repository.
+    verb_p = p.action.lower()
+    group_p, _, rest = p.resource.partition("#")[0].partition("/")
     for kind in kinds:
+        group, _, resource = kind.partition("/")
+        if group_p not in ("*", group) or not (rest == resource or "*" in rest):
+            continue
         for verb in verbs:
+            if verb_p not in ("*", verb):
+                continue
             target = Permission(action=verb, resource=kind, scope=p.scope)
             if covers("kubernetes", p, target) and holdings.holds(target):
                 where = "cluster-wide" if p.scope in ("", "*") else f"in namespace {p.scope}"

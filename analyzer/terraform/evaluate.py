@@ -22,6 +22,7 @@ from analyzer.terraform.values import (
     LocatedDict,
     PartialStr,
     ResourceRef,
+    UnknownTemplate,
     UnknownValue,
     Value,
     is_known,
@@ -48,6 +49,15 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 _FILE_FUNCTIONS = frozenset({"file", "fileexists", "templatefile"})
+
+
+def _rewrap(value: UnknownValue, text: str) -> UnknownValue:
+    """The unknown shown as the expression that produced it, keeping what it means:
+    an error stays an error (try() moves past it), a context value stays a placeholder."""
+    kind = type(value) if isinstance(value, EvalError | ContextValue) else UnknownValue
+    return kind(text, value.reason)
+
+
 # Data sources that only tell where the configuration is applied.
 _CONTEXT_SOURCES = (
     "data.aws_partition.",
@@ -224,7 +234,7 @@ class Evaluator:
                 continue
             if isinstance(value, UnknownValue):
                 # The whole string is unknown, shown as written (quotes dropped).
-                return UnknownValue(expr.text.strip('"'), value.reason)
+                return UnknownTemplate(expr.text.strip('"'), value.reason)
             partial = partial or isinstance(value, PartialStr)
             out.append(value)
         text = "".join(out)
@@ -269,7 +279,7 @@ class Evaluator:
             args.extend(last)
         result = call(expr.name, args)
         if isinstance(result, UnknownValue):
-            return type(result)(expr.text, result.reason)
+            return _rewrap(result, expr.text)
         return result
 
     def _file_call(self, expr: ast.Call) -> Value:
@@ -407,7 +417,7 @@ class Evaluator:
             if isinstance(value, ResourceRef):
                 return value
             if isinstance(value, UnknownValue):
-                return type(value)(expr.text, value.reason)
+                return _rewrap(value, expr.text)
         return self._settle(value) if settle else value
 
     def _settle(self, value: Value) -> Value:

@@ -27,6 +27,14 @@ class UnknownValue:
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownTemplate(UnknownValue):
+    """A string template with unknown parts: shown as written, its ``${...}`` included."""
+
+    def __str__(self) -> str:
+        return self.expression
+
+
+@dataclass(frozen=True, slots=True)
 class EvalError(UnknownValue):
     """An expression Terraform itself would reject (a missing key, a bad argument).
 
