@@ -12,7 +12,7 @@ escalation (DG104), guardrail removed (DG103), scope broadened (DG102), else gro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,7 +35,7 @@ class _Allowed:
 
 
 @dataclass(frozen=True, slots=True)
-class _Side:
+class Side:
     """One identity's permissions on one side of the change."""
 
     allows: tuple[_Allowed, ...]
@@ -44,7 +44,16 @@ class _Side:
     boundary: tuple[Permission, ...] | None
 
     @classmethod
-    def of(cls, grants: Iterable[Grant]) -> _Side:
+    def of(
+        cls,
+        grants: Iterable[Grant],
+        permission: Callable[[Permission], Permission] | None = None,
+        condition: Callable[[str], str] | None = None,
+    ) -> Side:
+        """``permission``/``condition`` rewrite what is compared (DG106 replaces
+        environment tokens so that prod's and staging's resources compare alike)."""
+        norm = permission or (lambda p: p)
+        cond = condition or (lambda c: c)
         allows: list[_Allowed] = []
         denies: list[Permission] = []
         boundary: list[Permission] | None = None
@@ -55,13 +64,14 @@ class _Side:
                 # hide all growth under it, it does not cap (the grant says it is unknown).
                 if g.unknown or any(p.action.startswith("policy ") for p in g.permissions):
                     unknown_boundary = True
-                boundary = (boundary or []) + list(g.permissions)
+                boundary = (boundary or []) + [norm(p) for p in g.permissions]
             elif g.effect == "deny":
                 # A conditional Deny may not apply: only unconditional ones subtract.
                 if not g.conditions:
-                    denies.extend(g.permissions)
+                    denies.extend(norm(p) for p in g.permissions)
             else:
-                allows.extend(_Allowed(p, frozenset(g.conditions)) for p in g.permissions)
+                conditions = frozenset(cond(c) for c in g.conditions)
+                allows.extend(_Allowed(norm(p), conditions) for p in g.permissions)
         if unknown_boundary:
             boundary = None
         return cls(tuple(allows), tuple(denies), None if boundary is None else tuple(boundary))
@@ -112,7 +122,7 @@ class GrantDelta:
 
 
 def _classify(
-    provider: str, p: Permission, conditions: frozenset[str], base: _Side, head: _Side
+    provider: str, p: Permission, conditions: frozenset[str], base: Side, head: Side
 ) -> tuple[DeltaKind, str]:
     if level(p, provider) == "escalation":
         return "escalation", ""
@@ -157,7 +167,7 @@ def _by_identity(model: Model) -> dict[str, list[Grant]]:
 
 
 def _gains(
-    provider: str, grant: Grant, base_side: _Side, head_side: _Side
+    provider: str, grant: Grant, base_side: Side, head_side: Side
 ) -> dict[DeltaKind, tuple[list[Permission], str]]:
     """What ``grant`` adds over ``base_side``, classified, in the order of the grant."""
     conditions = frozenset(grant.conditions)
@@ -206,7 +216,7 @@ def workload_deltas(base: Model, head: Model) -> list[GrantDelta]:
                 if (b := base.identities.get(i)) is not None and b.provider == provider
                 for g in base_grants.get(i, ())
             ]
-            base_side, head_side = _Side.of(same), _Side.of(head_grants.get(reached, ()))
+            base_side, head_side = Side.of(same), Side.of(head_grants.get(reached, ()))
             for grant in head_grants.get(reached, ()):
                 if grant.effect != "allow":
                     continue
@@ -228,9 +238,9 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
             continue
         provider = identity.provider
         before = tuple(base_grants.get(address, ()))
-        base_side = _Side.of(before)
+        base_side = Side.of(before)
         grants = head_grants.get(address, [])
-        head_side = _Side.of(grants)
+        head_side = Side.of(grants)
         for grant in grants:
             if grant.effect != "allow":
                 continue

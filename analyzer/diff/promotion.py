@@ -21,13 +21,11 @@ permissions are unknown on either side is not compared, and is named as undecide
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analyzer.diff.grants import BOUNDARY
+from analyzer.diff.grants import Side
 from analyzer.model import Grant, Identity, Model, Permission, Workload
 from analyzer.model.environment import env_token
-from analyzer.permissions import covers
 
 PLACEHOLDER = "<env>"
 # Environment tokens of names and namespaces are whole segments split on - _ . / (§5).
@@ -88,53 +86,6 @@ def _compared(permission: Permission) -> Permission:
 def like_key(workload: Workload) -> tuple[str, str, str]:
     """What two workloads in different environments share when they are alike."""
     return (workload.kind, neutral_name(workload.name), neutral_name(workload.namespace or ""))
-
-
-@dataclass(frozen=True, slots=True)
-class _Allowed:
-    permission: Permission
-    conditions: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Held:
-    """What one identity may do: its allows, less its unconditional Denies and boundary."""
-
-    provider: str
-    allows: tuple[_Allowed, ...]
-    denies: tuple[Permission, ...]
-    boundary: tuple[Permission, ...] | None
-
-    @classmethod
-    def of(cls, provider: str, grants: Iterable[Grant], neutral: bool) -> _Held:
-        def norm(p: Permission) -> Permission:
-            return _compared(p) if neutral else p
-
-        allows: list[_Allowed] = []
-        denies: list[Permission] = []
-        boundary: list[Permission] | None = None
-        for g in grants:
-            if g.effect == "deny" and g.conditions[:1] == (BOUNDARY,):
-                boundary = (boundary or []) + [norm(p) for p in g.permissions]
-            elif g.effect == "deny":
-                if not g.conditions:  # a conditional Deny may not apply
-                    denies.extend(norm(p) for p in g.permissions)
-            else:
-                conditions = frozenset(neutral_text(c) if neutral else c for c in g.conditions)
-                allows.extend(_Allowed(norm(p), conditions) for p in g.permissions)
-        return cls(
-            provider, tuple(allows), tuple(denies), None if boundary is None else tuple(boundary)
-        )
-
-    def permits(self, p: Permission, conditions: frozenset[str]) -> bool:
-        provider = self.provider
-        if any(covers(provider, d, p) for d in self.denies):
-            return False
-        if self.boundary is not None and not any(covers(provider, b, p) for b in self.boundary):
-            return False
-        return any(
-            a.conditions <= conditions and covers(provider, a.permission, p) for a in self.allows
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +154,11 @@ def _compare(
     identities, unknown = _reached(model, workload)
     source_identities, source_unknown = _reached(model, source)
     # Source permissions per provider; a provider with an undeclared identity is unknown.
-    held: dict[str, list[_Held]] = {}
+    held: dict[str, list[Side]] = {}
     blind: set[str | None] = set()
     for identity in source_identities:
         held.setdefault(identity.provider, []).append(
-            _Held.of(identity.provider, grants.get(identity.address, ()), neutral=True)
+            Side.of(grants.get(identity.address, ()), _compared, neutral_text)
         )
     for address in source_unknown:
         found = model.identities.get(address)
@@ -223,17 +174,20 @@ def _compare(
         if own and (provider in blind or None in blind):
             undecided.extend(a for a in source_unknown if a not in undecided)
             continue
-        mine = _Held.of(provider, own, neutral=False)
+        mine = Side.of(own)
         for grant in own:
             if grant.effect != "allow":
                 continue
             conditions = frozenset(grant.conditions)
             neutral_conditions = frozenset(neutral_text(c) for c in grant.conditions)
             for p in grant.permissions:
-                if not mine.permits(p, conditions):
+                if not mine.effective(provider, p, conditions):
                     continue  # denied or capped where it runs: not held
                 compared = _compared(p)
-                if any(h.permits(compared, neutral_conditions) for h in held.get(provider, ())):
+                if any(
+                    h.effective(provider, compared, neutral_conditions)
+                    for h in held.get(provider, ())
+                ):
                     continue
                 if (identity.address, compared) in seen:
                     continue
