@@ -50,7 +50,7 @@ def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOption
     model.grants.extend(grants)
     for subject in subjects:
         environment = options.environments.resolve(subject.binding.path, subject.namespace)
-        _ensure_identity(model, subject.namespace, subject.name, environment)
+        ensure_service_account(model, subject.namespace, subject.name, environment)
     for obj in objects:
         _workload(model, obj, options)
     return model
@@ -77,7 +77,7 @@ def _service_account(obj: K8sObject, options: ExtractOptions) -> Identity:
     )
 
 
-def _ensure_identity(model: Model, namespace: str, name: str, environment: str | None) -> str:
+def ensure_service_account(model: Model, namespace: str, name: str, environment: str | None) -> str:
     """The ServiceAccount's address, adding it as undeclared when no document declares it."""
     address = k8s_address(namespace, "ServiceAccount", name)
     if address not in model.identities:
@@ -103,7 +103,7 @@ def _legacy_token(model: Model, obj: K8sObject, options: ExtractOptions) -> None
     credential = Credential(
         address=k8s_address(namespace, "Secret", obj.name),
         kind="legacy_sa_token",
-        identity=_ensure_identity(model, namespace, account, environment),
+        identity=ensure_service_account(model, namespace, account, environment),
         environment=environment,
         location=obj.location,
     )
@@ -130,7 +130,7 @@ def _workload(model: Model, obj: K8sObject, options: ExtractOptions) -> None:
     labels = workload_labels(obj, templates)
     environment = options.environments.resolve(obj.path, namespace, labels)
     identities = {
-        _ensure_identity(model, namespace, template.service_account, environment): None
+        ensure_service_account(model, namespace, template.service_account, environment): None
         for template in templates
     }
     credentials: dict[str, None] = {}

@@ -16,12 +16,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from analyzer.extract.addresses import k8s_address
-from analyzer.extract.kubernetes import extract_kubernetes
+from analyzer.extract.kubernetes import ensure_service_account, extract_kubernetes
 from analyzer.extract.kubernetes_tf_convert import Converted, Converter, resolve_metadata
 from analyzer.extract.link import merge
 from analyzer.extract.options import ExtractOptions
-from analyzer.model import Credential, Identity, Location, Model
+from analyzer.model import Credential, Location, Model
 from analyzer.model.environment import EnvironmentResolver
 from analyzer.terraform.modules import ResourceInstance, Root
 from analyzer.terraform.values import display
@@ -144,18 +143,8 @@ def _token_request(
             ttl = seconds
         if spec.has("expiration_seconds"):
             where = Location(path=inst.path, line=spec.line_of("expiration_seconds"))
-    account = k8s_address(namespace, "ServiceAccount", name)
     environment = options.environments.resolve(inst.path, namespace)
-    if account not in model.identities:
-        model.identities[account] = Identity(
-            address=account,
-            principal=f"system:serviceaccount:{namespace}:{name}",
-            provider="kubernetes",
-            kind="ServiceAccount",
-            name=name,
-            environment=environment,
-            declared=False,
-        )
+    account = ensure_service_account(model, namespace, name, environment)
     model.credentials[inst.full_address] = Credential(
         address=inst.full_address,
         kind="token",
