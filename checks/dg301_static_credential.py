@@ -61,10 +61,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Credential, Workload
+from analyzer.model import PLAINTEXT, Credential, Workload
 from checks.common import human_duration
 from checks.inference_scope import (
-    PLAINTEXT,
     consumers,
     env_text,
     identity_text,

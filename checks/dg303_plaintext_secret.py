@@ -52,9 +52,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Credential
+from analyzer.model import PLAINTEXT, Credential
 from checks.inference_scope import (
-    PLAINTEXT,
     consumers,
     env_text,
     identity_text,
@@ -126,9 +125,12 @@ def _message(ctx: CheckContext, credential: Credential, workloads: list[str]) ->
     identities = "; ".join(identity_text(model.identities[i]) for i in runs_as[:3])
     as_whom = f" (running as {identities})" if identities else ""
     inference = " inference" if any(w.inference for w in users) else ""
+    shown = "value not shown"
+    if credential.preview:
+        shown = f"value {credential.preview}; the rest not shown"
     return (
         f"{_what(credential)}{env_text(environment)} has its value written literally in the "
-        f"repository (value not shown) and is consumed by{inference} workload(s) "
+        f"repository ({shown}) and is consumed by{inference} workload(s) "
         f"{workload_text(users)}{as_whom}: everyone who can read the repository or its "
         "history holds the secret, so it must be rotated and passed by reference."
     )

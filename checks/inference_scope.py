@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.model import Credential, Grant, Identity, Location, Model, Permission, Workload
+from analyzer.model import (
+    PLAINTEXT,
+    Credential,
+    Grant,
+    Identity,
+    Location,
+    Model,
+    Permission,
+    Workload,
+)
 from analyzer.permissions import covers
 from checks.common import principal_text
 
 # A permissions boundary statement is kept as a deny-effect grant with this marker
 # first among its conditions (analyzer/extract/aws_iam.py): a ceiling, not a deny.
 BOUNDARY = "permissions-boundary"
-PLAINTEXT = "#plaintext"
 
 
 def inference_users(model: Model) -> dict[str, list[Workload]]:

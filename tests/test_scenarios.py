@@ -11,6 +11,7 @@ expected.json:
      "exit_code": 1,                      # optional, default: from severities and --fail-on
      "args": ["--fail-on", "low"],        # optional extra CLI arguments
      "xfail": "why driftgate does not meet this yet",  # optional: a known gap, strict
+     "never_in_report": ["hf_qWeRt..."],  # optional: text no report may contain (secrets)
      "findings": [{"check": "DG101", "path": "main.tf", "line": 12,
                    "identity": "...", "severity": "high",          # optional
                    "message_contains": ["s3:PutObject", "prod"]}]} # optional
@@ -144,6 +145,8 @@ def test_scenario(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
             assert actual["severity"] == item["severity"], actual["message"]
         for fragment in item.get("message_contains", []):
             assert fragment in actual["message"], actual["message"]
+    for secret in expected.get("never_in_report", []):
+        assert secret not in json.dumps(report, ensure_ascii=False)
 
     # The same change seen from the working tree (head checked out, base = HEAD~1).
     code_wt, report_wt = _scan(["--base", "HEAD~1", *extra, str(repo)], tmp_path, "wt")

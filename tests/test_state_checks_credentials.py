@@ -227,12 +227,18 @@ LAMBDA = "envs/prod:aws_lambda_function.summarize"
 LITERAL = f"{LAMBDA}/env/OPENAI_API_KEY#plaintext"
 
 
-def _literal_model(*, inference: bool, consumed: bool = True) -> Model:
+def _literal_model(
+    *, inference: bool, consumed: bool = True, preview: str | None = "sk-p…, 48 characters"
+) -> Model:
     return Model(
         identities={ROLE: identity(ROLE)},
         credentials={
             LITERAL: Credential(
-                address=LITERAL, kind="static_secret", environment="prod", location=at(36)
+                address=LITERAL,
+                kind="static_secret",
+                environment="prod",
+                location=at(36),
+                preview=preview,
             )
         },
         workloads={
@@ -249,8 +255,14 @@ def test_dg303_literal_env_value() -> None:
     assert draft.subject == LITERAL
     assert draft.location == at(36)
     assert draft.severity is Severity.HIGH
-    for fragment in ("OPENAI_API_KEY", LAMBDA, ROLE, "prod", "value not shown"):
+    for fragment in ("OPENAI_API_KEY", LAMBDA, ROLE, "prod", "value sk-p…, 48 characters"):
         assert fragment in draft.message
+
+
+def test_dg303_without_a_preview_says_the_value_is_not_shown() -> None:
+    model = _literal_model(inference=False, preview=None)
+    [draft] = drafts(dg303_plaintext_secret.CHECK, model)
+    assert "value not shown" in draft.message
 
 
 def test_dg303_raised_when_an_inference_workload_consumes_it() -> None:

@@ -174,7 +174,7 @@ def _rank(inst: ResourceInstance) -> int:
         return 1
     if inst.type in aws_iam.INDEXED | aws_secrets.INDEXED | aws_workloads.INDEXED:
         return 2
-    if inst.type in aws_secrets.LATE_INDEXED:
+    if inst.type in aws_secrets.LATE_INDEXED or inst.type in aws_iam.CREDENTIALS:
         return 3
     return 4
 

@@ -9,14 +9,14 @@ there is a plaintext secret in the repository (``#plaintext``).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from analyzer.extract import aws_secrets
 from analyzer.extract.aws_common import AwsContext
 from analyzer.extract.inference import model_server_reason
-from analyzer.model import Credential, Location
+from analyzer.extract.literals import literal_secret, preview, secret_name
+from analyzer.model import PLAINTEXT, Credential, Location
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import (
     ResourceRef,
@@ -27,15 +27,6 @@ from analyzer.terraform.values import (
     plain_value,
 )
 
-# Environment variable names that carry a secret value ...
-_SECRET_NAME = re.compile(
-    r"(?:^|_)(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)"
-)
-# ... unless they name where the secret is, or describe it.
-_NOT_A_VALUE = re.compile(
-    r"_(?:ARN|NAME|ID|FILE|PATH|URL|URI|ENDPOINT|REGION|HEADER|TTL|EXPIRY|LENGTH|TYPE)$"
-)
-
 
 @dataclass
 class Containers:
@@ -44,30 +35,39 @@ class Containers:
     credentials: list[str] = field(default_factory=list)
 
 
-def secret_name(name: str) -> bool:
-    upper = name.upper()
-    return bool(_SECRET_NAME.search(upper)) and not _NOT_A_VALUE.search(upper)
-
-
 def environment_credentials(
     ctx: AwsContext,
+    inst: ResourceInstance,
     workload: str,
     variables: Iterable[tuple[str, Value]],
     environment: str | None,
     where: Location,
 ) -> list[str]:
-    """Credentials for the secret-looking variables; a literal value is plaintext."""
+    """Credentials for the secret-looking variables; a literal value is plaintext.
+
+    A variable set from a credential declared here (``aws_iam_access_key.x.secret``)
+    hands the workload that credential, with its owner and lifetime, not a new one.
+    """
     out: list[str] = []
     for name, value in variables:
-        if not secret_name(name) or value is None or value == "":
+        if value is None or value == "":
             continue
         literal = is_known(value) and not isinstance(value, UnknownValue)
-        address = f"{workload}/env/{name}" + (aws_secrets.PLAINTEXT if literal else "")
+        plain = plain_value(value) if literal else None
+        # A known token format is a secret whatever the variable is called.
+        if not secret_name(name) and not literal_secret(name, plain):
+            continue
+        declared = aws_secrets.secret_address(ctx, inst, value)
+        if declared is not None:
+            out.append(declared)
+            continue
+        address = f"{workload}/env/{name}" + (PLAINTEXT if literal else "")
         ctx.model.credentials[address] = Credential(
             address=address,
             kind="access_key" if name.upper() == "AWS_SECRET_ACCESS_KEY" else "static_secret",
             environment=environment,
             location=where,
+            preview=preview(plain),
         )
         out.append(address)
     return out
@@ -125,7 +125,9 @@ def ecs_containers(ctx: AwsContext, inst: ResourceInstance, environment: str | N
                     aws_secrets.consumed(ctx, inst, value_from, fallback, environment, where)
                 )
         variables = _pairs(container.get("environment"), "value")
-        found.credentials.extend(environment_credentials(ctx, own, variables, environment, where))
+        found.credentials.extend(
+            environment_credentials(ctx, inst, own, variables, environment, where)
+        )
     for accelerator in inst.children("inference_accelerator"):
         device = display(accelerator.get("device_type"))
         found.reason = found.reason or f"Elastic Inference accelerator {device}"

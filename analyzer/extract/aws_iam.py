@@ -35,6 +35,13 @@ SESSION = "#session"
 _DAY = 86400
 
 INDEXED = {"aws_iam_instance_profile", "aws_iam_account_password_policy"}
+# A user's credentials: read before the workloads whose environment hands them over.
+CREDENTIALS = {
+    "aws_iam_access_key",
+    "aws_iam_user_login_profile",
+    "aws_iam_service_specific_credential",
+    "aws_iam_signing_certificate",
+}
 
 
 def _seconds(value: Value, unit: int = 1) -> int | None:

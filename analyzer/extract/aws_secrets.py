@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 from analyzer.extract.addresses import external_address
 from analyzer.extract.aws_common import AwsContext, module_prefixes, tags_of, text
-from analyzer.model import Credential, Location
+from analyzer.extract.literals import preview
+from analyzer.model import PLAINTEXT, Credential, Location
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, is_known, plain_value
 
-PLAINTEXT = "#plaintext"
 _DAY = 86400
 _RATE = re.compile(r"^\s*rate\(\s*(\d+)\s+(hours?|days?)\s*\)\s*$")
 # ``${aws_secretsmanager_secret.db.arn}:password::`` refers to a secret inside a template.
@@ -48,8 +48,19 @@ def rotation_seconds(rules: Value, schedule: Value) -> int | None:
     return None
 
 
+def secret_name_key(name: str) -> str:
+    """The name a Secrets Manager secret is known by across roots and accounts."""
+    return f"aws:secretsmanager:{name}"
+
+
 def _credential(
-    ctx: AwsContext, inst: ResourceInstance, address: str, where: Location, ttl: int | None
+    ctx: AwsContext,
+    inst: ResourceInstance,
+    address: str,
+    where: Location,
+    ttl: int | None,
+    names: tuple[str, ...] = (),
+    masked: str | None = None,
 ) -> None:
     ctx.model.credentials[address] = Credential(
         address=address,
@@ -57,16 +68,20 @@ def _credential(
         ttl_seconds=ttl,
         environment=ctx.environment(inst, tags_of(inst)),
         location=where,
+        names=names,
+        preview=masked,
     )
 
 
 def secret(ctx: AwsContext, inst: ResourceInstance) -> None:
-    ctx.register(inst, text(inst.get("name")))
+    name = text(inst.get("name"))
+    ctx.register(inst, name)
     ttl = None
     # Provider v2 configured rotation on the secret itself.
     for rules in inst.children("rotation_rules"):
         ttl = rotation_seconds(rules.get("automatically_after_days"), None)
-    _credential(ctx, inst, inst.full_address, ctx.location(inst), ttl)
+    names = (secret_name_key(name),) if name else ()
+    _credential(ctx, inst, inst.full_address, ctx.location(inst), ttl, names)
 
 
 def ssm_parameter(ctx: AwsContext, inst: ResourceInstance) -> None:
@@ -105,7 +120,9 @@ def _plaintext(ctx: AwsContext, inst: ResourceInstance, address: str, attribute:
     value = plain_value(inst.get(attribute))
     if value is None or value == "" or not is_known(value):
         return
-    _credential(ctx, inst, address + PLAINTEXT, ctx.location(inst, attribute), None)
+    where = ctx.location(inst, attribute)
+    masked = preview(value) if isinstance(value, str) else None
+    _credential(ctx, inst, address + PLAINTEXT, where, None, masked=masked)
 
 
 def secret_address(ctx: AwsContext, inst: ResourceInstance, value: Value) -> str | None:
@@ -159,15 +176,22 @@ def consumed(
         return address
     if isinstance(value, ResourceRef) and inst.address_of(value) in ctx.model.credentials:
         return inst.address_of(value)
+    names: tuple[str, ...] = ()
     if isinstance(value, str) and value:
         if value.startswith("arn:aws:secretsmanager:"):
             value = ":".join(value.split(":")[:7])
+            if ":secret:" in value:
+                names = (secret_name_key(_ARN_SUFFIX.sub("", value.split(":secret:", 1)[1])),)
         address = external_address("aws", value)
     else:
         address = fallback
     if address not in ctx.model.credentials:
         ctx.model.credentials[address] = Credential(
-            address=address, kind="static_secret", environment=environment, location=where
+            address=address,
+            kind="static_secret",
+            environment=environment,
+            location=where,
+            names=names,
         )
     return address
 

@@ -82,7 +82,9 @@ def lambda_function(ctx: AwsContext, inst: ResourceInstance) -> None:
         if isinstance(values, dict):
             variables.extend((k, v) for k, v in values.items() if isinstance(k, str))
     environment = ctx.environment(inst, tags_of(inst))
-    credentials = environment_credentials(ctx, inst.full_address, variables, environment, where)
+    credentials = environment_credentials(
+        ctx, inst, inst.full_address, variables, environment, where
+    )
     _add(ctx, inst, [ctx.role(inst, inst.get("role"))], None, credentials=credentials)
 
 

@@ -79,9 +79,41 @@ def _federated_service_accounts(model: Model) -> None:
                 model.identities[address] = sa.model_copy(update={"federates_to": federates})
 
 
+_EXTERNAL = ("aws:", "gcp:", "azure:", "vault:")
+
+
+def _link_credentials(model: Model) -> None:
+    """A secret named by ARN in one root and declared in another is one credential.
+
+    Workloads that name it are pointed at the declaring resource, which carries its
+    rotation and owner; a name two declarations share links nothing (no guessing).
+    """
+    declared: dict[str, list[str]] = {}
+    for address, credential in model.credentials.items():
+        if not address.startswith(_EXTERNAL):
+            for name in credential.names:
+                declared.setdefault(name, []).append(address)
+    replace: dict[str, str] = {}
+    for address, credential in model.credentials.items():
+        if not address.startswith(_EXTERNAL):
+            continue
+        targets = {t for n in credential.names for t in declared.get(n, [])}
+        if len(targets) == 1:
+            replace[address] = targets.pop()
+    if not replace:
+        return
+    for address, workload in list(model.workloads.items()):
+        linked = tuple(dict.fromkeys(replace.get(c, c) for c in workload.credentials))
+        if linked != workload.credentials:
+            model.workloads[address] = workload.model_copy(update={"credentials": linked})
+    for address in replace:
+        del model.credentials[address]
+
+
 def link(model: Model) -> Model:
     """Point external principals at declaring resources; add placeholders for the rest."""
     link_vault_logins(model)
+    _link_credentials(model)
     _federated_service_accounts(model)
     roles: dict[str, list[Identity]] = {}
     principals: dict[str, list[Identity]] = {}

@@ -1,6 +1,7 @@
 """The identity-binding model: pydantic entities and environment resolution."""
 
 from analyzer.model.entities import (
+    PLAINTEXT,
     Credential,
     CredentialKind,
     Grant,
@@ -15,6 +16,7 @@ from analyzer.model.entities import (
 )
 
 __all__ = [
+    "PLAINTEXT",
     "Credential",
     "CredentialKind",
     "Grant",

@@ -102,6 +102,11 @@ CredentialKind = Literal[
 ]
 
 
+# The suffix of a credential that is a literal value written in the repository (the
+# secret's or variable's address + PLAINTEXT), as opposed to the secret it belongs to.
+PLAINTEXT = "#plaintext"
+
+
 class Credential(_Frozen):
     address: str
     kind: CredentialKind
@@ -109,6 +114,11 @@ class Credential(_Frozen):
     ttl_seconds: int | None = None
     environment: str | None = None
     location: Location | None = None
+    # The names other files may use for it (a secret's name, whatever ARN suffix or
+    # account they write), so that a reference from another root finds it.
+    names: tuple[str, ...] = ()
+    # A literal value written in the repository, masked (``hf_q…, 37 characters``).
+    preview: str | None = None
 
 
 class Workload(_Frozen):

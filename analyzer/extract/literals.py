@@ -1,0 +1,64 @@
+"""Literal secret values: which variables hold one, and how to mention one safely.
+
+A variable is taken to hold a secret when its name says so (``HF_TOKEN``,
+``DB_PASSWORD``) or its value has the shape of a well-known token, whatever the name.
+Entropy alone is not used: model names, digests and base64 config are as random as
+tokens, and a gate that cries wolf is switched off.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Environment variable names that carry a secret value ...
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)"
+)
+# ... unless they name where the secret is, or describe it.
+_NOT_A_VALUE = re.compile(
+    r"_(?:ARN|NAME|ID|FILE|PATH|URL|URI|ENDPOINT|REGION|HEADER|TTL|EXPIRY|LENGTH|TYPE)$"
+)
+# Published token formats (prefix and alphabet), as secret scanners recognise them.
+_KNOWN_TOKENS = re.compile(
+    r"^(?:"
+    r"hf_[A-Za-z0-9]{30,}"  # Hugging Face
+    r"|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"  # OpenAI, Anthropic
+    r"|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}"  # GitHub
+    r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab
+    r"|xox[abprs]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google API key
+    r"|npm_[A-Za-z0-9]{36}"  # npm
+    r"|pypi-AgE[A-Za-z0-9_-]{50,}"  # PyPI
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----.*"
+    r")$",
+    re.DOTALL,
+)
+# ``$(OTHER_VAR)`` in Kubernetes, ``${...}`` left by a template: a reference, not a value.
+_REFERENCE = re.compile(r"^\$[({].*[)}]$")
+_SHOWN = 4  # characters of a literal shown in a report
+_MIN_SHOWN = 16  # shorter literals show none
+
+
+def secret_name(name: str) -> bool:
+    upper = name.upper()
+    return bool(_SECRET_NAME.search(upper)) and not _NOT_A_VALUE.search(upper)
+
+
+def known_token(value: str) -> bool:
+    return bool(_KNOWN_TOKENS.match(value.strip()))
+
+
+def literal_secret(name: str, value: object) -> bool:
+    """Whether a variable ``name`` set to the literal ``value`` holds a secret."""
+    if not isinstance(value, str) or not value.strip() or _REFERENCE.match(value.strip()):
+        return False
+    return secret_name(name) or known_token(value)
+
+
+def preview(value: object) -> str | None:
+    """A masked mention of a literal: its first characters when it is long, and its
+    length; enough to find it and rotate it, never enough to use it."""
+    if not isinstance(value, str):
+        return None
+    shown = value[:_SHOWN] if len(value) >= _MIN_SHOWN else ""
+    return f"{shown}…, {len(value)} characters"
