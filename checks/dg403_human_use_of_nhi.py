@@ -11,9 +11,12 @@ People who may act as an identity an inference workload runs as:
 - GCP: `user:`, `group:` or `domain:` members, workforce pool principals or
   `allUsers` / `allAuthenticatedUsers` holding Service Account User, Token Creator,
   Workload Identity User (or Owner / Editor) on the service account;
-- Kubernetes `User` / `Group` subjects and Azure users and groups, wherever the model
-  records them as trust principals. (Not yet recorded: RBAC `impersonate` rules on
-  ServiceAccounts and Azure Managed Identity Operator assignments to people.)
+- Kubernetes: `User` / `Group` subjects of a (Cluster)RoleBinding whose role lets them
+  `impersonate` the ServiceAccount (`kubectl --as=system:serviceaccount:…`), by name
+  or all ServiceAccounts of the namespace; `*` on `*` is an administrator, reported by
+  DG104/DG405 instead;
+- Azure users and groups, wherever the model records them as trust principals. (Not
+  yet recorded: Managed Identity Operator assignments to people.)
 
 The finding points at the trust statement or binding that names the people.
 

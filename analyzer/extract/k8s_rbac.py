@@ -3,6 +3,9 @@
 One grant per rule of the referenced role and per ServiceAccount subject, located at
 the rule, so that a finding points at the line that grants. Roles are resolved across
 every document given, with ClusterRole aggregation by label selector.
+
+A rule that lets its subjects ``impersonate`` ServiceAccounts is also who may act as
+those ServiceAccounts: a trust of each, naming every subject — users and groups too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from analyzer.extract.addresses import k8s_address
 from analyzer.extract.k8s_objects import K8sObject, location, mapping, mappings, strings, text
-from analyzer.model.entities import Grant, Location, Permission
+from analyzer.model.entities import Grant, Location, Permission, Trust
 
 # A rule whose product of verbs, groups, resources and names is larger is not expanded.
 MAX_RULE_PERMISSIONS = 10_000
@@ -30,6 +33,32 @@ _BUILTIN_RULES: dict[str, tuple[dict[str, list[str]], ...]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Impersonation:
+    """Subjects a binding lets impersonate ServiceAccounts: those ``names`` in
+    ``namespace`` (None: every namespace), or all of them when ``names`` is empty."""
+
+    namespace: str | None
+    names: tuple[str, ...]
+    principals: tuple[str, ...]
+    via: str
+    location: Location | None
+
+    def trusts(self, accounts: Iterable[tuple[str, str]]) -> list[Trust]:
+        """The trusts of the ``(namespace, name)`` ServiceAccounts it reaches."""
+        return [
+            Trust(
+                identity=k8s_address(namespace, "ServiceAccount", name),
+                principals=self.principals,
+                actions=("impersonate",),
+                via=self.via,
+                location=self.location,
+            )
+            for namespace, name in accounts
+            if self.namespace in (None, namespace) and (not self.names or name in self.names)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
 class Subject:
     """A ServiceAccount a binding names, and the binding that names it."""
 
@@ -42,8 +71,16 @@ class Subject:
         return k8s_address(self.namespace, "ServiceAccount", self.name)
 
 
-def rbac_grants(objects: Iterable[K8sObject]) -> tuple[list[Grant], list[Subject]]:
-    """The grants of every ServiceAccount subject, and those subjects."""
+@dataclass
+class Rbac:
+    grants: list[Grant] = field(default_factory=list)
+    subjects: list[Subject] = field(default_factory=list)
+    impersonations: list[Impersonation] = field(default_factory=list)
+
+
+def rbac_grants(objects: Iterable[K8sObject]) -> Rbac:
+    """The grants of every ServiceAccount subject, those subjects, and who may
+    impersonate ServiceAccounts."""
     roles: dict[tuple[str | None, str, str], K8sObject] = {}
     bindings: list[K8sObject] = []
     for obj in objects:
@@ -54,8 +91,8 @@ def rbac_grants(objects: Iterable[K8sObject]) -> tuple[list[Grant], list[Subject
         elif obj.kind in _BINDINGS:
             bindings.append(obj)
     cluster_roles = [role for role in roles.values() if role.kind == "ClusterRole"]
-    grants: list[Grant] = []
-    subjects: list[Subject] = []
+    found = Rbac()
+    grants, subjects = found.grants, found.subjects
     for binding in bindings:
         ref = mapping(binding.data, "roleRef")
         ref_kind, ref_name = text(ref.get("kind")), text(ref.get("name"))
@@ -70,6 +107,14 @@ def rbac_grants(objects: Iterable[K8sObject]) -> tuple[list[Grant], list[Subject
         via += _qualified(role_namespace, ref_name)
         ref_location = location(binding.path, ref, binding.location)
         rules = _rules(role, cluster_roles) if role is not None else []
+        principals = _principals(binding)
+        if principals:
+            found.impersonations.extend(
+                Impersonation(
+                    None if scope == "*" else scope, names, principals, via, binding.location
+                )
+                for names in _impersonated(rule for rule, _ in rules)
+            )
         for subject in _subjects(binding):
             subjects.append(subject)
             if role is not None:
@@ -94,7 +139,7 @@ def rbac_grants(objects: Iterable[K8sObject]) -> tuple[list[Grant], list[Subject
                         location=ref_location,
                     )
                 )
-    return grants, subjects
+    return found
 
 
 def rule_permissions(rule: Mapping[str, Any], scope: str) -> tuple[tuple[Permission, ...], bool]:
@@ -150,6 +195,38 @@ def _subjects(binding: K8sObject) -> list[Subject]:
         namespace = text(subject.get("namespace")) or binding.namespace or "default"
         found[Subject(namespace, name, binding)] = None
     return list(found)
+
+
+def _principals(binding: K8sObject) -> tuple[str, ...]:
+    """Every subject as a trust principal: ``User:alice``, ``Group:oncall`` or a
+    ServiceAccount's ``system:serviceaccount:ns:name``."""
+    found: dict[str, None] = {}
+    for subject in mappings(binding.data.get("subjects")):
+        kind, name = text(subject.get("kind")), text(subject.get("name"))
+        if name is None or kind not in ("User", "Group", "ServiceAccount"):
+            continue
+        if kind == "ServiceAccount":
+            namespace = text(subject.get("namespace")) or binding.namespace or "default"
+            found[f"system:serviceaccount:{namespace}:{name}"] = None
+        else:
+            found[f"{kind}:{name}"] = None
+    return tuple(found)
+
+
+def _impersonated(rules: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
+    """For each rule that lets its subjects impersonate ServiceAccounts, the names it
+    allows (empty: all). Only rules that name ServiceAccounts count: ``*`` on ``*`` is
+    an administrator, which DG104/DG405 report, not a trust of every account."""
+    found: list[tuple[str, ...]] = []
+    for rule in rules:
+        verbs = strings(rule.get("verbs"))
+        groups = strings(rule.get("apiGroups"))
+        if "serviceaccounts" not in strings(rule.get("resources")):
+            continue
+        if not ({"impersonate", "*"} & set(verbs)) or not ({"", "*"} & set(groups)):
+            continue
+        found.append(tuple(strings(rule.get("resourceNames"))))
+    return found
 
 
 def _rules(

@@ -46,13 +46,23 @@ def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOption
     for obj in objects:
         if obj.group == "" and obj.kind == "Secret":
             _legacy_token(model, obj, options)
-    grants, subjects = rbac_grants(objects)
-    model.grants.extend(grants)
-    for subject in subjects:
+    rbac = rbac_grants(objects)
+    model.grants.extend(rbac.grants)
+    for subject in rbac.subjects:
         environment = options.environments.resolve(subject.binding.path, subject.namespace)
         ensure_service_account(model, subject.namespace, subject.name, environment)
     for obj in objects:
         _workload(model, obj, options)
+    # After the workloads, which add the ServiceAccounts they name.
+    accounts = [
+        (i.principal.split(":")[2], i.name)
+        for i in model.identities.values()
+        if i.kind == "ServiceAccount"
+        and isinstance(i.principal, str)
+        and i.principal.startswith("system:serviceaccount:")
+    ]
+    for impersonation in rbac.impersonations:
+        model.trusts.extend(impersonation.trusts(accounts))
     return model
 
 
