@@ -808,3 +808,94 @@ def test_aggregated_cluster_role_collects_the_rules_its_selector_matches() -> No
     assert grant.permissions == (Permission(action="delete", resource="core/pods", scope="ml"),)
     assert grant.via == "RoleBinding ml/b → ClusterRole llm-all"
     assert grant.location == Location(path="rbac/agg.yaml", line=10, end_line=10)
+
+
+# --- impersonation: who may act as a ServiceAccount -------------------------------------
+
+_SERVICE_ACCOUNTS = """\
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: llm, namespace: ml}
+    ---
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: batch, namespace: ml}
+    ---
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: llm, namespace: other}
+    ---
+    """
+
+
+def _impersonation(rule: str, binding_kind: str = "RoleBinding") -> str:
+    role_kind = "Role" if binding_kind == "RoleBinding" else "ClusterRole"
+    namespace = "namespace: ml, " if binding_kind == "RoleBinding" else ""
+    return textwrap.dedent(_SERVICE_ACCOUNTS) + textwrap.dedent(f"""\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: {role_kind}
+        metadata: {{name: act-as, {namespace}}}
+        rules:
+          - {rule}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: {binding_kind}
+        metadata: {{name: oncall, {namespace}}}
+        roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {role_kind}, name: act-as}}
+        subjects:
+          - {{kind: User, name: alice}}
+          - {{kind: Group, name: oncall}}
+          - {{kind: ServiceAccount, name: smoke, namespace: ci}}
+        """)
+
+
+def _trusted(model: Model) -> dict[str, tuple[str, ...]]:
+    return {t.identity: t.principals for t in model.trusts}
+
+
+def test_impersonate_by_name_trusts_every_subject_of_that_account_only() -> None:
+    rule = (
+        '{apiGroups: [""], resources: [serviceaccounts], resourceNames: [llm], '
+        "verbs: [impersonate]}"
+    )
+    model = _model(_impersonation(rule))
+    assert _trusted(model) == {
+        "k8s:ml/ServiceAccount/llm": (
+            "User:alice",
+            "Group:oncall",
+            "system:serviceaccount:ci:smoke",
+        )
+    }
+    [trust] = model.trusts
+    assert trust.actions == ("impersonate",)
+    assert "RoleBinding ml/oncall" in trust.via
+
+
+def test_impersonate_without_names_reaches_every_account_in_the_namespace() -> None:
+    rule = '{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}'
+    assert set(_trusted(_model(_impersonation(rule)))) == {
+        "k8s:ml/ServiceAccount/llm",
+        "k8s:ml/ServiceAccount/batch",
+    }
+
+
+def test_a_cluster_role_binding_reaches_every_namespace() -> None:
+    rule = '{apiGroups: [""], resources: [serviceaccounts], verbs: ["*"]}'
+    model = _model(_impersonation(rule, "ClusterRoleBinding"))
+    # Every ServiceAccount the repository knows, the bound one in namespace ci included.
+    assert set(_trusted(model)) == {
+        "k8s:ml/ServiceAccount/llm",
+        "k8s:ml/ServiceAccount/batch",
+        "k8s:other/ServiceAccount/llm",
+        "k8s:ci/ServiceAccount/smoke",
+    }
+
+
+def test_rules_that_do_not_impersonate_service_accounts_trust_no_one() -> None:
+    for rule in (
+        '{apiGroups: [""], resources: [serviceaccounts], verbs: [get, list]}',
+        '{apiGroups: [""], resources: [users, groups], verbs: [impersonate]}',
+        '{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}',  # an admin: DG104/DG405
+        "{apiGroups: [apps], resources: [serviceaccounts], verbs: [impersonate]}",
+    ):
+        assert _model(_impersonation(rule)).trusts == [], rule
