@@ -22,6 +22,8 @@ from analyzer.diff import (
 )
 from analyzer.model import Location, Model
 
+Confidence = Literal["high", "medium", "low"]
+
 
 class Severity(StrEnum):
     LOW = "low"
@@ -87,6 +89,10 @@ class Draft:
     workloads: tuple[str, ...] = ()
     before: str | None = None
     after: str | None = None
+    # "medium": inferred from what the configuration reads, not seen (the same output of
+    # the same remote state); "low": the finding rests on a value driftgate cannot
+    # resolve (a permission whose worth is unknown).
+    confidence: Confidence = "high"
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,4 +91,6 @@ def delta_drafts(
             workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
             before=before_text(delta.before),
             after=describe(delta.added),
+            # Worth unknown (an action driftgate cannot resolve): growth is not certain.
+            confidence="low" if worst == "unknown" else "high",
         )

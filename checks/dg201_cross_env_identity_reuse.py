@@ -6,6 +6,13 @@ The same principal — an IAM role (by ARN or by the resource that declares it),
 service account, an Azure identity, a ServiceAccount — is used by workloads in two or
 more environments, directly or through federation (IRSA, GKE/Azure workload identity).
 
+An identity the configuration only reads from outside — an output of a remote state, a
+data source — is the same identity in two roots when both read the same thing: the
+same data source type with the same, fully known arguments (backend, bucket, key,
+workspace) and the same output. Its value is unknown, so the finding says so and
+carries `confidence: medium`; roots that read different states, or a state whose
+location is a variable, are never called reuse.
+
 ## Why it matters
 
 Environments are blast-radius boundaries. When the inference service promoted to
@@ -40,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Workload
+from analyzer.model import Unknown, Workload
 from checks.common import principal_text
 
 META = CheckMeta(
@@ -81,18 +88,33 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         adopters = [w for w in workloads if w.address not in base_users] or workloads
         adopter = min(adopters, key=lambda w: (w.environment == identity.environment, w.address))
         principal = principal_text(identity) or address
+        # Known only as the same read of the same external object (a remote state's
+        # output): the same value in every root, whatever it is.
+        external = not identity.declared and isinstance(identity.principal, Unknown)
+        if external:
+            principal = f"whatever {address.partition(':')[2]} holds"
         per_env = "; ".join(
             f"{env}: {', '.join(w.address for w in workloads if w.environment == env)}"
             for env in environments
         )
         own = f" (declared for {identity.environment})" if identity.environment else ""
         runs = "now runs" if adopter.address not in base_users and ctx.base else "runs"
-        message = (
-            f"{identity.kind} {identity.name} [{address}]{own} is used by workloads in "
-            f"{len(environments)} environments — {per_env}; {adopter.address} in "
-            f"{adopter.environment} {runs} as {principal}, so a compromise or a permission "
-            f"granted in one environment reaches the others."
-        )
+        if external:
+            message = (
+                f"workloads in {len(environments)} environments run as the same "
+                f"{identity.kind.replace('_', ' ')}, read from the same external object "
+                f"— {per_env}; "
+                f"{adopter.address} in {adopter.environment} {runs} as {principal}: "
+                "driftgate cannot see the value, but every root reads the same one, so a "
+                "compromise or a permission granted in one environment reaches the others."
+            )
+        else:
+            message = (
+                f"{identity.kind} {identity.name} [{address}]{own} is used by workloads in "
+                f"{len(environments)} environments — {per_env}; {adopter.address} in "
+                f"{adopter.environment} {runs} as {principal}, so a compromise or a "
+                f"permission granted in one environment reaches the others."
+            )
         yield Draft(
             identity=address,
             message=message,
@@ -106,6 +128,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             workloads=tuple(w.address for w in workloads),
             before=None,
             after=", ".join(environments),
+            confidence="medium" if external else "high",
         )
 
 

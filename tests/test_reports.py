@@ -122,6 +122,7 @@ SUPPRESSED = finding(
     Location(path="modules/ml/iam.tf", line=30),
     "fp-sqs",
     suppressed="queue access reviewed in SEC-42",
+    suppression_kind="inSource",
 )
 PARSE_ERROR = Diagnostic(path="modules/broken/main.tf", line=7, message="unexpected token '}'")
 
@@ -357,7 +358,7 @@ def test_sarif_baseline_state_only_in_diff_mode() -> None:
 def test_sarif_keeps_suppressed_results_with_their_reason() -> None:
     results = results_by_fingerprint(load_sarif(state_result()))
     assert results["fp-sqs"]["suppressions"] == [
-        {"kind": "external", "justification": "queue access reviewed in SEC-42"}
+        {"kind": "inSource", "justification": "queue access reviewed in SEC-42"}
     ]
     assert all("suppressions" not in r for fp, r in results.items() if fp != "fp-sqs")
 
@@ -504,11 +505,14 @@ def test_json_finding_carries_everything_a_consumer_filters_on() -> None:
         "fingerprint": "fp-growth",
         "baseline_state": None,
         "suppressed": None,
+        "suppression_kind": None,
+        "confidence": "high",
         "before": "s3:GetObject",
         "after": "s3:GetObject, s3:PutObject",
         "inference": False,
     }
     assert by_fp["fp-sqs"]["suppressed"] == "queue access reviewed in SEC-42"
+    assert by_fp["fp-sqs"]["suppression_kind"] == "inSource"
     assert by_fp["fp-owner"]["location"] is None
 
 

@@ -14,6 +14,7 @@ expected.json:
      "never_in_report": ["hf_qWeRt..."],  # optional: text no report may contain (secrets)
      "findings": [{"check": "DG101", "path": "main.tf", "line": 12,
                    "identity": "...", "severity": "high",          # optional
+                   "confidence": "medium",                         # optional, default high
                    "message_contains": ["s3:PutObject", "prod"]}]} # optional
 """
 
@@ -143,6 +144,7 @@ def test_scenario(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
         actual = by_key[_key(item)]
         if "severity" in item:
             assert actual["severity"] == item["severity"], actual["message"]
+        assert actual["confidence"] == item.get("confidence", "high"), actual["message"]
         for fragment in item.get("message_contains", []):
             assert fragment in actual["message"], actual["message"]
     for secret in expected.get("never_in_report", []):

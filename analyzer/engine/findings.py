@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from analyzer.checkapi import CheckMeta, Severity
+from analyzer.checkapi import CheckMeta, Confidence, Severity
 from analyzer.diagnostics import Diagnostic
 from analyzer.model import Location
 
@@ -34,6 +34,7 @@ class Finding:
     before: str | None = None
     after: str | None = None
     inference: bool = False
+    confidence: Confidence = "high"
 
 
 @dataclass(frozen=True, slots=True)

@@ -276,4 +276,5 @@ def _finding(
         before=draft.before,
         after=draft.after,
         inference=uses_inference,
+        confidence=draft.confidence,
     )

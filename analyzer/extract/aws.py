@@ -183,8 +183,8 @@ def extract_aws(instances: Iterable[ResourceInstance], options: ExtractOptions) 
     ctx = AwsContext(options)
     for inst in sorted(instances, key=_rank):
         if inst.mode == "data":
-            if inst.type in _DATA_SOURCES:
-                ctx.register(inst, None)
+            # Every data source: a workload may name its identity by one (remote state).
+            ctx.register(inst, None)
         elif inst.type == "aws_iam_policy":
             ctx.register(inst, text(inst.get("name")))
         elif (handler := _HANDLERS.get(inst.type)) is not None:

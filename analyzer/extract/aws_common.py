@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyzer.extract.addresses import external_address
+from analyzer.extract.external_refs import external_object
 from analyzer.extract.options import ExtractOptions
 from analyzer.model import Grant, Location, Model
 from analyzer.parse import hcl_ast as ast
@@ -163,6 +164,10 @@ class AwsContext:
             expression = value.expression
             if expression.startswith("arn:") and _ROLE_TAIL.search(expression):
                 return external_address("aws", expression)
+        if isinstance(value, ResourceRef):
+            read = external_object(value, self.instances.get(inst.address_of(value)))
+            if read is not None:
+                return external_address("aws", read)
         return None
 
 

@@ -37,9 +37,12 @@ _MAX_TOKEN_LIFETIME = 43200
 
 def extract_gcp(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
     ctx = GcpContext(options)
+    instances = list(instances)
     google = [i for i in instances if i.type.startswith("google_")]
-    for inst in google:
-        ctx.instances[inst.full_address] = inst
+    for inst in instances:
+        # Data sources of any provider: an account may be named by one (remote state).
+        if inst.type.startswith("google_") or inst.mode == "data":
+            ctx.instances[inst.full_address] = inst
     for inst in google:
         if inst.mode == "resource" and inst.type == "google_service_account":
             _service_account(ctx, inst)

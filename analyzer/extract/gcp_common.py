@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyzer.extract.addresses import external_address, k8s_address
+from analyzer.extract.external_refs import external_object
 from analyzer.extract.options import ExtractOptions
 from analyzer.model import Identity, Location, Model, Unknown
 from analyzer.parse import hcl_ast as ast
@@ -160,6 +161,9 @@ class GcpContext:
                 email = _data_account_email(target)
                 if email is not None:
                     return self.by_principal(inst, email)
+            read = external_object(value, target)
+            if read is not None:
+                return external_address("gcp", read)
             return self.unknown_account(inst, value)
         if isinstance(value, UnknownValue):
             return self.unknown_account(inst, value)

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import cast
 
 from analyzer.extract.addresses import external_address, k8s_address
+from analyzer.extract.external_refs import is_external_object
 from analyzer.extract.vault_link import link_vault_logins
-from analyzer.model import Identity, Model, Provider
+from analyzer.model import Identity, Model, Provider, Unknown
 
 
 def merge(models: Iterable[Model]) -> Model:
@@ -80,6 +81,7 @@ def _federated_service_accounts(model: Model) -> None:
 
 
 _EXTERNAL = ("aws:", "gcp:", "azure:", "vault:")
+_EXTERNAL_KINDS = {"aws": "role", "gcp": "service_account", "azure": "principal"}
 
 
 def _link_credentials(model: Model) -> None:
@@ -158,7 +160,17 @@ def link(model: Model) -> Model:
     referenced.update(i for w in model.workloads.values() for i in w.identities)
     for address in sorted(referenced - set(model.identities)):
         provider, _, principal = address.partition(":")
-        if provider in ("aws", "gcp", "azure", "vault"):
+        if provider in ("aws", "gcp", "azure") and is_external_object(address):
+            # Its value is another state's or a data source's: the principal is unknown.
+            model.identities[address] = Identity(
+                address=address,
+                principal=Unknown(unknown=principal),
+                provider=cast(Provider, provider),
+                kind=_EXTERNAL_KINDS[provider],
+                name=principal.rsplit(".", 1)[-1],
+                declared=False,
+            )
+        elif provider in ("aws", "gcp", "azure", "vault"):
             model.identities[address] = Identity(
                 address=address,
                 principal=principal,

@@ -76,6 +76,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "baseline_state": finding.baseline_state,
         "suppressed": finding.suppressed,
+        "suppression_kind": finding.suppression_kind,
+        "confidence": finding.confidence,
         "before": finding.before,
         "after": finding.after,
         "inference": finding.inference,

@@ -251,6 +251,8 @@ def _result(
         "severity": str(finding.severity),
         "inference": finding.inference,
     }
+    if finding.confidence != "high":
+        properties["confidence"] = finding.confidence
     if len(related) > limits.max_related_locations:
         properties["relatedLocationsLeftOut"] = len(related) - limits.max_related_locations
         related = related[: limits.max_related_locations]

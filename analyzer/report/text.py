@@ -126,6 +126,8 @@ def _finding_line(finding: Finding, paint: _Paint) -> str:
     where = printable(finding.identity) if loc is None else _where(loc.path, loc.line)
     tag = paint(f"[{finding.severity}]", _SEVERITY_COLOR[finding.severity])
     line = f"{paint(where, _BOLD)}: {finding.check.id} {tag} {printable(finding.message)}"
+    if finding.confidence != "high":
+        line += f" (confidence: {finding.confidence})"
     if finding.suppressed is not None:
         where_from = "inline" if finding.suppression_kind == "inSource" else "config"
         line += f" (suppressed, {where_from}: {printable(finding.suppressed)})"

@@ -7,6 +7,7 @@ resources it declares, and the ``data "aws_iam_policy_document"`` blocks it can 
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
@@ -412,9 +413,12 @@ class Evaluator:
             value = self.eval(node)
         else:
             value, steps = self._root(node.name, steps, expr.text)
-        for step in steps:
+        for number, step in enumerate(steps, start=1):
             value = self._step(value, step)
             if isinstance(value, ResourceRef):
+                # What is read from it (``outputs.role_arn``) stays part of the reference.
+                if number < len(steps):
+                    value = dataclasses.replace(value, expression=expr.text)
                 return value
             if isinstance(value, UnknownValue):
                 return _rewrap(value, expr.text)
