@@ -1069,3 +1069,53 @@ def test_fixture_model_matches_golden(tmp_path: Path, update_golden: bool) -> No
     if update_golden:
         GOLDEN.write_text(actual)
     assert actual == GOLDEN.read_text(), "golden model changed: review, then --update-golden"
+
+
+def test_a_declared_bucket_is_named_in_its_project_however_it_is_referred_to() -> None:
+    bucket = """
+        resource "google_storage_bucket" "models" {
+          project  = "acme-ml-prod"
+          name     = "acme-models-prod"
+          location = "US"
+        }
+        """
+    spellings = (
+        "google_storage_bucket.models.name",  # the configured name
+        "google_storage_bucket.models.id",  # the computed id
+        '"acme-models-prod"',  # the name written out
+    )
+    resources: set[str] = set()
+    for spelling in spellings:
+        model = _model(
+            _SA
+            + bucket
+            + f"""
+            resource "google_storage_bucket_iam_member" "reader" {{
+              bucket = {spelling}
+              role   = "roles/storage.objectViewer"
+              member = "serviceAccount:${{google_service_account.llm.email}}"
+            }}
+            """
+        )
+        [grant] = model.grants
+        resources.update(p.resource for p in grant.permissions)
+    assert resources == {"projects/acme-ml-prod/buckets/acme-models-prod"}
+
+
+def test_a_bucket_without_a_known_project_keeps_iams_own_name() -> None:
+    model = _model(
+        _SA
+        + """
+        resource "google_storage_bucket" "scratch" {
+          name     = "acme-scratch"
+          location = "US"
+        }
+        resource "google_storage_bucket_iam_member" "reader" {
+          bucket = google_storage_bucket.scratch.name
+          role   = "roles/storage.objectViewer"
+          member = "serviceAccount:${google_service_account.llm.email}"
+        }
+        """
+    )
+    [grant] = model.grants
+    assert [p.resource for p in grant.permissions] == ["projects/_/buckets/acme-scratch"]

@@ -300,12 +300,6 @@ def _gcp_grants(text: str) -> list[Grant]:
     return model.grants
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gcp_paths names a bucket projects/_/buckets/<name> even when the bucket is "
-    "declared in a known project, and gcp._resource_covers is a path prefix: a role on the "
-    "project never covers the same role on its bucket (project ⊇ bucket, DESIGN.md §4)",
-)
 def test_gcp_project_covers_a_bucket_declared_in_it() -> None:
     grants = _gcp_grants(
         """

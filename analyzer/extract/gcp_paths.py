@@ -118,8 +118,41 @@ def _segment(
         value = UnknownValue(f"{inst.address}.{attribute}", "provider default")
     if isinstance(value, ResourceRef) and depth < _MAX_REF_DEPTH:
         target = ctx.instance(inst, value)
-        if target is not None and target.type in ID_PATHS and value.attribute in ("id", "name"):
+        if target is not None and target.type == "google_storage_bucket":
+            if value.attribute in ("id", "name"):
+                return bucket_path(ctx, target, depth + 1)
+        elif target is not None and target.type in ID_PATHS and value.attribute in ("id", "name"):
             path, unknown = resource_name(ctx, target, ID_PATHS[target.type], depth + 1)
             return path, list(unknown)
     text = shown(value)
+    if isinstance(value, str) and attribute == "bucket" and not text.startswith(_ROOTS):
+        # A bucket named by its (global) name: in the project that declares it, if any.
+        declared = _declared_bucket(ctx, inst, text)
+        if declared is not None and depth < _MAX_REF_DEPTH:
+            return bucket_path(ctx, declared, depth + 1)
     return text, [text] if isinstance(value, UnknownValue) else []
+
+
+def bucket_path(ctx: GcpContext, bucket: ResourceInstance, depth: int) -> tuple[str, list[str]]:
+    """``projects/p/buckets/b`` when the bucket's project is known, so that a role on
+    the project is seen to contain it; else IAM's own ``projects/_/buckets/b``."""
+    name, missing = _segment(ctx, bucket, "name", depth)
+    if missing:
+        return f"projects/_/buckets/{name}", missing
+    project = bucket.get("project")
+    if isinstance(project, str) and project and "/" not in project:
+        return f"projects/{project}/buckets/{name}", []
+    return f"projects/_/buckets/{name}", []
+
+
+def _declared_bucket(ctx: GcpContext, inst: ResourceInstance, name: str) -> ResourceInstance | None:
+    """The one ``google_storage_bucket`` of the same root named ``name``."""
+    found = [
+        other
+        for other in ctx.instances.values()
+        if other.type == "google_storage_bucket"
+        and other.mode == "resource"
+        and other.root.label == inst.root.label
+        and other.get("name") == name
+    ]
+    return found[0] if len(found) == 1 else None
