@@ -790,14 +790,16 @@ def test_container_app_gpu_profile_image_and_secrets() -> None:
     )
     gpu = model.workloads[_a("azurerm_container_app.gpu")]
     assert gpu.inference_reason == "GPU workload profile Consumption-GPU-NC24-A100"
+    # A value written in the secret block is a plaintext secret, located at the value.
     assert gpu.credentials == (
         _a("azurerm_key_vault_secret.hf"),
-        _a("azurerm_container_app.gpu#secret/db-password"),
+        _a("azurerm_container_app.gpu#secret/db-password#plaintext"),
     )
-    literal = model.credentials[_a("azurerm_container_app.gpu#secret/db-password")]
-    assert (literal.kind, literal.location) == (
+    literal = model.credentials[_a("azurerm_container_app.gpu#secret/db-password#plaintext")]
+    assert (literal.kind, literal.location, literal.preview) == (
         "static_secret",
-        Location(path="envs/prod/main.tf", line=26),
+        Location(path="envs/prod/main.tf", line=28),
+        "…, 7 characters",
     )
     tgi = model.workloads[_a("azurerm_container_app.tgi")]
     assert tgi.inference_reason == (
@@ -831,12 +833,13 @@ def test_web_app_settings_key_vault_references_and_account_keys() -> None:
     scorer = model.workloads[_a("azurerm_linux_function_app.scorer")]
     key = _a("azurerm_storage_account.jobs#primary_connection_string")
     uri = "azure:https://kv-ml.vault.azure.net/secrets/openai-key"
-    connection = _a("azurerm_linux_function_app.scorer#connection_string/db")
+    # The connection string carries its password: a plaintext secret, at the value.
+    connection = _a("azurerm_linux_function_app.scorer#connection_string/db#plaintext")
     assert scorer.credentials == (key, uri, connection)
     assert model.credentials[key].kind == "access_key"
     assert model.credentials[key].location == Location(path="envs/prod/main.tf", line=1, end_line=4)
     assert model.credentials[uri].location == Location(path="envs/prod/main.tf", line=8)
-    assert model.credentials[connection].location == Location(path="envs/prod/main.tf", line=13)
+    assert model.credentials[connection].location == Location(path="envs/prod/main.tf", line=16)
 
 
 def test_literal_key_vault_reference_finds_the_declared_secret() -> None:
@@ -1111,3 +1114,72 @@ def test_fixture_model_matches_golden(update_golden: bool) -> None:
     if update_golden:
         GOLDEN.write_text(actual)
     assert actual == GOLDEN.read_text(), "golden model changed: review, then --update-golden"
+
+
+def test_literal_secrets_in_container_env_app_settings_and_connection_strings() -> None:
+    model = _tf(
+        """\
+        variable "db_password" {
+          type      = string
+          sensitive = true
+        }
+
+        resource "azurerm_container_app" "llm" {
+          name = "llm"
+          template {
+            container {
+              name  = "vllm"
+              image = "vllm/vllm-openai:v0.6.3"
+              env {
+                name  = "HF_TOKEN"
+                value = "hf_qWeRtYuIoPaSdFgHjKlZxCvBnMqWeRtYuIo"
+              }
+              env {
+                name  = "VLLM_LOGGING_LEVEL"
+                value = "INFO"
+              }
+              env {
+                name        = "DB_PASSWORD"
+                secret_name = "db-password"
+              }
+            }
+          }
+        }
+
+        resource "azurerm_linux_web_app" "ui" {
+          name = "chat-ui"
+          app_settings = {
+            OPENAI_API_KEY   = "sk-proj-4fQm9ZsX2vLk8TtB7rWc1NyHd3Jp6EaGu0KbVi5O"
+            HF_TOKEN         = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/hf)"
+            MODEL_NAME       = "llama-3.1-8b"
+          }
+          connection_string {
+            name  = "db"
+            type  = "PostgreSQL"
+            value = "Host=db;Username=app;Password=${var.db_password}"
+          }
+          connection_string {
+            name  = "cache"
+            type  = "Custom"
+            value = "redis.internal:6380,password=S3cr3tValue,ssl=True"
+          }
+          connection_string {
+            name  = "blob"
+            type  = "Custom"
+            value = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=QmFzZTY0S2V5"
+          }
+        }
+        """
+    )
+    plaintext = sorted(a for a in model.credentials if a.endswith("#plaintext"))
+    assert plaintext == [
+        _a("azurerm_container_app.llm/container/vllm/env/HF_TOKEN#plaintext"),
+        _a("azurerm_linux_web_app.ui#connection_string/blob#plaintext"),
+        _a("azurerm_linux_web_app.ui/env/OPENAI_API_KEY#plaintext"),
+    ]
+    token = model.credentials[plaintext[0]]
+    assert token.location == Location(path="envs/prod/main.tf", line=14)
+    assert token.preview == "hf_q…, 38 characters"
+    assert set(plaintext) <= set(
+        model.workloads[_a("azurerm_container_app.llm")].credentials
+    ) | set(model.workloads[_a("azurerm_linux_web_app.ui")].credentials)

@@ -1119,3 +1119,45 @@ def test_a_bucket_without_a_known_project_keeps_iams_own_name() -> None:
     )
     [grant] = model.grants
     assert [p.resource for p in grant.permissions] == ["projects/_/buckets/acme-scratch"]
+
+
+def test_a_literal_secret_in_cloud_run_env_is_plaintext_and_masked() -> None:
+    model = _model(
+        _SA
+        + """
+        variable "hf_token" {
+          type      = string
+          sensitive = true
+        }
+        resource "google_cloud_run_v2_service" "tei" {
+          name     = "embed"
+          location = "europe-west4"
+          template {
+            service_account = google_service_account.llm.email
+            containers {
+              name  = "tei"
+              image = "ghcr.io/huggingface/text-embeddings-inference:1.5"
+              env {
+                name  = "HF_TOKEN"
+                value = "hf_qWeRtYuIoPaSdFgHjKlZxCvBnMqWeRtYuIo"
+              }
+              env {
+                name  = "HF_TOKEN_FROM_VARIABLE"
+                value = var.hf_token
+              }
+              env {
+                name  = "MAX_BATCH_TOKENS"
+                value = "16384"
+              }
+            }
+          }
+        }
+        """
+    )
+    address = "envs/prod:google_cloud_run_v2_service.tei/container/tei/env/HF_TOKEN#plaintext"
+    plaintext = [a for a in model.credentials if a.endswith("#plaintext")]
+    assert plaintext == [address]
+    credential = model.credentials[address]
+    assert credential.preview == "hf_q…, 38 characters"
+    assert credential.location is not None and credential.location.line == 20
+    assert address in model.workloads["envs/prod:google_cloud_run_v2_service.tei"].credentials

@@ -9,15 +9,17 @@ cluster rather than adding a workload that would share the identity with it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from analyzer.extract.addresses import external_address
 from analyzer.extract.azure_credentials import consumed
 from analyzer.extract.azure_identities import aks_identities, managed_identities
 from analyzer.extract.azure_state import AzureState
-from analyzer.extract.azure_values import gpu_vm_size, tags, text
+from analyzer.extract.azure_values import gpu_vm_size, key_vault_reference, tags, text
 from analyzer.extract.inference import model_server_reason, selector_reason
-from analyzer.model import Credential, Location, Workload
+from analyzer.extract.literals import literal_secret, preview
+from analyzer.model import PLAINTEXT, Credential, Location, Workload
 from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef
@@ -54,6 +56,10 @@ _AZAPI = {
 }
 
 GpuPools = dict[str, list[tuple[str, str]]]
+# A connection string that carries its secret (not one that authenticates as an identity).
+_SECRET_IN_CONNECTION = re.compile(
+    r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|client_?secret)\s*=\s*[^;\s]"
+)
 
 
 def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
@@ -194,15 +200,44 @@ def _container_app_secrets(state: AzureState, inst: ResourceInstance) -> list[st
             secrets = consumed(state, inst, view.get("value"), where)
         if not secrets:
             address = f"{inst.full_address}#secret/{text(view.get('name')) or index}"
+            value = view.get("value")
+            # A value written here, not passed in: the secret is in the repository.
+            literal = isinstance(value, str) and bool(value) and not view.has("identity")
+            if literal:
+                address += PLAINTEXT
             state.model.credentials[address] = Credential(
                 address=address,
                 kind="static_secret",
                 environment=state.environment(inst, tags(inst.get("tags"))),
-                location=where,
+                location=Location(path=inst.path, line=view.line_of("value")) if literal else where,
+                preview=preview(value) if literal else None,
             )
             secrets = [address]
         found.extend(secrets)
+    for template in inst.children("template"):
+        for index, container in enumerate(template.children("container")):
+            name = text(container.get("name")) or str(index)
+            for env in container.children("env"):
+                found.extend(_plaintext_env(state, inst, name, env))
     return found
+
+
+def _plaintext_env(
+    state: AzureState, inst: ResourceInstance, container: str, env: BlockView
+) -> list[str]:
+    """A literal secret written as an environment variable's value."""
+    name, value = text(env.get("name")), env.get("value")
+    if name is None or not literal_secret(name, value):
+        return []
+    address = f"{inst.full_address}/container/{container}/env/{name}{PLAINTEXT}"
+    state.model.credentials[address] = Credential(
+        address=address,
+        kind="static_secret",
+        environment=state.environment(inst, tags(inst.get("tags"))),
+        location=Location(path=inst.path, line=env.line_of("value")),
+        preview=preview(value),
+    )
+    return [address]
 
 
 def _container_images(inst: ResourceInstance) -> list[str]:
@@ -236,8 +271,23 @@ def _gpu_profile(state: AzureState, inst: ResourceInstance) -> str | None:
 
 
 def _web_app_credentials(state: AzureState, inst: ResourceInstance) -> list[str]:
-    """Key Vault references and keys in app settings; connection strings."""
-    found = consumed(state, inst, inst.get("app_settings"), state.location(inst, "app_settings"))
+    """Key Vault references and keys in app settings, literal secrets among them (app
+    settings are the app's environment variables); connection strings."""
+    settings = inst.get("app_settings")
+    where = state.location(inst, "app_settings")
+    found = consumed(state, inst, settings, where)
+    for name, value in settings.items() if isinstance(settings, dict) else ():
+        literal = isinstance(value, str) and key_vault_reference(value) is None
+        if isinstance(name, str) and literal and literal_secret(name, value):
+            address = f"{inst.full_address}/env/{name}{PLAINTEXT}"
+            state.model.credentials[address] = Credential(
+                address=address,
+                kind="static_secret",
+                environment=state.environment(inst, tags(inst.get("tags"))),
+                location=where,
+                preview=preview(value),
+            )
+            found.append(address)
     for index, view in enumerate(inst.children("connection_string")):
         found.extend(_connection_string(state, inst, view, index))
     return found
@@ -251,11 +301,16 @@ def _connection_string(
     if found or view.unknown is not None:
         return found
     address = f"{inst.full_address}#connection_string/{text(view.get('name')) or index}"
+    value = view.get("value")
+    literal = isinstance(value, str) and bool(_SECRET_IN_CONNECTION.search(value))
+    if literal:
+        address += PLAINTEXT
     state.model.credentials[address] = Credential(
         address=address,
         kind="static_secret",
         environment=state.environment(inst, tags(inst.get("tags"))),
-        location=where,
+        location=Location(path=inst.path, line=view.line_of("value")) if literal else where,
+        preview=preview(value) if literal else None,
     )
     return [address]
 

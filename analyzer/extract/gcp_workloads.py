@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from analyzer.extract.gcp_common import GcpContext, as_str, shown, string_map
 from analyzer.extract.gcp_paths import ID_PATHS, resource_name
 from analyzer.extract.inference import gpu_reason, model_server_reason, selector_reason
-from analyzer.model import Credential, Location, Workload
+from analyzer.extract.literals import literal_secret, preview
+from analyzer.model import PLAINTEXT, Credential, Location, Workload
 from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value
@@ -121,6 +122,21 @@ class WorkloadExtractor:
         )
         return address
 
+    def plaintext_env(self, inst: ResourceInstance, container: str, env: BlockView) -> str | None:
+        """A literal secret written as an environment variable's value."""
+        name, value = as_str(env.get("name")), env.get("value")
+        if name is None or not literal_secret(name, value):
+            return None
+        address = f"{inst.full_address}/container/{container}/env/{name}{PLAINTEXT}"
+        self.ctx.model.credentials[address] = Credential(
+            address=address,
+            kind="static_secret",
+            environment=self.ctx.environment(inst, string_map(inst.get("labels"))),
+            location=Location(path=inst.path, line=env.line_of("value")),
+            preview=preview(value),
+        )
+        return address
+
     def _secret_path(self, inst: ResourceInstance, value: Value) -> str:
         if isinstance(value, ResourceRef):
             target = self.ctx.instance(inst, value)
@@ -146,12 +162,14 @@ class WorkloadExtractor:
         if template is not None:
             labels = {**string_map(template.get("labels")), **labels}
             account = _account(template, "service_account")
-            for container in template.children("containers"):
+            for index, container in enumerate(template.children("containers")):
                 if image := as_str(container.get("image")):
                     images.append(image)
                 for resources in container.children("resources"):
                     reasons.append(gpu_reason({"limits": resources.get("limits")}))
+                container_name = as_str(container.get("name")) or str(index)
                 for env in container.children("env"):
+                    secrets.append(self.plaintext_env(inst, container_name, env))
                     for source in env.children("value_source"):
                         for ref in source.children("secret_key_ref"):
                             where = Location(path=inst.path, line=ref.line_of("secret"))
@@ -186,12 +204,14 @@ class WorkloadExtractor:
                 labels = {**string_map(metadata.get("labels")), **labels}
             for spec in template.children("spec"):
                 account = spec.get("service_account_name")
-                for container in spec.children("containers"):
+                for index, container in enumerate(spec.children("containers")):
                     if image := as_str(container.get("image")):
                         images.append(image)
                     for resources in container.children("resources"):
                         reasons.append(gpu_reason({"limits": resources.get("limits")}))
+                    container_name = as_str(container.get("name")) or str(index)
                     for env in container.children("env"):
+                        secrets.append(self.plaintext_env(inst, container_name, env))
                         for source in env.children("value_from"):
                             for ref in source.children("secret_key_ref"):
                                 where = Location(path=inst.path, line=ref.line_of("name"))
