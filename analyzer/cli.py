@@ -282,6 +282,7 @@ def scan(
         base_label=trees.base.label if trees.base else None,
         files_scanned=models.head.files,
         tool_version=__version__,
+        include_existing=include_existing,
     )
     elapsed = time.monotonic() - started
     for fmt, output in pairs:

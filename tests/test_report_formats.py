@@ -41,7 +41,7 @@ from analyzer.report import github, markdown, sarif, text
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "testdata" / "demo"
 GAINED = "\N{HEAVY PLUS SIGN} gained"
-LOST = "\N{HEAVY MINUS SIGN} lost"
+FIXED = "\N{HEAVY MINUS SIGN} fixed"
 
 # A delta finding whose ``after`` names two targets, as checks/delta.py writes it.
 ESCALATION = finding(
@@ -120,8 +120,8 @@ def test_markdown_privilege_diff_per_identity() -> None:
         f"| {GAINED} | `s3:PutObject, s3:DeleteObject` | `arn:aws:s3:::models-prod/*` | prod"
         " | 🔴 critical | DG104 | `modules/ml/iam.tf:22` |"
     ) in report
-    # A finding that existed at base and is gone at head (--all): what was lost.
-    assert f"| {LOST} | `static-credential` | — | prod | 🔴 critical | DG301 |" in report
+    # A finding that existed at base and is gone at head: what the change fixes.
+    assert f"| {FIXED} | `static-credential` | — | prod | 🔴 critical | DG301 |" in report
     # Already at base (--all): listed as such.
     assert "| = already at base | `missing-owner` | — | prod | 🟡 medium | DG401 | — |" in report
     # Who the identity is: principal, environment, workloads, inference.

@@ -346,13 +346,21 @@ def test_sarif_baseline_state_only_in_diff_mode() -> None:
     state = load_sarif(state_result())
     assert all("baselineState" not in r for r in state["runs"][0]["results"])
 
-    diff = results_by_fingerprint(load_sarif(diff_result()))
+    everything = replace(diff_result(), include_existing=True)  # --all
+    diff = results_by_fingerprint(load_sarif(everything))
     assert {fp: r["baselineState"] for fp, r in diff.items()} == {
         "fp-growth": "new",
         "fp-owner": "unchanged",
         "fp-key": "absent",
         "fp-sqs": "new",
     }
+
+
+def test_sarif_leaves_out_what_the_change_fixed_unless_asked() -> None:
+    # GitHub code scanning shows every uploaded result as an alert, absent or not.
+    diff = results_by_fingerprint(load_sarif(diff_result()))
+    assert "fp-key" not in diff
+    assert set(diff) == {"fp-growth", "fp-owner", "fp-sqs"}
 
 
 def test_sarif_keeps_suppressed_results_with_their_reason() -> None:
@@ -432,7 +440,7 @@ def test_text_in_diff_mode_counts_new_findings_against_the_base() -> None:
         "",
         f"{ROLE}: DG401 [medium] {NO_OWNER.message}",
         "1 new finding (1 high) against main@1a2b3c4 in 12 files;"
-        " 1 finding already present at base; 1 suppressed; failing at --fail-on high.",
+        " 1 finding already present at base; 1 fixed by the change (DG301); 1 suppressed; failing at --fail-on high.",
     ]
 
 

@@ -50,6 +50,9 @@ class ScanResult:
     base_label: str | None = None
     files_scanned: int = 0
     tool_version: str = field(default="0.1.0")
+    # --all: findings already present at base, and those the change fixes, are listed
+    # too (fixed ones are always counted).
+    include_existing: bool = False
 
     def reported(self) -> list[Finding]:
         """Findings that count: not suppressed and, in diff mode, not absent."""

@@ -96,12 +96,12 @@ def run_checks(
         state: BaselineState = "unchanged" if f.fingerprint in base_prints else "new"
         if state == "new" or options.include_existing:
             result.append(_with_state(f, state))
-    if options.include_existing:
-        result.extend(
-            _with_state(f, "absent") for f in base_findings if f.fingerprint not in head_prints
-        )
-    else:
+    if not options.include_existing:
         result = [f for f in result if f.baseline_state == "new"]
+    # What the change fixes is always known: reports count it, and show it with --all.
+    result.extend(
+        _with_state(f, "absent") for f in base_findings if f.fingerprint not in head_prints
+    )
     return result
 
 

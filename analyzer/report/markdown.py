@@ -15,7 +15,7 @@
 1. a one-line verdict (a heading, so it stands out in a comment thread);
 2. a table of counts by severity;
 3. per identity, most severe first, a privilege-diff table: what the identity gained
-   (or, with ``--all`` in diff mode, lost or already had), on which scope, in which
+   (or, in diff mode, fixed by the change, and with ``--all`` already had), on which scope, in which
    environment, declared where. A delta finding's ``after`` (``A, B on T; C on U``) is
    split into one row per target; other findings show their check and ``after``;
 4. the full finding messages, diagnostics and long tables folded in ``<details>``.
@@ -234,7 +234,7 @@ class _Row:
 
 def _change(finding: Finding, diff_mode: bool) -> str:
     if finding.baseline_state == "absent":
-        return "\N{HEAVY MINUS SIGN} lost"
+        return "\N{HEAVY MINUS SIGN} fixed"
     if finding.baseline_state == "unchanged":
         return "= already at base"
     return "\N{HEAVY PLUS SIGN} gained" if diff_mode else "● has"
@@ -282,7 +282,7 @@ def _row_line(row: _Row) -> str:
 
 
 def _listed(result: ScanResult) -> list[Finding]:
-    """What the privilege diff shows: reported findings, plus absent ones (lost)."""
+    """What the privilege diff shows: reported findings, plus absent ones (fixed by the change)."""
     absent = [f for f in result.findings if f.baseline_state == "absent" and f.suppressed is None]
     return [*result.reported(), *absent]
 

@@ -2,8 +2,10 @@
 
 - ``tool.driver.rules``: one rule per check of the run, ``id`` the bare check id
   (``DG101``), ``name`` the slug, GitHub's ``security-severity`` and OWASP tags.
-- one result per finding, suppressed and absent ones included: suppressed results
-  carry ``suppressions``; in diff mode every result has a ``baselineState``.
+- one result per finding, suppressed ones included with ``suppressions``; in diff mode
+  every result has a ``baselineState``. Findings the change fixes (``absent``) only with
+  ``--all``: GitHub code scanning shows every uploaded result as an alert, whatever
+  its baseline state.
 - URIs are repo-relative against ``%SRCROOT%``; no timestamps, no absolute paths;
   results sorted, so the same scan always gives the same bytes.
 - every result's primary location names the identity address as a logical location.
@@ -101,7 +103,7 @@ def dumps(data: Mapping[str, Any]) -> str:
 
 def to_sarif_dict(result: ScanResult, *, limits: Limits = GITHUB_LIMITS) -> dict[str, Any]:
     """The SARIF log as plain JSON data, within ``limits`` (most severe results kept)."""
-    ranked = sorted(sorted_findings(result.findings), key=_keep_priority)
+    ranked = sorted(sorted_findings(_included(result)), key=_keep_priority)
     keep = min(len(ranked), limits.max_results)
     while True:
         data = _serialize(build_log(result, kept=ranked[:keep], limits=limits))
@@ -110,6 +112,12 @@ def to_sarif_dict(result: ScanResult, *, limits: Limits = GITHUB_LIMITS) -> dict
             return data
         # Over the compressed size: drop the least severe tenth and measure again.
         keep = min(keep - 1, keep * 9 // 10)
+
+
+def _included(result: ScanResult) -> list[Finding]:
+    if result.include_existing:
+        return result.findings
+    return [f for f in result.findings if f.baseline_state != "absent"]
 
 
 def _keep_priority(finding: Finding) -> tuple[bool, int]:
@@ -129,7 +137,7 @@ def build_log(
     result: ScanResult, *, kept: list[Finding] | None = None, limits: Limits = GITHUB_LIMITS
 ) -> om.SarifLog:
     """The SARIF log as sarif-om objects: ``kept`` findings (default: all of them)."""
-    findings = sorted_findings(result.findings if kept is None else kept)
+    findings = sorted_findings(_included(result) if kept is None else kept)
     rules = catalog(result)
     if len(rules) > limits.max_rules:
         used = {f.check.id for f in findings}
@@ -143,7 +151,7 @@ def build_log(
         rules=[_rule(meta, limits) for meta in rules],
     )
     kept_ids = {id(f) for f in findings}
-    dropped = [f for f in result.findings if id(f) not in kept_ids]
+    dropped = [f for f in _included(result) if id(f) not in kept_ids]
     truncation = _truncation(result, findings, dropped, limits)
     run = om.Run(
         tool=om.Tool(driver=driver),

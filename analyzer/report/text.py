@@ -165,6 +165,10 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
             parts.append(f"No new identity drift against {base} in {files}")
         if existing := len(reported) - len(new):
             parts.append(f"{plural(existing, 'finding')} already present at base")
+        fixed = [f for f in result.findings if f.baseline_state == "absent" and not f.suppressed]
+        if fixed:
+            ids = ", ".join(sorted({f.check.id for f in fixed}))
+            parts.append(f"{len(fixed)} fixed by the change ({ids})")
     elif reported:
         parts.append(f"{plural(len(reported), 'finding')} ({_breakdown(reported)}) in {files}")
     else:
