@@ -1,0 +1,45 @@
+# Prod stack of the assistant: the chat API on Azure Container Apps, copied from staging
+# with the same platform-managed identity.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "assistant" {
+  name     = "rg-assistant-prod"
+  location = "westeurope"
+  tags = {
+    owner = "assistant-team"
+  }
+}
+
+resource "azurerm_container_app_environment" "assistant" {
+  name                = "cae-assistant-prod"
+  resource_group_name = azurerm_resource_group.assistant.name
+  location            = azurerm_resource_group.assistant.location
+}
+
+resource "azurerm_container_app" "chat_api" {
+  name                         = "ca-chat-api-prod"
+  resource_group_name          = azurerm_resource_group.assistant.name
+  container_app_environment_id = azurerm_container_app_environment.assistant.id
+  revision_mode                = "Single"
+  workload_profile_name        = "gpu-a100"
+  tags = {
+    owner = "assistant-team"
+  }
+  identity {
+    type = "UserAssigned"
+    identity_ids = [
+      "/subscriptions/3f1c2a9e-7d45-4b8e-9c61-2e0f5a7b8d13/resourceGroups/rg-platform-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-llm-serving",
+    ]
+  }
+  template {
+    container {
+      name   = "vllm"
+      image  = "vllm/vllm-openai:v0.6.3"
+      args   = ["--model", "mistralai/Mistral-7B-Instruct-v0.3"]
+      cpu    = 4
+      memory = "16Gi"
+    }
+  }
+}

@@ -1,0 +1,13 @@
+# The batch-scoring role assumed by the nightly scoring pipeline.
+resource "aws_iam_role" "scoring" {
+  name = "batch-scoring-prod"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "sagemaker.amazonaws.com" }
+    }]
+  })
+  tags = { owner = "ml-platform" }
+}
