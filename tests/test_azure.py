@@ -1183,3 +1183,53 @@ def test_literal_secrets_in_container_env_app_settings_and_connection_strings() 
     assert set(plaintext) <= set(
         model.workloads[_a("azurerm_container_app.llm")].credentials
     ) | set(model.workloads[_a("azurerm_linux_web_app.ui")].credentials)
+
+
+_APP_BY_ID = f"""\
+resource "azurerm_container_app" "api" {{
+  name = "api"
+  identity {{
+    type         = "UserAssigned"
+    identity_ids = ["{UAI_IDS}/id-api"]
+  }}
+  template {{
+    container {{
+      name  = "api"
+      image = "ghcr.io/acme/api:1"
+    }}
+  }}
+}}
+"""
+_IDENTITY = """\
+resource "azurerm_user_assigned_identity" "api" {
+  name                = "id-api"
+  resource_group_name = "rg"
+  location            = "westeurope"
+}
+"""
+
+
+def test_an_identity_named_by_resource_id_links_to_the_one_declared_in_another_root() -> None:
+    model = link(
+        merge([_model(("envs/staging/main.tf", _IDENTITY), ("envs/prod/main.tf", _APP_BY_ID))])
+    )
+    app = model.workloads["envs/prod:azurerm_container_app.api"]
+    assert app.identities == ("envs/staging:azurerm_user_assigned_identity.api",)
+    # The placeholder for the resource id is gone: it was that identity.
+    assert [a for a in model.identities if a.startswith("azure:")] == []
+
+
+def test_two_declarations_of_the_name_link_nothing() -> None:
+    model = link(
+        merge(
+            [
+                _model(
+                    ("envs/staging/main.tf", _IDENTITY),
+                    ("envs/qa/main.tf", _IDENTITY),
+                    ("envs/prod/main.tf", _APP_BY_ID),
+                )
+            ]
+        )
+    )
+    [identity] = model.workloads["envs/prod:azurerm_container_app.api"].identities
+    assert identity.startswith("azure:/subscriptions/s/")

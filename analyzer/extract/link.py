@@ -43,6 +43,14 @@ def merge(models: Iterable[Model]) -> Model:
     return merged
 
 
+def _user_assigned_name(principal: str) -> str | None:
+    """The name in ``/subscriptions/…/userAssignedIdentities/<name>``, lower case."""
+    segments = principal.rstrip("/").split("/")
+    if len(segments) > 2 and segments[-2].lower() == "userassignedidentities":
+        return segments[-1].lower()
+    return None
+
+
 def _aws_role_name(principal: str) -> str | None:
     if principal.startswith("arn:") and ":role/" in principal:
         return principal.rsplit("/", 1)[-1]
@@ -118,12 +126,15 @@ def link(model: Model) -> Model:
     _link_credentials(model)
     _federated_service_accounts(model)
     roles: dict[str, list[Identity]] = {}
+    user_assigned: dict[str, list[Identity]] = {}
     principals: dict[str, list[Identity]] = {}
     for identity in model.identities.values():
         if not identity.declared:
             continue
         if identity.provider == "aws" and identity.kind == "role":
             roles.setdefault(identity.name, []).append(identity)
+        if identity.provider == "azure" and identity.kind == "user_assigned_identity":
+            user_assigned.setdefault(identity.name.lower(), []).append(identity)
         if isinstance(identity.principal, str):
             key = external_address(identity.provider, identity.principal)
             principals.setdefault(key, []).append(identity)
@@ -135,6 +146,9 @@ def link(model: Model) -> Model:
         candidates = principals.get(address, [])
         if not candidates and provider == "aws":
             candidates = roles.get(_aws_role_name(principal) or "", [])
+        if not candidates and provider == "azure":
+            # A resource id pasted from another root: its name, as for AWS roles.
+            candidates = user_assigned.get(_user_assigned_name(principal) or "", [])
         if len(candidates) > 1:
             candidates = [c for c in candidates if c.environment == environment]
         if len(candidates) != 1:
@@ -151,13 +165,20 @@ def link(model: Model) -> Model:
                 dict.fromkeys(target(t, identity.environment) for t in identity.federates_to)
             )
             model.identities[address] = identity.model_copy(update={"federates_to": linked})
+    replaced: set[str] = set()
     for address, workload in list(model.workloads.items()):
         linked = tuple(target(i, workload.environment) for i in workload.identities)
         if linked != workload.identities:
             model.workloads[address] = workload.model_copy(update={"identities": linked})
+            replaced.update(set(workload.identities) - set(linked))
 
     referenced = {t for i in model.identities.values() for t in i.federates_to}
     referenced.update(i for w in model.workloads.values() for i in w.identities)
+    granted = {g.identity for g in model.grants} | {t.identity for t in model.trusts}
+    for address in replaced - referenced - granted:
+        # A placeholder an extractor added for what turned out to be a declared identity.
+        if address in model.identities and not model.identities[address].declared:
+            del model.identities[address]
     for address in sorted(referenced - set(model.identities)):
         provider, _, principal = address.partition(":")
         if provider in ("aws", "gcp", "azure") and is_external_object(address):
