@@ -46,6 +46,17 @@ from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from analyzer.model import Credential
 from checks.common import human_duration
 
+# What leaks, by credential kind, in the message's last words.
+_LEAKED = {
+    "session": "session",
+    "token": "token",
+    "projected_token": "token",
+    "legacy_sa_token": "token",
+    "access_key": "key",
+    "sa_key": "key",
+    "certificate": "certificate",
+}
+
 META = CheckMeta(
     id="DG302",
     slug="long-ttl",
@@ -89,8 +100,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         message = (
             f"{kind} for {identity}{env}{used} lives {human_duration(credential.ttl_seconds)} "
             f"({credential.ttl_seconds}s), over {setting} {human_duration(limit)}: "
-            f"a leaked {'session' if credential.kind == 'session' else 'token'} stays usable "
-            "that long."
+            f"a leaked {_LEAKED.get(credential.kind, 'secret')} stays usable that long."
         )
         yield Draft(
             identity=identity,

@@ -6,13 +6,20 @@ A secret value written literally in the repository and consumed by a workload:
 
 - a literal `secret_string` / `secret_binary` of an `aws_secretsmanager_secret_version`,
   or the `value` of a SecureString `aws_ssm_parameter`, that a workload reads;
-- a literal value of a secret-looking environment variable (`*_TOKEN`, `*_API_KEY`,
-  `*_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, …) of an ECS container or a Lambda function.
+- a literal environment variable value that is a secret: its name says so (`*_TOKEN`,
+  `*_API_KEY`, `*_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, …, but not `*_ARN`, `*_PATH`,
+  `*_URL`, …) or it has the shape of a published token format (Hugging Face `hf_…`,
+  OpenAI `sk-…`, GitHub, GitLab, Slack, Google API keys, private keys), whatever the
+  name — in ECS containers, Lambda functions, Kubernetes containers (`env[].value`),
+  Cloud Run services, Container Apps and App Service settings;
+- a literal `value` of a Container Apps `secret` block, and an App Service connection
+  string that carries its password or account key.
 
-The secret itself is never printed: the finding names the variable or the secret and
-points at the block that holds the value. (Not yet recorded by the extractors: literal
-`value:` entries of Kubernetes containers, and literal secrets of GCP and Azure
-workloads.)
+Randomness alone is not taken as a secret: model ids, digests and base64 configuration
+are as random as tokens. A `$(VAR)` reference is not a value. The secret itself is
+never printed: the finding names the variable or the secret, shows its first four
+characters (when it is at least 16 long) and its length, and points at the line that
+holds the value.
 
 ## Why it matters
 

@@ -293,9 +293,13 @@ def test_password_lifetimes_come_from_the_configuration_only() -> None:
     assert ttl("azuread_application.app#password") == 2 * 365 * DAY
     certificate = model.credentials[_a("azuread_application_certificate.cert")]
     assert (certificate.kind, certificate.ttl_seconds) == ("certificate", None)
+    # At the line that sets the lifetime: what a long-TTL finding asks to change.
     assert model.credentials[_a("azuread_application_password.relative")].location == Location(
-        path="envs/prod/main.tf", line=12, end_line=15
+        path="envs/prod/main.tf", line=14
     )
+    # No lifetime set (the provider's two-year default): the whole block.
+    default = model.credentials[_a("azuread_application.app#password")].location
+    assert default is not None and default.end_line is not None
 
 
 def test_key_vault_secret_holding_a_password_authenticates_its_identity() -> None:
@@ -1106,7 +1110,7 @@ def test_fixture_links_what_it_can_and_keeps_the_rest_external() -> None:
     credentials = document["credentials"]
     assert isinstance(credentials, dict)
     password = credentials[f"{prod}azuread_application_password.deployer"]
-    assert (password["ttl_seconds"], password["location"]["line"]) == (365 * DAY, 54)
+    assert (password["ttl_seconds"], password["location"]["line"]) == (365 * DAY, 57)
 
 
 def test_fixture_model_matches_golden(update_golden: bool) -> None:

@@ -83,8 +83,19 @@ def _password(state: AzureState, inst: ResourceInstance) -> None:
         identity=identity,
         ttl_seconds=lifetime(state, inst, inst.view, relative="end_date_relative", default=default),
         environment=_environment(state, inst, identity),
-        location=state.location(inst),
+        location=_lifetime_location(state, inst, inst.view, ("end_date_relative", "end_date")),
     )
+
+
+def _lifetime_location(
+    state: AzureState, inst: ResourceInstance, view: BlockView, attributes: tuple[str, ...]
+) -> Location:
+    """The line that sets the credential's lifetime (what DG302 asks to change); the
+    whole block when none does and the provider's default applies."""
+    for attribute in attributes:
+        if view.has(attribute):
+            return Location(path=inst.path, line=view.line_of(attribute))
+    return state.block_location(inst, view)
 
 
 def _inline_password(state: AzureState, inst: ResourceInstance, view: BlockView) -> None:
@@ -95,7 +106,7 @@ def _inline_password(state: AzureState, inst: ResourceInstance, view: BlockView)
         identity=inst.full_address,
         ttl_seconds=lifetime(state, inst, view, default=DEFAULT_PASSWORD_TTL),
         environment=_environment(state, inst, inst.full_address),
-        location=state.block_location(inst, view),
+        location=_lifetime_location(state, inst, view, ("end_date",)),
     )
 
 
@@ -115,7 +126,7 @@ def _key_vault_secret(state: AzureState, inst: ResourceInstance) -> None:
             state, inst, inst.view, end="expiration_date", start="not_before_date"
         ),
         environment=_environment(state, inst, identity),
-        location=state.location(inst),
+        location=_lifetime_location(state, inst, inst.view, ("expiration_date",)),
     )
     uri = _secret_uri(state, inst)
     if uri is not None:

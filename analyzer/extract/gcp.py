@@ -126,7 +126,8 @@ def _access_token(ctx: GcpContext, inst: ResourceInstance) -> None:
         identity=ctx.service_account(inst, inst.get("target_service_account")),
         ttl_seconds=ttl,
         environment=ctx.environment(inst),
-        location=ctx.location(inst),
+        # The line to change when the lifetime is too long; the block when it is unset.
+        location=ctx.location(inst, "lifetime") if lifetime is not None else ctx.location(inst),
     )
 
 
