@@ -123,5 +123,5 @@ def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = 
     documents, problems = apply_kustomizations(documents, options.environments)
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
-    model = link(merge(models))
+    model = link(merge(models)).seal()
     return BuiltModel(model, diagnostics, count)

@@ -543,3 +543,45 @@ def test_dg404_follows_federation_and_skips_default_identities() -> None:
     head = _model([role, sa, default])
     drafts = _drafts(DG404, head, base)
     assert sorted(d.identity for d in drafts) == sorted([role.address, sa.address])
+
+
+def test_a_sealed_model_answers_lookups_by_identity_as_a_scan_does() -> None:
+    from analyzer.model import Grant, Identity, Model, Workload
+
+    role, other = "envs/prod:aws_iam_role.llm", "envs/prod:aws_iam_role.batch"
+    sa = "k8s:ml/ServiceAccount/llm"
+    model = Model(
+        identities={
+            role: Identity(address=role, provider="aws", kind="role", name="llm"),
+            other: Identity(address=other, provider="aws", kind="role", name="batch"),
+            sa: Identity(
+                address=sa,
+                provider="kubernetes",
+                kind="ServiceAccount",
+                name="llm",
+                federates_to=(role,),
+            ),
+        },
+        grants=[
+            Grant(identity=role, via="a"),
+            Grant(identity=other, via="b"),
+            Grant(identity=role, via="c"),
+        ],
+        workloads={
+            "k8s:ml/Deployment/llm": Workload(
+                address="k8s:ml/Deployment/llm", kind="Deployment", name="llm", identities=(sa,)
+            ),
+            "envs/prod:aws_batch_job_definition.b": Workload(
+                address="envs/prod:aws_batch_job_definition.b",
+                kind="batch",
+                name="b",
+                identities=(other,),
+            ),
+        },
+    )
+    queries = [role, other, sa, "nobody"]
+    scanned = [(model.grants_of(q), model.workloads_using(q)) for q in queries]
+    model.seal()
+    assert [(model.grants_of(q), model.workloads_using(q)) for q in queries] == scanned
+    assert [g.via for g in model.grants_of(role)] == ["a", "c"]
+    assert [w.name for w in model.workloads_using(role)] == ["llm"]  # through federation

@@ -8,9 +8,9 @@ expression they came from: never a guess.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Provider = Literal["aws", "gcp", "azure", "kubernetes", "vault"]
 
@@ -150,11 +150,32 @@ class Model(BaseModel):
     credentials: dict[str, Credential] = Field(default_factory=dict)
     workloads: dict[str, Workload] = Field(default_factory=dict)
 
+    # Lookups by identity, once the model is sealed (built and linked, only read from
+    # then on). Checks ask per identity; a linear scan each time was most of the run on
+    # large trees. An unsealed model (being built, or a test's) is scanned every time.
+    _by_identity: dict[str, dict[str, list[Any]]] | None = PrivateAttr(default=None)
+
+    def seal(self) -> Model:
+        """Mark the model complete: lookups by identity are indexed from now on."""
+        grants: dict[str, list[Any]] = {}
+        for grant in self.grants:
+            grants.setdefault(grant.identity, []).append(grant)
+        workloads: dict[str, list[Any]] = {}
+        for workload in self.workloads.values():
+            for address in self.effective_identities(workload):
+                workloads.setdefault(address, []).append(workload)
+        self._by_identity = {"grants": grants, "workloads": workloads}
+        return self
+
     def grants_of(self, identity: str) -> list[Grant]:
+        if self._by_identity is not None:
+            return list(self._by_identity["grants"].get(identity, ()))
         return [g for g in self.grants if g.identity == identity]
 
     def workloads_using(self, identity: str) -> list[Workload]:
         """Workloads that run as ``identity`` directly or through federation."""
+        if self._by_identity is not None:
+            return list(self._by_identity["workloads"].get(identity, ()))
         return [w for w in self.workloads.values() if identity in self.effective_identities(w)]
 
     def effective_identities(self, workload: Workload) -> list[str]:

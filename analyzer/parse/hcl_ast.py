@@ -9,7 +9,10 @@ to the user as written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copyreg
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +143,31 @@ class HclFile:
     blocks: tuple[Block, ...]
     # 1-based line numbers of comments, kept for inline suppressions.
     comments: tuple[tuple[int, str], ...] = ()
+
+
+def _register_fast_pickling() -> None:
+    """Pickle nodes as (class, field values), rebuilt through the constructor.
+
+    The disk cache and the parse pool pickle every node of every file; the generic
+    ``slots=True`` dataclass state functions look the fields up per object and were
+    half of a warm scan's cache loading.
+    """
+    classes: list[type] = [Attribute, Block, HclFile]
+    todo: list[type] = [Expr]
+    while todo:
+        cls = todo.pop()
+        classes.append(cls)
+        todo.extend(cls.__subclasses__())
+    for cls in classes:
+        names = tuple(f.name for f in fields(cls))
+        copyreg.pickle(cls, _reducer(cls, names))
+
+
+def _reducer(cls: type, names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    def reduce(node: Any) -> tuple[Any, ...]:
+        return (cls, tuple([getattr(node, name) for name in names]))
+
+    return reduce
+
+
+_register_fast_pickling()
