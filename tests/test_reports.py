@@ -440,7 +440,8 @@ def test_text_in_diff_mode_counts_new_findings_against_the_base() -> None:
         "",
         f"{ROLE}: DG401 [medium] {NO_OWNER.message}",
         "1 new finding (1 high) against main@1a2b3c4 in 12 files;"
-        " 1 finding already present at base; 1 fixed by the change (DG301); 1 suppressed; failing at --fail-on high.",
+        " 1 finding already present at base; 1 fixed by the change (DG301); 1 suppressed;"
+        " failing at --fail-on high.",
     ]
 
 
