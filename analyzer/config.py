@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from analyzer.checkapi import Severity, Thresholds
 from analyzer.model.environment import EnvironmentResolver, EnvironmentRule
+from analyzer.parse.files import parse_size
+from analyzer.parse.yaml_docs import load_yaml
 
 CONFIG_FILE = ".driftgate.yaml"
+# A configuration file is small; the repository's own could be hostile (a pull request
+# may change it), so it is read with the same care as the files analysed.
+MAX_CONFIG_SIZE = 1024 * 1024
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -37,6 +43,18 @@ def parse_duration(value: object) -> int:
 
 
 Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+def _size(value: object) -> int:
+    """``10MiB``, ``512k`` or a number of bytes → bytes."""
+    if isinstance(value, bool):
+        raise ValueError("expected a size like 10MiB, 512k or a number of bytes")
+    if isinstance(value, int):
+        return value
+    return parse_size(str(value))
+
+
+Size = Annotated[int, BeforeValidator(_size), Field(gt=0)]
 
 
 class _Strict(BaseModel):
@@ -84,6 +102,8 @@ class Config(_Strict):
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
     suppressions: list[SuppressionConfig] = Field(default_factory=list)
+    # Files larger than this are reported as too large and not parsed (--max-file-size).
+    max_file_size: Size | None = None
 
     def environment_resolver(self) -> EnvironmentResolver:
         return EnvironmentResolver(
@@ -107,35 +127,71 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, str |
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
-        return _load_file(explicit), str(explicit)
+        return _load_file(explicit, _read(explicit, follow=True)), str(explicit)
     candidate = root / CONFIG_FILE
-    if candidate.is_file():
-        return _load_file(candidate), CONFIG_FILE
+    if os.path.lexists(candidate):
+        return _load_file(candidate, _read(candidate, follow=False)), CONFIG_FILE
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        data = _read_toml(pyproject)
-        section = data.get("tool", {}).get("driftgate")
+    if os.path.lexists(pyproject):
+        data = _read_toml(pyproject, _read(pyproject, follow=False))
+        section = _tool_section(data)
         if section is not None:
             return _validate(section, "pyproject.toml [tool.driftgate]"), "pyproject.toml"
     return Config(), None
 
 
-def _load_file(path: Path) -> Config:
-    if path.suffix == ".toml":
-        data: Any = _read_toml(path).get("tool", {}).get("driftgate", {})
-    else:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return _validate(data, str(path))
+def _read(path: Path, *, follow: bool) -> bytes:
+    """The bytes of a configuration file: a regular file, at most MAX_CONFIG_SIZE.
 
-
-def _read_toml(path: Path) -> dict[str, Any]:
+    The repository's own files (``follow=False``) are never read through a symlink,
+    which could lead out of the repository; a ``--config`` the user names may be one.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+        if path.is_symlink():
+            raise ConfigError(f"{path}: is a symlink; driftgate does not follow symlinks")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        data = handle.read(MAX_CONFIG_SIZE + 1)
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_SIZE // 1024} KiB; refused")
+    return data
+
+
+def _load_file(path: Path, data: bytes) -> Config:
+    if path.suffix == ".toml":
+        loaded: Any = _tool_section(_read_toml(path, data)) or {}
+    else:
+        # The analyser's own YAML loader: bounded aliases and nesting, no tracebacks.
+        documents, problems = load_yaml(path.name, data)
+        if problems:
+            first = problems[0]
+            raise ConfigError(f"{path}:{first.line}: not valid YAML: {first.message}")
+        if len(documents) > 1:
+            raise ConfigError(f"{path}: expected one YAML document, found {len(documents)}")
+        loaded = documents[0].data if documents else None
+        loaded = {} if loaded is None else loaded
+    return _validate(loaded, str(path))
+
+
+def _tool_section(data: dict[str, Any]) -> Any:
+    """``[tool.driftgate]``, or None; a ``tool`` that is not a table has none."""
+    tool = data.get("tool")
+    return tool.get("driftgate") if isinstance(tool, dict) else None
+
+
+def _read_toml(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ConfigError(f"{path}: not valid TOML: {reason}") from None
 
 
 def _validate(data: Any, source: str) -> Config:

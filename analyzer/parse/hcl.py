@@ -33,12 +33,16 @@ def parse_hcl(path: str, text: str) -> ast.HclFile:
     if not isinstance(body, Tree):
         return ast.HclFile(path, ())
     converter = _Converter(text)
-    blocks = list(converter.body(body))
-    # Top-level attributes (tfvars) are kept as one pseudo block.
-    attributes = {
-        attr.name: attr
-        for attr in (converter.attribute(c) for c in _subtrees(body) if c.data == "attribute")
-    }
+    try:
+        blocks = list(converter.body(body))
+        # Top-level attributes (tfvars) are kept as one pseudo block.
+        attributes = {
+            attr.name: attr
+            for attr in (converter.attribute(c) for c in _subtrees(body) if c.data == "attribute")
+        }
+    except RecursionError:
+        # The parser is iterative; walking its tree is not: [[[[...]]]] thousands deep.
+        raise HclError("HCL nesting too deep to parse", 0) from None
     if attributes:
         lines = [a.line for a in attributes.values()]
         end = max(a.end_line for a in attributes.values())

@@ -40,12 +40,14 @@ class SourceFile:
 
     ``path`` is relative to the tree's root with POSIX separators; ``key`` identifies
     the content (a git blob id, or a hash of the bytes) so that parse results can be
-    shared between base and head and cached across runs.
+    shared between base and head and cached across runs. ``size`` (bytes), when the tree
+    knows it without reading, lets a file over the size limit be skipped unread.
     """
 
     path: str
     key: str
     read: Callable[[], bytes] = field(compare=False, repr=False)
+    size: int | None = field(default=None, compare=False)
 
 
 class Tree(Protocol):

@@ -34,7 +34,8 @@ __all__ = [
 # `git add -N` stages this id without writing the (empty) blob to the object database.
 _EMPTY_BLOB = str(pygit2.hash(b""))
 _SHALLOW_HINT = (
-    "; the clone is shallow: fetch the full history (actions/checkout with fetch-depth: 0)"
+    "; the clone is shallow: fetch the full history (actions/checkout with fetch-depth: 0,"
+    " or git fetch --unshallow)"
 )
 
 
@@ -76,7 +77,12 @@ def merge_base(
     except pygit2.GitError:
         oid = None  # a shallow clone's missing parents
     if oid is None:
-        hint = _SHALLOW_HINT if repo.is_shallow else ""
+        hint = (
+            _SHALLOW_HINT
+            if repo.is_shallow
+            else ": the histories are unrelated; name a base the head descends from,"
+            " or compare two folders with --base DIR"
+        )
         raise SourceError(
             f"no common ancestor between {a_name or a.short_id} and {b_name or b.short_id}" + hint
         )
@@ -110,7 +116,8 @@ class GitRevisionTree:
 
     def files(self) -> Iterator[SourceFile]:
         for path, oid in self._listing[0]:
-            yield SourceFile(path, oid, _blob_reader(self._repo, oid, self._label, path))
+            reader = _blob_reader(self._repo, oid, self._label, path)
+            yield SourceFile(path, oid, reader, _blob_size(self._repo, oid))
 
     def read_path(self, path: str) -> bytes | None:
         rel = safe_relative(path)
@@ -149,7 +156,8 @@ class GitIndexTree:
 
     def files(self) -> Iterator[SourceFile]:
         for path, oid in self._listing[0]:
-            yield SourceFile(path, oid, _blob_reader(self._repo, oid, "index", path))
+            reader = _blob_reader(self._repo, oid, "index", path)
+            yield SourceFile(path, oid, reader, _blob_size(self._repo, oid))
 
     def read_path(self, path: str) -> bytes | None:
         rel = safe_relative(path)
@@ -211,6 +219,14 @@ def _small_blob(repo: pygit2.Repository, oid: str, mode: int) -> bytes | None:
     return bytes(blob.data)
 
 
+def _blob_size(repo: pygit2.Repository, oid: str) -> int | None:
+    """A blob's size from its header, without inflating it; None when it is missing."""
+    try:
+        return int(repo.odb.read_header(oid)[1])
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+
+
 def _current_index(repo: pygit2.Repository) -> pygit2.Index:
     # `git commit -a` and `git commit <paths>` run hooks against a temporary index
     # named by GIT_INDEX_FILE; .git/index is not what is being committed then.
@@ -260,16 +276,40 @@ def _select(
     files: list[tuple[str, str]] = []
     skipped: list[Diagnostic] = []
     for path, mode, oid in entries:
-        if not in_subdir(path, subdir) or not is_relevant(path):
+        if not in_subdir(path, subdir):
+            continue
+        if mode == FileMode.COMMIT:
+            skipped.append(submodule_warning(path))
+            continue
+        if not is_relevant(path):
             continue
         if mode == FileMode.LINK:
             skipped.append(symlink_warning(path, _link_target(repo, oid)))
         elif mode in (FileMode.BLOB, FileMode.BLOB_EXECUTABLE):
             files.append((path, oid))
-        # Anything else is a submodule (a commit of another repository): not ours to read.
+        # Anything else is not a file of this repository: not ours to read.
     files.sort()
     skipped.sort(key=lambda diagnostic: diagnostic.path)
     return files, skipped
+
+
+def submodule_warning(path: str) -> Diagnostic:
+    """A submodule is a commit of another repository: never read, and said so."""
+    return Diagnostic(
+        path=path,
+        line=1,
+        message=f"submodule not read: {path} is another repository; scan it on its own",
+        kind="unsafe-path",
+        level="warning",
+    )
+
+
+def _unborn_branch(repo: pygit2.Repository) -> str:
+    try:
+        target = repo.lookup_reference("HEAD").target
+    except (KeyError, pygit2.GitError):
+        return "HEAD"
+    return str(target).removeprefix("refs/heads/")
 
 
 def _link_target(repo: pygit2.Repository, oid: str) -> str:
@@ -297,7 +337,11 @@ def _blob_reader(repo: pygit2.Repository, oid: str, where: str, path: str) -> Ca
 def _unknown_revision(repo: pygit2.Repository, rev: str) -> str:
     if repo.head_is_unborn:
         if rev == "HEAD":
-            return "HEAD has no commits yet: commit something first, or drop --base"
+            branch = _unborn_branch(repo)
+            return (
+                f"HEAD has no commits yet (branch {branch} is unborn): commit something first,"
+                " or scan the working tree or --staged without --base/--head"
+            )
         if not any(True for _ in repo.references):
             return f"unknown git revision '{rev}': the repository has no commits yet"
     hint = _SHALLOW_HINT if repo.is_shallow else ""

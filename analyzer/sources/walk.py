@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from analyzer.sources.errors import SourceError
 # walk looked at it; O_NONBLOCK keeps a FIFO planted under a relevant name from hanging
 # the run. Both are absent on Windows, where the walk's own checks have to do.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 1024 * 1024
 
 
 def normalize_subdir(subdir: str) -> str:
@@ -52,6 +54,27 @@ def read_regular_file(path: Path) -> bytes:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise SourceError(f"cannot read {path}: not a regular file")
         return handle.read()
+
+
+def blob_id_of_file(path: Path) -> tuple[str, int]:
+    """The git blob id and size of ``path``, streamed: a huge file is never held in memory.
+
+    Same refusals as :func:`read_regular_file` (symlinks, anything but a regular file).
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        raise SourceError(f"cannot read {path}: {error.strerror}") from error
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(f"cannot read {path}: not a regular file")
+        # The id git gives these bytes: sha1 of "blob <size>\0" and the content. A file
+        # that grows meanwhile gets a wrong id, which the reader's own check then catches.
+        digest = hashlib.sha1(f"blob {info.st_size}\0".encode(), usedforsecurity=False)
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+        return digest.hexdigest(), info.st_size
 
 
 class IgnoreRules(Protocol):

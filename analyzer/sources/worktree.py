@@ -9,11 +9,21 @@ from pathlib import Path
 
 import pathspec
 import pygit2
+from pygit2.enums import FileMode
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.sources.base import MAX_READ_PATH, SourceFile, safe_relative
 from analyzer.sources.errors import SourceError
-from analyzer.sources.walk import IgnoreRules, Listing, normalize_subdir, read_regular_file, walk
+from analyzer.sources.git import submodule_warning
+from analyzer.sources.walk import (
+    IgnoreRules,
+    Listing,
+    blob_id_of_file,
+    in_subdir,
+    normalize_subdir,
+    read_regular_file,
+    walk,
+)
 
 
 class DirectoryTree:
@@ -96,6 +106,16 @@ class WorkTree(DirectoryTree):
             raise SourceError(f"{repo.path} is a bare repository: it has no working tree")
         super().__init__(Path(repo.workdir), subdir, gitignore=True, label="working tree")
         self._repo = repo
+
+    @property
+    def skipped(self) -> list[Diagnostic]:
+        """Symlinks and special files not read, and the submodules the index records."""
+        submodules = [
+            submodule_warning(path)
+            for entry in self._repo.index
+            if entry.mode == FileMode.COMMIT and in_subdir(path := str(entry.path), self.subdir)
+        ]
+        return sorted([*super().skipped, *submodules], key=lambda d: d.path)
 
     def _rules(self) -> IgnoreRules:
         return GitIgnoreRules(self._repo, self.root, "")
@@ -184,8 +204,8 @@ def _enclosing_repository(path: Path) -> pygit2.Repository | None:
 
 def _disk_file(root: Path, rel: str) -> SourceFile:
     path = root / rel
-    key = str(pygit2.hash(read_regular_file(path)))
-    return SourceFile(rel, key, _reader(path, rel, key))
+    key, size = blob_id_of_file(path)
+    return SourceFile(rel, key, _reader(path, rel, key), size)
 
 
 def _reader(path: Path, rel: str, key: str) -> Callable[[], bytes]:

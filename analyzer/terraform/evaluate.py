@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.functions import MAX_COLLECTION, call, encode_if_known
+from analyzer.terraform.functions import MAX_COLLECTION, MAX_STRING, call, encode_if_known
 from analyzer.terraform.values import (
     ContextValue,
     EvalError,
@@ -238,6 +238,8 @@ class Evaluator:
                 return UnknownTemplate(expr.text.strip('"'), value.reason)
             partial = partial or isinstance(value, PartialStr)
             out.append(value)
+        if sum(map(len, out)) > MAX_STRING:
+            return UnknownValue(expr.text, "string longer than the 8 MiB limit")
         text = "".join(out)
         return PartialStr(text) if partial else text
 

@@ -12,6 +12,8 @@ import json
 import re
 from collections.abc import Callable
 
+import regex
+
 from analyzer.terraform.values import (
     EvalError,
     JsonDoc,
@@ -25,6 +27,13 @@ from analyzer.terraform.values import (
 )
 
 MAX_COLLECTION = 10_000
+# No string a configuration means is this long; doubling templates reach it in a few
+# steps (l1 = "${l0}${l0}", l2 = "${l1}${l1}", ...) and would exhaust memory.
+MAX_STRING = 8 * 1024 * 1024
+# Terraform's regular expressions are RE2 (linear time); Python's backtrack, so a
+# hostile pattern could run for hours. Each match gets this long, then is Unknown.
+REGEX_TIMEOUT = 0.25
+_SLOW_PATTERNS: set[str] = set()
 
 
 class FunctionError(Exception):
@@ -158,12 +167,39 @@ _GO_GROUP = re.compile(r"\$\{?(\d+)\}?")
 def _replace(text: str, search: str, replacement: str) -> str:
     """``replace``: a search string wrapped in slashes is a regular expression."""
     if len(search) >= 2 and search.startswith("/") and search.endswith("/"):
+        if search in _SLOW_PATTERNS:
+            raise FunctionError("regular expression too slow (backtracking); not evaluated")
         try:
-            pattern = re.compile(search[1:-1])
-        except re.error as exc:
+            pattern = regex.compile(search[1:-1])
+            template = _GO_GROUP.sub(r"\\\1", replacement.replace("\\", "\\\\"))
+            matches = sum(1 for _ in pattern.finditer(text, timeout=REGEX_TIMEOUT))
+            # Each group reference adds at most the matched text, once over all matches.
+            references = len(_GO_GROUP.findall(replacement))
+            _bound(len(text) * (1 + references) + matches * len(replacement))
+            result: str = pattern.sub(template, text, timeout=REGEX_TIMEOUT)
+        except regex.error as exc:
             raise FunctionError(f"invalid regular expression: {exc}") from None
-        return pattern.sub(_GO_GROUP.sub(r"\\\1", replacement.replace("\\", "\\\\")), text)
+        except TimeoutError:
+            _SLOW_PATTERNS.add(search)
+            raise FunctionError(
+                "regular expression too slow (backtracking); not evaluated"
+            ) from None
+        return result
+    if search:
+        _bound(len(text) + text.count(search) * len(replacement))
     return text.replace(search, replacement)
+
+
+def _bound(size: int) -> None:
+    """Refuse a string result over MAX_STRING before building it."""
+    if size > MAX_STRING:
+        raise FunctionError("result longer than the 8 MiB string limit")
+
+
+def _join(args: list[Value]) -> str:
+    separator, items = _strs(args[:1])[0], _strs(_list(args[1]))
+    _bound(sum(map(len, items)) + len(separator) * len(items))
+    return separator.join(items)
 
 
 def _element(args: list[Value]) -> Value:
@@ -208,7 +244,7 @@ FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "jsondecode": _jsondecode,
     "format": _format,
     "formatlist": _formatlist,
-    "join": lambda a: _strs(a[:1])[0].join(_strs(_list(a[1]))),
+    "join": _join,
     "concat": lambda a: [x for lst in a for x in _list(lst)],
     "merge": _merge,
     "lookup": _lookup,
@@ -289,6 +325,8 @@ def call(name: str, args: list[Value]) -> Value:
         return EvalError(name + "(...)", str(exc) or type(exc).__name__)
     if isinstance(result, list | dict) and len(result) > MAX_COLLECTION:
         return UnknownValue(name + "(...)", "collection over the size limit")
+    if isinstance(result, str) and len(result) > MAX_STRING:
+        return UnknownValue(name + "(...)", "result longer than the 8 MiB string limit")
     return result
 
 

@@ -11,6 +11,7 @@ instantiates them. Registry and git modules are never fetched.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from analyzer.terraform.types import apply_defaults
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
 MAX_MODULE_DEPTH = 16
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
@@ -326,7 +328,11 @@ class TerraformProject:
         site = f"{scope.module_dir}/" if scope.module_dir else ""
         if directory in scope.stack or len(scope.stack) >= MAX_MODULE_DEPTH:
             why = "circular module call" if directory in scope.stack else "modules nested too deep"
-            problem = (Site(self._call_path(scope.module_dir, call) or site, call.line), why)
+            chain = " → ".join(d or "." for d in (*scope.stack, directory))
+            problem = (
+                Site(self._call_path(scope.module_dir, call) or site, call.line),
+                f"{why}: {chain}; not evaluated further",
+            )
             if problem not in scope.problems:
                 scope.problems.append(problem)
             return UnknownValue(f"module.{name}", why)
@@ -405,13 +411,31 @@ class TerraformProject:
         if attr is None or not isinstance(attr.expr, ast.Literal):
             return None
         source = attr.expr.value
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
+        if not isinstance(source, str):
             return None
-        target = posixpath.normpath(posixpath.join(directory, source))
+        if source.startswith(("/", "\\")) or _DRIVE.match(source):
+            self._unsafe_source(
+                directory, block, f"module source {source} is an absolute path; not read"
+            )
+            return None
+        if not source.startswith(("./", "../")):
+            return None
+        target = posixpath.normpath(posixpath.join(directory, source.replace("\\", "/")))
         # Never outside the repository root.
         if target.startswith("..") or posixpath.isabs(target):
+            self._unsafe_source(
+                directory,
+                block,
+                f"module source {source} leads outside the repository root; not read",
+            )
             return None
         return "" if target == "." else target
+
+    def _unsafe_source(self, directory: str, block: ast.Block, message: str) -> None:
+        path = self._call_path(directory, block) or directory or "."
+        found = Diagnostic(path, block.line, message, "unsafe-path", "warning")
+        if found not in self._diagnostics:
+            self._diagnostics.append(found)
 
 
 def _deferred(evaluator: Evaluator, expr: ast.Expr) -> Callable[[], Value]:

@@ -1,0 +1,1 @@
+"""Fuzzing surfaces, strategies and atheris harnesses (see README.md)."""

@@ -1,0 +1,25 @@
+"""atheris: Kubernetes YAML (and kustomizations) through the loader and the extractor.
+
+python tests/fuzz/fuzz_yaml.py tests/fuzz/corpus/yaml -max_total_time=600
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script: make the repository and tests/ importable.
+sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
+
+from fuzz._harness import run  # noqa: E402
+
+
+def one_input(data: bytes) -> None:
+    from fuzz.surfaces import build, parse_one
+
+    parse_one("k8s/app.yaml", data)
+    build({"k8s/app.yaml": data, "k8s/overlay/kustomization.yaml": data})
+
+
+if __name__ == "__main__":
+    run(one_input)
