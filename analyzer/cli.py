@@ -21,10 +21,12 @@ from analyzer.engine.findings import ScanResult
 from analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
 from analyzer.extract.options import ExtractOptions, InferenceSelectors
 from analyzer.model import Location, Model
+from analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from analyzer.pipeline import BuiltModel, ParseCache, build_model
 from analyzer.report import github, json_report, markdown, sarif, text
 from analyzer.sources.errors import SourceError
 from analyzer.sources.select import Trees, open_trees
+from analyzer.terraform.plan import PlanArgumentError, load_plans
 from checks import ALL_CHECKS, BY_ID
 
 FORMATS: dict[str, Callable[[ScanResult], str]] = {
@@ -116,10 +118,19 @@ class _Models:
     head: BuiltModel
     base: BuiltModel | None
     trees: Trees
+    # Plans that could not be read (each names its file and, for bad JSON, the line).
+    plan_problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def base_label(self) -> str | None:
+        if self.trees.base is not None:
+            return self.trees.base.label
+        return "the plan's prior state" if self.base is not None else None
 
     def diagnostics(self, *, unresolved: bool = False) -> list[Diagnostic]:
         """Head's diagnostics, base's errors as warnings; unresolved values on request."""
-        found = [d for d in self.head.diagnostics if unresolved or d.kind != "unresolved"]
+        found = list(self.plan_problems)
+        found += [d for d in self.head.diagnostics if unresolved or d.kind != "unresolved"]
         if self.base is not None:
             # A broken file at base must not block the change that fixes it.
             found.extend(
@@ -131,21 +142,73 @@ class _Models:
 
 
 def _build(
-    trees: Trees, options: ExtractOptions, *, no_cache: bool = False, cache_dir: Path | None = None
+    trees: Trees,
+    options: ExtractOptions,
+    *,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+    plan_args: Sequence[str] = (),
+    plan_base: bool = True,
+    max_file_size: int = MAX_FILE_SIZE,
 ) -> _Models:
-    disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
-    cache = ParseCache(disk=disk)
+    """Head and base models. With plans and no base tree, the base is the plans' prior
+    state (``plan_base``), and the rest of the tree is its own base: only what the plans
+    change is new."""
     try:
-        head = build_model(trees.head, options, cache)
-        base = build_model(trees.base, options, cache) if trees.base is not None else None
+        plans, problems = load_plans(plan_args, trees.root)
+    except PlanArgumentError as exc:
+        raise UserError(str(exc)) from None
+    disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
+    cache = ParseCache(disk=disk, max_file_size=max_file_size)
+    try:
+        head = build_model(trees.head, options, cache, plans, "head")
+        base_tree = trees.base
+        if base_tree is None and plan_args and plan_base:
+            base_tree = trees.head
+        base = build_model(base_tree, options, cache, plans, "base") if base_tree else None
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:
         cache.close()
-    return _Models(head, base, trees)
+    return _Models(head, base, trees, tuple(problems))
+
+
+def _plan_option(fn: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--plan",
+        "plan_args",
+        multiple=True,
+        metavar="[ENV=]FILE",
+        help="Terraform plan JSON (terraform show -json) for the root it was made in; "
+        "repeatable. ENV names the environment when the root has several.",
+    )(fn)
+
+
+def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        size = parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if size <= 0:
+        raise click.BadParameter("must be more than 0 bytes")
+    return size
+
+
+def _file_limit(option: int | None, config: Config) -> int:
+    """The size limit: --max-file-size, else the config's max_file_size, else 5 MiB."""
+    return option or config.max_file_size or MAX_FILE_SIZE
 
 
 _cache_options = [
+    click.option(
+        "--max-file-size",
+        callback=_size_option,
+        metavar="SIZE",
+        help="Skip (and report, exit 2) files larger than this: 10MiB, 512k, bytes."
+        " Default: max_file_size in the config, else 5MiB.",
+    ),
     click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
     click.option(
         "--cache-dir",
@@ -215,6 +278,7 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
 @click.option("--select", metavar="IDS", help="Only these check ids or prefixes (DG1,DG301).")
 @click.option("--ignore", metavar="IDS", help="Skip these check ids or prefixes.")
 @_with_cache_options
+@_plan_option
 @click.option(
     "-q",
     "--quiet",
@@ -238,8 +302,10 @@ def scan(
     include_existing: bool,
     select: str | None,
     ignore: str | None,
+    max_file_size: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    plan_args: tuple[str, ...],
     quiet: bool,
     show_suppressed: bool,
 ) -> None:
@@ -262,7 +328,14 @@ def scan(
     )
     with text.Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         progress.step("building the identity model")
-        models = _build(trees, _extract_options(config), no_cache=no_cache, cache_dir=cache_dir)
+        models = _build(
+            trees,
+            _extract_options(config),
+            no_cache=no_cache,
+            cache_dir=cache_dir,
+            plan_args=plan_args,
+            max_file_size=_file_limit(max_file_size, config),
+        )
         progress.step("running checks")
         findings = run_checks(
             checks,
@@ -270,16 +343,16 @@ def scan(
             models.base.model if models.base else None,
             engine,
             read_head=trees.head.read_path,
-            read_base=trees.base.read_path if trees.base is not None else None,
+            read_base=(trees.base or trees.head).read_path if models.base else None,
         )
     result = ScanResult(
         findings=findings,
         diagnostics=models.diagnostics(),
         checks=tuple(c.meta for c in checks),
-        diff_mode=trees.base is not None,
+        diff_mode=models.base is not None,
         fail_on=None if fail_on == "none" else Severity(fail_on),
         head_label=trees.head.label,
-        base_label=trees.base.label if trees.base else None,
+        base_label=models.base_label,
         files_scanned=models.head.files,
         tool_version=__version__,
         include_existing=include_existing,
@@ -345,19 +418,32 @@ def hook(scan_args: tuple[str, ...]) -> None:
 @cli.command()
 @_tree_options
 @_with_cache_options
+@_plan_option
 def model(
     path: Path,
     base: str | None,
     head_rev: str | None,
     staged: bool,
     config_file: str | None,
+    max_file_size: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    plan_args: tuple[str, ...],
 ) -> None:
-    """Print the identity-binding model of PATH as JSON (an NHI inventory)."""
+    """Print the identity-binding model of PATH as JSON (an NHI inventory).
+
+    With --plan, the planned roots' model is the plan's planned state."""
     trees = _open(path, base, head_rev, staged)
     config = _config(trees.root, config_file)
-    models = _build(trees, _extract_options(config), no_cache=no_cache, cache_dir=cache_dir)
+    models = _build(
+        trees,
+        _extract_options(config),
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        plan_args=plan_args,
+        plan_base=False,
+        max_file_size=_file_limit(max_file_size, config),
+    )
 
     def dump(m: Model) -> object:
         return m.model_dump(mode="json", exclude_defaults=False)

@@ -4,8 +4,8 @@ Everything the action does besides installing driftgate and uploading SARIF happ
 here, where it can be tested with a simulated runner:
 
 1. inputs come from ``INPUT_*`` variables (``INPUT_PATH``, ``INPUT_BASE``,
-   ``INPUT_FAIL_ON``, ``INPUT_SARIF_FILE``, ``INPUT_SUMMARY``, ``INPUT_ARGS``) or the
-   matching command-line options;
+   ``INPUT_FAIL_ON``, ``INPUT_SARIF_FILE``, ``INPUT_SUMMARY``, ``INPUT_ARGS``,
+   ``INPUT_PLAN``) or the matching command-line options;
 2. the base defaults to the event's: ``pull_request.base.sha`` (``pull_request`` and
    ``pull_request_target``), ``merge_group.base_sha``, or a push's ``before``; without
    one the whole tree is scanned (every finding is new);
@@ -50,6 +50,7 @@ from typing import Any, TextIO
 from analyzer import cli
 from analyzer.report import github as github_report
 from analyzer.report import sarif
+from analyzer.terraform.plan import split_plan_argument
 
 EXIT_ERROR = 2
 _TRUE = {"1", "true", "yes", "on"}
@@ -67,6 +68,8 @@ class Inputs:
     sarif_file: str = ""
     summary: bool = True
     args: str = ""
+    # Terraform plan JSON files, `[ENV=]FILE` separated by spaces or newlines.
+    plan: str = ""
     defer_exit: bool = False
 
 
@@ -99,6 +102,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
         action=argparse.BooleanOptionalAction,
     )
     parser.add_argument("--args", default=env("ARGS"))
+    parser.add_argument("--plan", default=env("PLAN"))
     parser.add_argument(
         "--defer-exit",
         default=_flag(environ.get("DRIFTGATE_DEFER_EXIT"), False),
@@ -112,6 +116,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
         sarif_file=ns.sarif_file,
         summary=ns.summary,
         args=ns.args,
+        plan=ns.plan,
         defer_exit=ns.defer_exit,
     )
 
@@ -323,9 +328,12 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
         base = inputs.base or base_from_event(environ.get("GITHUB_EVENT_NAME", ""), event)
         fork = ensure_history(git, base, out) if base else None
         extra = shlex.split(inputs.args)
+        plans = plan_arguments(inputs.plan, workspace)
     except (ActionError, ValueError) as exc:
         return _fail(f"driftgate: {exc}", environ, inputs, out)
-    if not base:
+    if not base and plans:
+        print("driftgate: no base commit in the event: comparing with the plans", file=out)
+    elif not base:
         print("driftgate: no base commit in the event: scanning the whole tree", file=out)
 
     sarif_path = _sarif_destination(inputs, workspace, environ)
@@ -344,6 +352,7 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
             *("-f", "markdown", "-o", str(reports["md"])),
             *("-f", "text", "-o", str(reports["txt"])),
             *("-f", "github", "-o", str(reports["gh"])),
+            *plans,
             *extra,
         ]
         errors = io.StringIO()
@@ -369,6 +378,16 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
     set_output(environ, "sarif-file", str(sarif_path) if sarif_path.exists() else "")
     set_output(environ, "exit-code", str(code))
     return 0 if inputs.defer_exit else code
+
+
+def plan_arguments(value: str, workspace: Path) -> list[str]:
+    """The ``plan`` input as ``--plan`` arguments; relative files are in the workspace."""
+    arguments: list[str] = []
+    for item in value.split():
+        env, name = split_plan_argument(item)
+        file = Path(name) if Path(name).is_absolute() else workspace / name
+        arguments += ["--plan", f"{env}={file}" if env else str(file)]
+    return arguments
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -16,11 +16,19 @@ from analyzer.extract.link import link, merge
 from analyzer.extract.options import ExtractOptions
 from analyzer.extract.registry import TERRAFORM_EXTRACTORS
 from analyzer.model import Model
-from analyzer.parse.files import MAX_FILE_SIZE, ParseResult, parse_file, parse_many, parser_kind
+from analyzer.parse.files import (
+    MAX_FILE_SIZE,
+    ParseResult,
+    parse_file,
+    parse_many,
+    parser_kind,
+    too_large,
+)
 from analyzer.parse.hcl_ast import HclFile
 from analyzer.parse.yaml_docs import YamlDocument
 from analyzer.sources.base import SourceFile, Tree
 from analyzer.terraform.modules import TerraformProject
+from analyzer.terraform.plan import PlanInput, Side, apply_plans
 
 __all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
 
@@ -33,11 +41,14 @@ _BATCH = 32
 class ParseCache:
     """Parse results by content key, so base and head parse an unchanged file once.
 
-    With ``disk``, results are also read from and written to the on-disk cache.
+    With ``disk``, results are also read from and written to the on-disk cache. A file
+    over ``max_file_size`` bytes is never read: its result is the too-large diagnostic,
+    kept in memory only, so a later run with a higher limit parses it.
     """
 
     entries: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
     disk: DiskCache | None = None
+    max_file_size: int = MAX_FILE_SIZE
     parallel_threshold: int = PARALLEL_THRESHOLD
     workers: int = field(default_factory=lambda: min(os.cpu_count() or 1, 4))
 
@@ -51,13 +62,29 @@ class ParseCache:
             key = (source.key, source.path)
             if key in self.entries or key in missing:
                 continue
+            skipped = source.size is not None and too_large(
+                source.path, source.size, self.max_file_size
+            )
+            if skipped:
+                self.entries[key] = (None, [skipped])
+                continue
             stored = self._load(source)
             if stored is not None:
                 self.entries[key] = stored
             else:
                 missing[key] = source
         if missing:
-            items = [(s.path, s.read()) for s in missing.values()]
+            items: list[tuple[str, bytes]] = []
+            for key, source in list(missing.items()):
+                data = source.read()
+                # A tree that does not know sizes in advance: the bytes are read, still
+                # never parsed.
+                skipped = too_large(source.path, len(data), self.max_file_size)
+                if skipped:
+                    self.entries[key] = (None, [skipped])
+                    del missing[key]
+                else:
+                    items.append((source.path, data))
             # Results arrive batch by batch; each is stored while the workers go on.
             results = self._run(items)
             for source, result in zip(missing.values(), results, strict=True):
@@ -102,7 +129,15 @@ class BuiltModel:
     files: int
 
 
-def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = None) -> BuiltModel:
+def build_model(
+    tree: Tree,
+    options: ExtractOptions,
+    cache: ParseCache | None = None,
+    plans: Sequence[PlanInput] = (),
+    side: Side = "head",
+) -> BuiltModel:
+    """The model of ``tree``; the Terraform roots ``plans`` cover are read from them
+    (their ``side`` of the change) instead of being evaluated statically."""
     cache = cache if cache is not None else ParseCache()
     hcl_files: list[HclFile] = []
     documents: list[YamlDocument] = []
@@ -117,6 +152,10 @@ def build_model(tree: Tree, options: ExtractOptions, cache: ParseCache | None = 
             documents.extend(parsed)
     project = TerraformProject(hcl_files, tree.read_path, dict(options.var_files))
     instances = list(project.instances())
+    if plans:
+        instances, problems = apply_plans(project, instances, plans, side, options.environments)
+        # Both sides map the plans the same way: say what went wrong once.
+        diagnostics.extend(problems if side == "head" else [])
     models = [extract(instances, options) for extract in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)
     # Overlays are built from the whole set of documents, never cached per file.

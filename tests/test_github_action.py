@@ -373,6 +373,32 @@ def test_no_base_in_the_event_scans_the_whole_tree(
     assert r.outputs["findings"] == "2"
 
 
+def test_plan_input_reads_each_root_from_its_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two roots, two plans (one per line, as a workflow lists them); no base commit in
+    the event: the base is the plans' prior state."""
+    plans = ROOT / "testdata" / "plan"
+    workspace = tmp_path / "workspace"
+    shutil.copytree(plans / "aws" / "head", workspace)
+    shutil.copytree(plans / "kubernetes" / "head", workspace, dirs_exist_ok=True)
+    shutil.copyfile(plans / "aws" / "plan.json", workspace / "aws-prod.json")
+    out_of_tree = tmp_path / "k8s-prod.json"
+    shutil.copyfile(plans / "kubernetes" / "plan.json", out_of_tree)
+    plan = f"aws-prod.json\nprod={out_of_tree}\n"
+    r = runner(tmp_path, workspace, {}, plan=plan)
+    r.env["GITHUB_EVENT_NAME"] = "workflow_dispatch"
+    code, out = run_action(r, capsys, monkeypatch)
+    assert "comparing with the plans" in out
+    assert code == 1
+    assert r.outputs["findings"] == "6"
+    assert "iam:PassRole" in r.summary
+    assert "secrets" in r.summary
+    # Annotations point at the Terraform code, not at the plans.
+    assert "::error file=terraform/envs/prod/main.tf,line=45" in out
+    assert ".json" not in "".join(line for line in out.splitlines() if line.startswith("::"))
+
+
 def test_entry_point_runs_as_python_dash_m(tmp_path: Path) -> None:
     upstream = make_upstream(tmp_path)
     workspace = shallow_checkout(tmp_path, upstream, "refs/pull/1/merge")
@@ -468,6 +494,7 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
         "upload-sarif",
         "summary",
         "args",
+        "plan",
     }
     assert set(action["outputs"]) == {"findings", "sarif-file"}
     assert action["outputs"]["findings"]["value"] == "${{ steps.scan.outputs.findings }}"
@@ -480,7 +507,7 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
     scan = next(s for s in steps if s.get("id") == "scan")
     assert "-m analyzer.github" in scan["run"]
     # Every input reaches the entry point through the environment, not the script text.
-    for name in ("path", "base", "fail-on", "sarif-file", "summary", "args"):
+    for name in ("path", "base", "fail-on", "sarif-file", "summary", "args", "plan"):
         variable = "INPUT_" + name.upper().replace("-", "_")
         assert scan["env"][variable] == "${{ inputs." + name + " }}"
         assert "inputs." not in scan["run"]
