@@ -26,8 +26,13 @@ WHY: dict[Level, str] = {
 }
 
 
+# Targets a message lists; a policy may name tens of thousands of ARNs.
+MAX_TARGETS = 20
+
+
 def describe(permissions: tuple[Permission, ...] | list[Permission]) -> str:
-    """``s3:GetObject, s3:PutObject on arn:...`` grouped by resource and scope."""
+    """``s3:GetObject, s3:PutObject on arn:...`` grouped by resource and scope; the
+    first :data:`MAX_TARGETS` targets, then how many more."""
     by_target: dict[str, list[str]] = {}
     for p in permissions:
         target = p.resource + (f" in namespace {p.scope}" if p.scope not in ("", "*") else "")
@@ -36,7 +41,11 @@ def describe(permissions: tuple[Permission, ...] | list[Permission]) -> str:
         actions = by_target.setdefault(target, [])
         if p.action not in actions:
             actions.append(p.action)
-    return "; ".join(f"{', '.join(a)} on {t}" for t, a in by_target.items())
+    listed = list(by_target.items())
+    text = "; ".join(f"{', '.join(a)} on {t}" for t, a in listed[:MAX_TARGETS])
+    if len(listed) > MAX_TARGETS:
+        text += f"; and {len(listed) - MAX_TARGETS} more resources"
+    return text
 
 
 def before_text(grants: tuple[Grant, ...]) -> str:

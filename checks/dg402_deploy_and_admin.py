@@ -148,6 +148,18 @@ def _aws_admin_match(pattern: str) -> tuple[str, ...]:
     return tuple(a for a in _aws_admin_actions() if matches(pattern, a, case_sensitive=False))
 
 
+@functools.cache
+def _aws_deploy_match(pattern: str) -> tuple[str, ...]:
+    """The deploy actions an action pattern allows (on the same resource), in order."""
+    return tuple(
+        action
+        for action in _AWS_DEPLOY
+        if covers(
+            "aws", Permission(action=pattern, resource="*"), Permission(action=action, resource="*")
+        )
+    )
+
+
 def _aws_managed(permission: Permission, names: tuple[str, ...]) -> bool:
     action = permission.action
     return action.startswith("policy ") and action.rsplit("/", 1)[-1] in names
@@ -163,9 +175,9 @@ def _aws(holdings: Holdings, p: Permission) -> tuple[str | None, str | None]:
         return deploy, admin
     if p.action == "*" and p.resource == "*" and holdings.holds(p):
         return "* on *", "* on *"
-    for action in _AWS_DEPLOY:
+    for action in _aws_deploy_match(p.action):
         target = Permission(action=action, resource=p.resource, scope=p.scope)
-        if covers("aws", p, target) and holdings.holds(target):
+        if holdings.holds(target):
             deploy = action if p.action.lower() == action.lower() else f"{p.action} ({action})"
             break
     # Permissions management on one resource (a bucket policy, a function's resource

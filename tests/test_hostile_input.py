@@ -293,6 +293,31 @@ def test_a_two_megabyte_single_line_policy_is_analysed_quickly(
     assert passrole["permissions"] == [{"action": "iam:PassRole", "resource": "*", "scope": ""}]
 
 
+def _bucket_policy(count: int) -> str:
+    resources = [f"arn:aws:s3:::bucket-{i:06d}/*" for i in range(count)]
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": resources}
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    return (
+        'resource "aws_iam_role_policy" "app" {\n  role   = aws_iam_role.app.id\n'
+        f"  policy = <<EOT\n{document}\nEOT\n}}\n"
+    )
+
+
+def test_a_huge_statement_grown_by_thousands_of_arns_is_diffed_and_summarised(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    # Comparing each head permission with each base one took minutes here (quadratic).
+    base = write(tmp_path / "base", {"main.tf": ROLE, "policy.tf": _bucket_policy(30_000)})
+    head = write(tmp_path / "head", {"main.tf": ROLE, "policy.tf": _bucket_policy(60_000)})
+    code, report = timed(lambda: scan_json(capsys, head, "--base", str(base)), 60)
+    [finding] = [f for f in report["findings"] if f["baseline_state"] == "new"]
+    assert (code, finding["check"]) == (0, "DG101")
+    # The first ARNs the change adds, then how many more: never 30,000 in one message.
+    assert "s3:GetObject on arn:aws:s3:::bucket-030000/*" in finding["message"]
+    assert "; and 29980 more resources" in finding["message"]
+    assert len(finding["message"]) < 4_000
+
+
 # ---- encodings and binary files ---------------------------------------------------
 
 

@@ -13,11 +13,12 @@ escalation (DG104), guardrail removed (DG103), scope broadened (DG102), else gro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from analyzer.model import Grant, Identity, Location, Model, Permission, Workload
 from analyzer.permissions import covers, same_action
+from analyzer.permissions.index import PermissionIndex
 from analyzer.permissions.kubernetes import restricted_by_name
 from analyzer.permissions.levels import level
 
@@ -42,6 +43,8 @@ class Side:
     denies: tuple[Permission, ...]
     # None: no permissions boundary; else the permissions the boundary allows.
     boundary: tuple[Permission, ...] | None
+    # Per provider: allows, denies and boundary indexed, built on first use.
+    _indexes: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -76,15 +79,49 @@ class Side:
             boundary = None
         return cls(tuple(allows), tuple(denies), None if boundary is None else tuple(boundary))
 
+    def indexed(self, provider: str) -> _Indexed:
+        found = self._indexes.get(provider)
+        if found is None:
+            found = self._indexes[provider] = _Indexed(
+                PermissionIndex(provider, self.allows, lambda a: a.permission),
+                PermissionIndex(provider, self.denies, _itself),
+                PermissionIndex(provider, self.boundary or (), _itself),
+            )
+        assert isinstance(found, _Indexed)
+        return found
+
+    def allows_covering(self, provider: str, p: Permission) -> list[_Allowed]:
+        return [
+            a
+            for a in self.indexed(provider).allows.covering(p)
+            if covers(provider, a.permission, p)
+        ]
+
+    def denies_covering(self, provider: str, p: Permission) -> list[Permission]:
+        return [d for d in self.indexed(provider).denies.covering(p) if covers(provider, d, p)]
+
+    def within_boundary(self, provider: str, p: Permission) -> bool:
+        if self.boundary is None:
+            return True
+        candidates = self.indexed(provider).boundary.covering(p)
+        return any(covers(provider, b, p) for b in candidates)
+
     def effective(self, provider: str, p: Permission, conditions: frozenset[str]) -> bool:
         """``p`` (under ``conditions``) is allowed here: granted, not denied, within bounds."""
-        if any(covers(provider, d, p) for d in self.denies):
+        if self.denies_covering(provider, p) or not self.within_boundary(provider, p):
             return False
-        if self.boundary is not None and not any(covers(provider, b, p) for b in self.boundary):
-            return False
-        return any(
-            a.conditions <= conditions and covers(provider, a.permission, p) for a in self.allows
-        )
+        return any(a.conditions <= conditions for a in self.allows_covering(provider, p))
+
+
+def _itself(p: Permission) -> Permission:
+    return p
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    allows: PermissionIndex[_Allowed]
+    denies: PermissionIndex[Permission]
+    boundary: PermissionIndex[Permission]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,24 +163,24 @@ def _classify(
 ) -> tuple[DeltaKind, str]:
     if level(p, provider) == "escalation":
         return "escalation", ""
-    for a in base.allows:
-        if covers(provider, a.permission, p) and not a.conditions <= conditions:
+    for a in base.allows_covering(provider, p):
+        if not a.conditions <= conditions:
             gone = ", ".join(sorted(a.conditions - conditions))
             return "guardrail", f"the condition {gone} no longer applies"
-    for d in base.denies:
-        if covers(provider, d, p) and not any(covers(provider, h, p) for h in head.denies):
+    for d in base.denies_covering(provider, p):
+        if not head.denies_covering(provider, p):
             return "guardrail", f"the explicit Deny of {d.action} on {d.resource} was removed"
     if base.boundary is not None and head.boundary is None:
         return "guardrail", "the permissions boundary was removed"
-    if base.boundary is not None and not any(covers(provider, b, p) for b in base.boundary):
+    if not base.within_boundary(provider, p):
         return "guardrail", "the permissions boundary was widened"
-    for a in base.allows:
-        if provider == "kubernetes" and restricted_by_name(a.permission, p):
+    for a in base.allows if provider == "kubernetes" else ():
+        if restricted_by_name(a.permission, p):
             return (
                 "guardrail",
                 f"the resourceNames restriction ({a.permission.resource}) was dropped",
             )
-    for a in base.allows:
+    for a in base.indexed(provider).allows.same_action_within(p):
         narrow = a.permission
         if same_action(provider, narrow, p) and covers(
             provider, Permission(action=narrow.action, resource=p.resource, scope=p.scope), narrow
