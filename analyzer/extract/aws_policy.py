@@ -39,6 +39,9 @@ def _statement_lines(text: str, first_line: int) -> list[int]:
         return []
     lines: list[int] = []
     pos = start + 1
+    # Newlines are counted from the previous statement on, not from the start each time
+    # (a policy may hold tens of thousands of statements).
+    counted, line = 0, first_line
     while pos < len(text):
         ch = text[pos]
         if ch in " \t\r\n,":
@@ -46,7 +49,9 @@ def _statement_lines(text: str, first_line: int) -> list[int]:
             continue
         if ch == "]":
             break
-        lines.append(first_line + text.count("\n", 0, pos))
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
         try:
             _, pos = decoder.raw_decode(text, pos)
         except ValueError:
