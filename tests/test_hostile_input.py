@@ -566,23 +566,26 @@ def test_kustomize_resources_outside_the_root_are_not_read(tmp_path: Path, capsy
     write(
         tmp_path,
         {
-            "overlays/prod/kustomization.yaml": "resources:\n  - ../../../etc\n  - /etc/k8s\n",
+            "overlays/prod/kustomization.yaml": (
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                "resources:\n  - ../../../etc\n  - /etc/k8s\n"
+            ),
         },
     )
     code, report = scan_json(capsys, tmp_path)
     assert code == 0
-    # Line 1: the kustomization names the list, not the entry (entries carry no line).
+    # Line 3: the key that lists the entries (list entries carry no line of their own).
     assert diagnostics(report) == [
         (
             "overlays/prod/kustomization.yaml",
-            1,
+            3,
             "unsafe-path",
             "warning",
             "absolute path in resources not read: /etc/k8s",
         ),
         (
             "overlays/prod/kustomization.yaml",
-            1,
+            3,
             "unsafe-path",
             "warning",
             "resources entry ../../../etc is outside the repository; not read",

@@ -386,7 +386,7 @@ def test_paths_outside_the_repository_and_remote_bases_are_reported() -> None:
         ),
         (
             "k/kustomization.yaml",
-            1,
+            9,  # the line of the key that lists it
             "warning",
             "unsafe-path",
             "patchesStrategicMerge entry ../../../etc/patch.yaml is outside the repository; "

@@ -182,16 +182,18 @@ def _read_entries(
         return value[:MAX_ENTRIES]
 
     def local(entry: str, key: str) -> str | None:
-        """The repository path an entry names, or None (reported)."""
+        """The repository path an entry names, or None (reported at the key's line)."""
+        lines = getattr(k.data, "key_lines", {})
+        at = lines.get(key, k.line) if isinstance(lines, dict) else k.line
         if _REMOTE.search(entry):
-            warn(f"remote base not fetched: {key} {entry}")
+            warn(f"remote base not fetched: {key} {entry}", at)
             return None
         if entry.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", entry):
-            warn(f"absolute path in {key} not read: {entry}", kind="unsafe-path")
+            warn(f"absolute path in {key} not read: {entry}", at, kind="unsafe-path")
             return None
         target = posixpath.normpath(posixpath.join(k.directory, entry))
         if target == ".." or target.startswith("../"):
-            warn(f"{key} entry {entry} is outside the repository; not read", kind="unsafe-path")
+            warn(f"{key} entry {entry} is outside the repository; not read", at, "unsafe-path")
             return None
         target = "" if target == "." else target
         known = target in files.documents or target in files.directories
