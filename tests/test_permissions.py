@@ -9,9 +9,12 @@ so the mark must go.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer.diff import GrantDelta, grant_deltas
 from analyzer.extract.gcp import extract_gcp
@@ -21,6 +24,7 @@ from analyzer.parse.hcl import parse_hcl
 from analyzer.permissions import covered, covers, same_action
 from analyzer.permissions.kubernetes import restricted_by_name, same_verb_and_kind
 from analyzer.permissions.levels import level
+from analyzer.permissions.vault import covers as vault_covers
 from analyzer.terraform.modules import TerraformProject
 
 BUCKET = "arn:aws:s3:::models-prod"
@@ -612,3 +616,33 @@ def test_gcp_azure_and_vault_scope_broadening() -> None:
         == []
     )
     assert deltas([allow(p("read", "secret/*"))], [allow(p("read", "secret/+/x"))], "vault") == []
+
+
+def _vault_reference(broad: str, narrow: str) -> bool:
+    """The regular-expression reading of a Vault path glob (safe on short inputs only)."""
+    if broad == narrow:
+        return True
+    pattern = "".join("[^/*]*" if c == "+" else re.escape(c) for c in broad.removesuffix("*"))
+    pattern += ".*" if broad.endswith("*") else ""
+    return re.fullmatch(pattern, narrow, re.DOTALL) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab/+*", max_size=8), st.text(alphabet="ab/+*", max_size=8))
+def test_vault_path_globs_mean_what_the_regular_expression_says(broad: str, narrow: str) -> None:
+    mine = vault_covers(
+        Permission(action="read", resource=broad), Permission(action="read", resource=narrow)
+    )
+    assert mine == _vault_reference(broad, narrow)
+
+
+def test_a_hostile_vault_glob_is_answered_at_once() -> None:
+    # Found by the atheris harness: "+" * 200 as a regular expression backtracked for
+    # minutes; the automaton answers in milliseconds.
+    broad = Permission(action="read", resource="+" * 90 + "\x9d" + "+" * 110 + ".")
+    narrow = Permission(action="read", resource="+" * 200)
+    assert vault_covers(broad, narrow) is False
+    assert vault_covers(
+        Permission(action="read", resource="secret/+/llm/*"),
+        Permission(action="read", resource="secret/prod/llm/hf-token"),
+    )
