@@ -1061,3 +1061,41 @@ def test_the_fixture_covers_the_platform() -> None:
     assert model["identities"]["k8s:llm-serving/ServiceAccount/vllm"]["federates_to"] == [
         prod + "aws_iam_role.vllm_pods"
     ]
+
+
+def _task_reading(arn: str) -> str:
+    return f"""
+        resource "aws_ecs_task_definition" "llm" {{
+          family = "llm"
+          container_definitions = jsonencode([{{
+            name    = "vllm"
+            image   = "vllm/vllm-openai:v0.6.3"
+            secrets = [{{ name = "HF_TOKEN", valueFrom = "{arn}" }}]
+          }}])
+        }}
+        """
+
+
+@pytest.mark.parametrize(
+    ("arn", "linked"),
+    [
+        # Full ARN: the six random characters are not part of the name.
+        ("arn:aws:secretsmanager:us-east-1:1:secret:llm/hf-tokens-Ab12Cd", "hf_tokens"),
+        # Partial ARN: "-tokens" is part of the name, not a suffix to strip.
+        ("arn:aws:secretsmanager:us-east-1:1:secret:llm/hf-tokens", "hf_tokens"),
+    ],
+)
+def test_a_secret_named_by_arn_in_another_root_is_the_declared_one(arn: str, linked: str) -> None:
+    declared = """
+        resource "aws_secretsmanager_secret" "hf_tokens" {
+          name = "llm/hf-tokens"
+        }
+        resource "aws_secretsmanager_secret" "hf" {
+          name = "llm/hf"
+        }
+        """
+    model = link(
+        merge([_model({"envs/staging/main.tf": declared, "envs/prod/main.tf": _task_reading(arn)})])
+    )
+    task = model.workloads["envs/prod:aws_ecs_task_definition.llm"]
+    assert task.credentials == (f"envs/staging:aws_secretsmanager_secret.{linked}",)

@@ -50,3 +50,24 @@ def test_preview_shows_a_prefix_and_length_never_the_value() -> None:
 
 def test_short_literals_show_no_characters() -> None:
     assert preview("hunter2") == "…, 7 characters"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GOOGLE_APPLICATION_CREDENTIALS", "/var/secrets/google/key.json"),  # a path
+        ("TOKEN_LIMIT", "4096"),
+        ("MAX_TOKENS", "8192"),
+        ("USE_API_KEY", "false"),
+        ("HF_TOKEN_SECRET", "hf-token"),  # the name of the Secret that holds it
+        ("OPENAI_API_KEY_REF", "openai/prod"),
+        ("AUTH_TOKEN_URL", "https://login.example.com/oauth2/token"),
+        ("VAULT_TOKEN_DIR", "~/.vault"),
+    ],
+)
+def test_settings_about_secrets_are_not_secrets(name: str, value: str) -> None:
+    assert not literal_secret(name, value)
+
+
+def test_a_url_with_credentials_in_it_is_a_secret() -> None:
+    assert literal_secret("DATABASE_PASSWORD", "postgres://app:s3cr3t@db:5432/app")

@@ -19,12 +19,14 @@ from analyzer.extract.literals import literal_secret, preview, secret_name
 from analyzer.model import PLAINTEXT, Credential, Location
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import (
+    PlanText,
     ResourceRef,
     UnknownValue,
     Value,
     display,
-    is_known,
+    from_plan,
     plain_value,
+    written,
 )
 
 
@@ -52,10 +54,12 @@ def environment_credentials(
     for name, value in variables:
         if value is None or value == "":
             continue
-        literal = is_known(value) and not isinstance(value, UnknownValue)
+        literal = written(value)
         plain = plain_value(value) if literal else None
-        # A known token format is a secret whatever the variable is called.
-        if not secret_name(name) and not literal_secret(name, plain):
+        # A literal must look like a secret (a known token format whatever the name, or a
+        # secret's name with a value that is no number, switch or path); a reference
+        # to something else is a secret handed over when the name says so.
+        if not (literal_secret(name, plain) if literal else secret_name(name)):
             continue
         declared = aws_secrets.secret_address(ctx, inst, value)
         if declared is not None:
@@ -76,10 +80,13 @@ def environment_credentials(
 def _definitions(value: Value) -> list[dict[str, Value]]:
     value = plain_value(value)
     if isinstance(value, str):
+        resolved = isinstance(value, PlanText)
         try:
             value = json.loads(value)
         except ValueError:
             return []
+        if resolved:
+            value = from_plan(value)  # the text came from a plan, and so does its content
     if not isinstance(value, list):
         return []
     return [c for c in value if isinstance(c, dict)]

@@ -19,7 +19,7 @@ from analyzer.extract.aws_common import AwsContext, module_prefixes, tags_of, te
 from analyzer.extract.literals import preview
 from analyzer.model import PLAINTEXT, Credential, Location
 from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, is_known, plain_value
+from analyzer.terraform.values import ResourceRef, UnknownValue, Value, plain_value, written
 
 _DAY = 86400
 _RATE = re.compile(r"^\s*rate\(\s*(\d+)\s+(hours?|days?)\s*\)\s*$")
@@ -118,7 +118,7 @@ def version(ctx: AwsContext, inst: ResourceInstance) -> None:
 def _plaintext(ctx: AwsContext, inst: ResourceInstance, address: str, attribute: str) -> None:
     """A value written in the file (not a variable, not another resource's output)."""
     value = plain_value(inst.get(attribute))
-    if value is None or value == "" or not is_known(value):
+    if value is None or value == "" or not written(value):
         return
     where = ctx.location(inst, attribute)
     masked = preview(value) if isinstance(value, str) else None
@@ -181,7 +181,12 @@ def consumed(
         if value.startswith("arn:aws:secretsmanager:"):
             value = ":".join(value.split(":")[:7])
             if ":secret:" in value:
-                names = (secret_name_key(_ARN_SUFFIX.sub("", value.split(":secret:", 1)[1])),)
+                # Usually with Secrets Manager's six random characters; a partial ARN has
+                # none, and "hf-tokens" must not become "hf": both readings are kept, the
+                # exact name first, and linking takes the first a declaration has.
+                tail = value.split(":secret:", 1)[1]
+                readings = (tail, _ARN_SUFFIX.sub("", tail))
+                names = tuple(dict.fromkeys(secret_name_key(n) for n in readings))
         address = external_address("aws", value)
     else:
         address = fallback

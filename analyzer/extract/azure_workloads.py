@@ -22,7 +22,7 @@ from analyzer.extract.literals import literal_secret, preview
 from analyzer.model import PLAINTEXT, Credential, Location, Workload
 from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef
+from analyzer.terraform.values import ResourceRef, written
 
 AKS = "azurerm_kubernetes_cluster"
 NODE_POOL = "azurerm_kubernetes_cluster_node_pool"
@@ -202,7 +202,8 @@ def _container_app_secrets(state: AzureState, inst: ResourceInstance) -> list[st
             address = f"{inst.full_address}#secret/{text(view.get('name')) or index}"
             value = view.get("value")
             # A value written here, not passed in: the secret is in the repository.
-            literal = isinstance(value, str) and bool(value) and not view.has("identity")
+            literal = isinstance(value, str) and bool(value) and written(value)
+            literal = literal and not view.has("identity")
             if literal:
                 address += PLAINTEXT
             state.model.credentials[address] = Credential(
@@ -302,7 +303,8 @@ def _connection_string(
         return found
     address = f"{inst.full_address}#connection_string/{text(view.get('name')) or index}"
     value = view.get("value")
-    literal = isinstance(value, str) and bool(_SECRET_IN_CONNECTION.search(value))
+    literal = isinstance(value, str) and written(value)
+    literal = literal and isinstance(value, str) and bool(_SECRET_IN_CONNECTION.search(value))
     if literal:
         address += PLAINTEXT
     state.model.credentials[address] = Credential(

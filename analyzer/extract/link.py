@@ -107,9 +107,13 @@ def _link_credentials(model: Model) -> None:
     for address, credential in model.credentials.items():
         if not address.startswith(_EXTERNAL):
             continue
-        targets = {t for n in credential.names for t in declared.get(n, [])}
-        if len(targets) == 1:
-            replace[address] = targets.pop()
+        # Names in order of preference: the first any declaration has decides.
+        for name in credential.names:
+            targets = set(declared.get(name, []))
+            if targets:
+                if len(targets) == 1:
+                    replace[address] = targets.pop()
+                break
     if not replace:
         return
     for address, workload in list(model.workloads.items()):

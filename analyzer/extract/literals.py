@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import re
 
+from analyzer.terraform.values import PlanText
+
 # Environment variable names that carry a secret value ...
 _SECRET_NAME = re.compile(
     r"(?:^|_)(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)(?:_|$)"
 )
-# ... unless they name where the secret is, or describe it.
+# ... unless they name where the secret is, or describe it (a limit, a switch, the name
+# of the Secret that holds it).
 _NOT_A_VALUE = re.compile(
-    r"_(?:ARN|NAME|ID|FILE|PATH|URL|URI|ENDPOINT|REGION|HEADER|TTL|EXPIRY|LENGTH|TYPE)$"
+    r"_(?:ARN|NAME|ID|FILE|PATH|DIR|URL|URI|ENDPOINT|REGION|HEADER|TTL|EXPIRY|LENGTH|TYPE"
+    r"|LIMIT|COUNT|SIZE|MAX|MIN|BUDGET|REF)$"
+    r"|(?:TOKEN|KEY|PASSWORD)_SECRET$"
+    r"|^(?:USE|ENABLE|DISABLE|REQUIRE)_"
+)
+# Values that are settings, not secrets: numbers, switches, paths, plain URLs.
+_SETTING = re.compile(
+    r"^(?:[-+]?\d+(?:\.\d+)?|true|false|yes|no|on|off|none|null"
+    r"|[~.]?/[^\s]*|[a-z][a-z0-9+.-]*://[^@\s]*)$",
+    re.IGNORECASE,
 )
 # Published token formats (prefix and alphabet), as secret scanners recognise them.
 _KNOWN_TOKENS = re.compile(
@@ -49,10 +61,16 @@ def known_token(value: str) -> bool:
 
 
 def literal_secret(name: str, value: object) -> bool:
-    """Whether a variable ``name`` set to the literal ``value`` holds a secret."""
-    if not isinstance(value, str) or not value.strip() or _REFERENCE.match(value.strip()):
+    """Whether a variable ``name`` set to the literal ``value`` holds a secret (a value a
+    Terraform plan resolved from a variable is not written in the repository)."""
+    if not isinstance(value, str) or isinstance(value, PlanText):
         return False
-    return secret_name(name) or known_token(value)
+    text = value.strip()
+    if not text or _REFERENCE.match(text):
+        return False
+    if known_token(text):
+        return True
+    return secret_name(name) and not _SETTING.match(text)
 
 
 def preview(value: object) -> str | None:

@@ -115,7 +115,8 @@ class Credential(_Frozen):
     environment: str | None = None
     location: Location | None = None
     # The names other files may use for it (a secret's name, whatever ARN suffix or
-    # account they write), so that a reference from another root finds it.
+    # account they write), so that a reference from another root finds it; the first
+    # that some declaration has decides.
     names: tuple[str, ...] = ()
     # A literal value written in the repository, masked (``hf_q…, 37 characters``).
     preview: str | None = None

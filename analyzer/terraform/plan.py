@@ -40,7 +40,14 @@ from analyzer.parse.plan_json import (
 )
 from analyzer.terraform.evaluate import Evaluator, ModuleScope
 from analyzer.terraform.modules import ResourceInstance, Root, TerraformProject
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, is_known, plain_value
+from analyzer.terraform.values import (
+    JsonDoc,
+    ResourceRef,
+    UnknownValue,
+    Value,
+    from_plan,
+    is_known,
+)
 
 Side = Literal["head", "base"]
 
@@ -154,7 +161,11 @@ def choose_root(
     candidates: list[Root] = []
     directory = item.directory
     while directory is not None:
-        if directory in by_dir:
+        # A root above the plan's folder (the repository's top, say) must also be the
+        # one the plan describes: a plans/ folder is no part of the root above it.
+        if directory in by_dir and (
+            directory == item.directory or _overlap(item.plan, project, directory) >= 0.5
+        ):
             candidates = by_dir[directory]
             break
         if not directory:
@@ -197,27 +208,33 @@ def _by_configuration(
     plan: Plan, project: TerraformProject, by_dir: Mapping[str, list[Root]]
 ) -> str | None:
     """The root folder whose blocks best match the plan's root module (None: no match)."""
-    wanted = plan.root_resources | {f"module.{c}" for c in plan.root_calls}
-    if not wanted:
+    if not plan.root_resources and not plan.root_calls:
         return None
-    scores: list[tuple[float, str]] = []
-    for directory in by_dir:
-        module = project.modules.get(directory)
-        if module is None:
-            continue
-        have = set()
-        for _, block in module.blocks:
-            if block.type in ("resource", "data") and len(block.labels) == 2:
-                prefix = "data." if block.type == "data" else ""
-                have.add(f"{prefix}{block.labels[0]}.{block.labels[1]}")
-            elif block.type == "module" and block.labels:
-                have.add(f"module.{block.labels[0]}")
-        score = len(wanted & have) / len(wanted | have)
-        scores.append((score, directory))
+    scores = [
+        (_overlap(plan, project, directory), directory)
+        for directory in by_dir
+        if directory in project.modules
+    ]
     scores.sort(reverse=True)
     if not scores or scores[0][0] < 0.5 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
     return scores[0][1]
+
+
+def _overlap(plan: Plan, project: TerraformProject, directory: str) -> float:
+    """How much of what the plan's root module declares the folder declares (Jaccard)."""
+    wanted = plan.root_resources | {f"module.{c}" for c in plan.root_calls}
+    module = project.modules.get(directory)
+    if not wanted or module is None:
+        return 0.0
+    have = set()
+    for _, block in module.blocks:
+        if block.type in ("resource", "data") and len(block.labels) == 2:
+            prefix = "data." if block.type == "data" else ""
+            have.add(f"{prefix}{block.labels[0]}.{block.labels[1]}")
+        elif block.type == "module" and block.labels:
+            have.add(f"module.{block.labels[0]}")
+    return len(wanted & have) / len(wanted | have)
 
 
 def _modules(module_address: str) -> tuple[str, ...]:
@@ -311,7 +328,12 @@ def _lookup(values: Any, steps: Sequence[str]) -> Any:
         values = values.get(name) if isinstance(values, dict) else None
         for key in re.findall(r"\[([^\]]*)\]", "[" + rest if rest else ""):
             key = key.strip('"')
-            if isinstance(values, list) and key.isdigit() and int(key) < len(values):
+            if (
+                isinstance(values, list)
+                and key.isascii()
+                and key.isdigit()
+                and int(key) < len(values)
+            ):
                 values = values[int(key)]
             elif isinstance(values, dict):
                 values = values.get(key)
@@ -332,6 +354,37 @@ def _is_block(expression: Any, raw: Any) -> bool:
         and bool(raw)
         and all(isinstance(v, dict) for v in raw)
     )
+
+
+# Functions that only reshape what they are given: constant in, constant out.
+_PURE = frozenset(
+    {"jsonencode", "yamlencode", "tolist", "toset", "tomap", "tostring", "merge", "concat"}
+)
+
+
+def _nth_marker(marker: Any, raw: Any, i: int) -> Any:
+    """The unknown/sensitive marker of the ``i``-th nested block: a block given as one
+    object (single nesting) is marked by an object of the same shape, not a list."""
+    return marker if isinstance(raw, dict) else _sub(marker, i)
+
+
+def _is_constant(expr: ast.Expr) -> bool:
+    """Whether an argument is written out whole: no variable, reference or call in it."""
+    if isinstance(expr, ast.Literal):
+        return True
+    if isinstance(expr, ast.Template):
+        return all(isinstance(part, str) for part in expr.parts)
+    if isinstance(expr, ast.TupleExpr):
+        return all(_is_constant(item) for item in expr.items)
+    if isinstance(expr, ast.ObjectExpr):
+        # A bare key (HF_TOKEN = ...) is a name, not a variable.
+        return all(
+            (isinstance(k, ast.Variable) or _is_constant(k)) and _is_constant(v)
+            for k, v in expr.items
+        )
+    if isinstance(expr, ast.Call) and expr.name in _PURE:
+        return all(_is_constant(arg) for arg in expr.args)
+    return False
 
 
 def _items(raw: Any) -> list[dict[str, Any]]:
@@ -449,6 +502,9 @@ class _Builder:
             value = convert(
                 values.get(name), _sub(unknown, name), _sub(sensitive, name), f"{where}.{name}"
             )
+            if not _is_constant(attr.expr):
+                # Resolved by the plan, not written here: never a literal in the repository.
+                value = from_plan(value)
             if value is not None:
                 expr = PlanValue(attr.expr.text, value)
                 attributes[name] = ast.Attribute(name, expr, attr.line, attr.end_line)
@@ -460,15 +516,16 @@ class _Builder:
                 children.extend(written)
                 continue
             templates = [_template(b) for b in written]
-            for i, item in enumerate(_items(values.get(type_))):
+            raw = values.get(type_)
+            for i, item in enumerate(_items(raw)):
                 template = templates[min(i, len(templates) - 1)]
                 children.append(
                     self._merge(
                         template,
                         evaluator,
                         item,
-                        _sub(u, i),
-                        _sub(_sub(sensitive, type_), i),
+                        _nth_marker(u, raw, i),
+                        _nth_marker(_sub(sensitive, type_), raw, i),
                         f"{where}.{type_}[{i}]",
                     )
                 )
@@ -528,7 +585,8 @@ class _Builder:
                 for i, item in enumerate(_items(raw)):
                     children.append(
                         self._build(
-                            item, _sub(u, i), _sub(s, i), _nth(expression, i),
+                            item, _nth_marker(u, raw, i), _nth_marker(s, raw, i),
+                            _nth(expression, i),
                             f"{where}.{name}[{i}]", prefix, line, name, depth + 1,
                         )
                     )  # fmt: skip
@@ -542,6 +600,9 @@ class _Builder:
                 value = ref.value(prefix)
             else:
                 value = convert(raw, u, s, f"{where}.{name}")
+                if not (isinstance(expression, dict) and "constant_value" in expression):
+                    # Not a constant in the configuration: resolved by the plan.
+                    value = from_plan(value)
             if value is None or (expressions is None and value in ([], {}, "")):
                 continue
             attributes[name] = ast.Attribute(name, PlanValue(name, value), line, line)
@@ -577,9 +638,10 @@ def _agrees(static: Value, planned: Any) -> bool:
 def _normal(value: Any, depth: int = 0) -> Any:
     """A value as compared: JSON text parsed, lists of scalars as sets, a list of one
     scalar as that scalar (how providers normalise policy documents), scalars as text."""
-    value = plain_value(value)
     if depth > MAX_VALUE_DEPTH:
         return object()  # equal to nothing
+    if isinstance(value, JsonDoc):
+        value = value.value  # one layer at a time: plain_value would recurse unbounded
     if isinstance(value, str):
         text = value.strip()
         if text[:1] in ("{", "["):

@@ -59,6 +59,38 @@ class PartialStr(str):
     __slots__ = ()
 
 
+class PlanText(str):
+    """Text a Terraform plan resolved from what the configuration does not write out
+    (a variable, another resource's attribute): known, but not in the repository."""
+
+    __slots__ = ()
+
+
+def from_plan(value: Any) -> Any:
+    """``value`` with its text marked as resolved by a plan (lists and maps too)."""
+    if isinstance(value, str):
+        return PlanText(value)
+    if isinstance(value, list):
+        return [from_plan(v) for v in value]
+    if isinstance(value, dict):
+        return {k: from_plan(v) for k, v in value.items()}
+    return value
+
+
+def written(value: Value) -> bool:
+    """Known, and written in the configuration as it is (no part resolved by a plan):
+    what a literal secret in the repository must be."""
+    if isinstance(value, PlanText):
+        return False
+    if isinstance(value, JsonDoc):
+        return written(value.value)
+    if isinstance(value, list):
+        return all(written(v) for v in value)
+    if isinstance(value, dict):
+        return all(written(v) for v in value.values())
+    return is_known(value)
+
+
 class TfSet(list[Any]):
     """A set (``toset``): a list whose ``for_each``/``dynamic`` keys are its values."""
 
