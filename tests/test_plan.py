@@ -126,6 +126,7 @@ def test_sensitive_values_never_appear_in_a_report(tmp_path: Path, fmt: str) -> 
     [
         ('{"format_version": "1.2",\n  "resource_changes": [\n    {"address": }', ":3: "),
         ('{"format_version": "2.0", "resource_changes": []}', "format_version 2.0"),
+        ('{"format_version": "0.1", "resource_changes": []}', "does not mark sensitive values"),
         ('{"format_version": "1.0", "values": {"root_module": {}}}', "looks like a state"),
         ('[{"address": "aws_iam_role.x"}]', "not a Terraform plan"),
         ('{"resource_changes": []}', "no format_version"),

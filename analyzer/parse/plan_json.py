@@ -19,7 +19,7 @@ from analyzer.diagnostics import Diagnostic
 # Large enough for plans of thousands of resources; json.loads needs several times a
 # file's size in memory, so a bigger file is refused before it is read.
 MAX_PLAN_SIZE = 128 * 1024 * 1024
-SUPPORTED_MAJOR = ("0", "1")  # "0.1"/"0.2": Terraform 0.12-1.0; "1.x": 1.1 and later
+SUPPORTED_MAJOR = ("0", "1")  # "0.2": Terraform 0.15-1.0; "1.x": 1.1 and later, OpenTofu
 
 
 class PlanError(Exception):
@@ -126,8 +126,16 @@ def _plan(shown: str, document: Any) -> Plan:
         )
     if version.split(".")[0] not in SUPPORTED_MAJOR:
         raise PlanError(
-            f"format_version {version} is not supported (driftgate reads 1.x, "
-            "from Terraform 1.x and OpenTofu)"
+            f"format_version {version} is not supported (driftgate reads 0.2 and 1.x, "
+            "from Terraform 0.15 and later and OpenTofu)"
+        )
+    if version in ("0.0", "0.1"):
+        # Sensitivity marks (before_sensitive/after_sensitive) came with Terraform 0.15:
+        # without them a secret in the plan could not be kept out of the reports.
+        raise PlanError(
+            f"format_version {version} (Terraform 0.12-0.14) does not mark sensitive "
+            "values, so driftgate cannot keep them out of its reports; make the plan "
+            "with Terraform 0.15 or later"
         )
     if "resource_changes" not in document and "planned_values" not in document:
         what = "a state" if "values" in document else "a plan"
