@@ -15,7 +15,7 @@ import click
 from analyzer import __version__, catalog
 from analyzer.cache import DiskCache, default_cache_dir
 from analyzer.checkapi import CheckMeta, Severity
-from analyzer.config import Config, ConfigError, load_config
+from analyzer.config import Config, ConfigError, load_config, load_config_from_tree
 from analyzer.diagnostics import Diagnostic
 from analyzer.engine.findings import ScanResult
 from analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
@@ -91,6 +91,17 @@ def _config(root: Path, explicit: str | None) -> Config:
 def _config_and_path(root: Path, explicit: str | None) -> tuple[Config, str | None]:
     try:
         return load_config(root, Path(explicit) if explicit else None)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _base_config(trees: Trees, explicit: str | None) -> tuple[Config, str | None]:
+    if explicit:
+        raise UserError("--config-from base reads the base tree's configuration: drop -c")
+    if trees.base is None:
+        raise UserError("--config-from base needs --base (or --staged): there is no base tree")
+    try:
+        return load_config_from_tree(trees.base.read_path, trees.base.label)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
 
@@ -277,6 +288,13 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option("--select", metavar="IDS", help="Only these check ids or prefixes (DG1,DG301).")
 @click.option("--ignore", metavar="IDS", help="Skip these check ids or prefixes.")
+@click.option(
+    "--config-from",
+    type=click.Choice(["head", "base"]),
+    default="head",
+    show_default=True,
+    help="Read the configuration from the base tree: a change cannot relax its own gate.",
+)
 @_with_cache_options
 @_plan_option
 @click.option(
@@ -302,6 +320,7 @@ def scan(
     include_existing: bool,
     select: str | None,
     ignore: str | None,
+    config_from: str,
     max_file_size: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -313,7 +332,10 @@ def scan(
     started = time.monotonic()
     pairs = _pair_outputs(formats, outputs)
     trees = _open(path, base, head_rev, staged)
-    config, config_path = _config_and_path(trees.root, config_file)
+    if config_from == "base":
+        config, config_path = _base_config(trees, config_file)
+    else:
+        config, config_path = _config_and_path(trees.root, config_file)
     checks = select_checks(
         ALL_CHECKS, _split_ids(select) or config.select, _split_ids(ignore) + config.ignore
     )

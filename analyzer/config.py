@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -137,6 +138,25 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, str |
         section = _tool_section(data)
         if section is not None:
             return _validate(section, "pyproject.toml [tool.driftgate]"), "pyproject.toml"
+    return Config(), None
+
+
+def load_config_from_tree(
+    read: Callable[[str], bytes | None], label: str
+) -> tuple[Config, str | None]:
+    """The configuration a tree holds (`.driftgate.yaml`, else `[tool.driftgate]`): the
+    base revision's, so that a pull request cannot switch off its own checks."""
+    for name in (CONFIG_FILE, "pyproject.toml"):
+        data = read(name)
+        if data is None:
+            continue
+        if len(data) > MAX_CONFIG_SIZE:
+            raise ConfigError(f"{name} at {label}: larger than {MAX_CONFIG_SIZE // 1024} KiB")
+        if name == CONFIG_FILE:
+            return _load_file(Path(name), data), name
+        section = _tool_section(_read_toml(Path(name), data))
+        if section is not None:
+            return _validate(section, f"pyproject.toml [tool.driftgate] at {label}"), name
     return Config(), None
 
 

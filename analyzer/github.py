@@ -70,6 +70,9 @@ class Inputs:
     args: str = ""
     # Terraform plan JSON files, `[ENV=]FILE` separated by spaces or newlines.
     plan: str = ""
+    # Where the configuration comes from in diff mode: "base" (a pull request cannot
+    # relax its own gate) or "head".
+    config_from: str = "base"
     defer_exit: bool = False
 
 
@@ -103,6 +106,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
     )
     parser.add_argument("--args", default=env("ARGS"))
     parser.add_argument("--plan", default=env("PLAN"))
+    parser.add_argument("--config-from", default=env("CONFIG_FROM", "base"))
     parser.add_argument(
         "--defer-exit",
         default=_flag(environ.get("DRIFTGATE_DEFER_EXIT"), False),
@@ -117,6 +121,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
         summary=ns.summary,
         args=ns.args,
         plan=ns.plan,
+        config_from=ns.config_from.strip().lower(),
         defer_exit=ns.defer_exit,
     )
 
@@ -329,6 +334,8 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
         fork = ensure_history(git, base, out) if base else None
         extra = shlex.split(inputs.args)
         plans = plan_arguments(inputs.plan, workspace)
+        if inputs.config_from not in ("base", "head"):
+            raise ActionError(f"config-from must be base or head, not {inputs.config_from}")
     except (ActionError, ValueError) as exc:
         return _fail(f"driftgate: {exc}", environ, inputs, out)
     if not base and plans:
@@ -353,6 +360,7 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
             *("-f", "text", "-o", str(reports["txt"])),
             *("-f", "github", "-o", str(reports["gh"])),
             *plans,
+            *_config_from(inputs, base or "", extra),
             *extra,
         ]
         errors = io.StringIO()
@@ -378,6 +386,15 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
     set_output(environ, "sarif-file", str(sarif_path) if sarif_path.exists() else "")
     set_output(environ, "exit-code", str(code))
     return 0 if inputs.defer_exit else code
+
+
+def _config_from(inputs: Inputs, base: str, extra: Sequence[str]) -> list[str]:
+    """``--config-from base`` when comparing with a base commit and no ``-c`` is given
+    (a configuration named in ``args`` is the workflow's, trusted as it is)."""
+    explicit = any(a in ("-c", "--config") or a.startswith("--config=") for a in extra)
+    if inputs.config_from == "base" and base and not explicit:
+        return ["--config-from", "base"]
+    return []
 
 
 def plan_arguments(value: str, workspace: Path) -> list[str]:

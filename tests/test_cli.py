@@ -291,3 +291,33 @@ def test_base_branch_uses_the_merge_base(tmp_path: Path) -> None:
     checks = sorted(line.split()[1] for line in proc.stdout.splitlines() if ": DG" in line)
     # The feature branch adds the prod usage and the long token; main's growth is not in it.
     assert checks == ["DG201", "DG302"], proc.stdout
+
+
+def test_config_from_base_reads_the_base_trees_configuration(tmp_path: Path) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(DEMO / "base", base)
+    shutil.copytree(DEMO / "head", head)
+    (head / ".driftgate.yaml").write_text("ignore: [DG1, DG2, DG3]\n")
+    relaxed = run("scan", "--base", str(base), str(head))
+    assert relaxed.returncode == 0, relaxed.stdout
+    kept = run("scan", "--base", str(base), "--config-from", "base", str(head))
+    assert kept.returncode == 1
+    assert "4 new findings" in kept.stdout
+
+
+def test_config_from_base_needs_a_base_and_no_explicit_file(tmp_path: Path) -> None:
+    alone = run("scan", "--config-from", "base", str(DEMO / "head"))
+    assert alone.returncode == 2
+    assert "--config-from base needs --base" in alone.stderr
+    both = run(
+        "scan",
+        "--base",
+        str(DEMO / "base"),
+        "--config-from",
+        "base",
+        "-c",
+        "x.yaml",
+        str(DEMO / "head"),
+    )
+    assert both.returncode == 2
+    assert "drop -c" in both.stderr

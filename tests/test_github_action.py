@@ -65,8 +65,15 @@ class Upstream:
     merge: str  # refs/pull/1/merge
 
 
-def make_upstream(tmp_path: Path, *, harmful: bool = True, pr_commits: int = 1) -> Upstream:
-    """main: the demo's base (+ one later commit); the PR changes what ``harmful`` says."""
+def make_upstream(
+    tmp_path: Path,
+    *,
+    harmful: bool = True,
+    pr_commits: int = 1,
+    pr_files: dict[str, str] | None = None,
+) -> Upstream:
+    """main: the demo's base (+ one later commit); the PR changes what ``harmful`` says,
+    and writes ``pr_files``."""
     up = tmp_path / "upstream"
     shutil.copytree(DEMO / "base", up)
     git(up, "init", "-q")
@@ -80,6 +87,8 @@ def make_upstream(tmp_path: Path, *, harmful: bool = True, pr_commits: int = 1) 
     else:
         tf = up / MAIN_TF
         tf.write_text(tf.read_text() + "\n# Reviewed: no permission changes.\n")
+    for name, text in (pr_files or {}).items():
+        (up / name).write_text(text)
     head = commit_all(up, "the pull request")
     git(up, "checkout", "-q", "main")
     (up / "README.md").write_text("main moved on\n")
@@ -287,6 +296,42 @@ def test_inputs_fail_on_summary_and_args(
     assert len(annotations) == 1 and "DG302" in annotations[0]
 
 
+RELAX = "ignore: [DG1, DG2, DG3]\n"
+
+
+@pytest.mark.parametrize(
+    ("config_from", "findings", "code"),
+    [("", "4", 1), ("base", "4", 1), ("head", "0", 0)],
+)
+def test_a_pull_request_cannot_switch_off_its_own_gate(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    config_from: str,
+    findings: str,
+    code: int,
+) -> None:
+    # The pull request grows privileges and, in the same change, ignores every check.
+    upstream = make_upstream(tmp_path, pr_files={".driftgate.yaml": RELAX})
+    workspace = shallow_checkout(tmp_path, upstream, "refs/pull/1/merge")
+    inputs = {"config_from": config_from} if config_from else {}
+    r = runner(tmp_path, workspace, pr_event(upstream), **inputs)
+    got, out = run_action(r, capsys, monkeypatch)
+    assert (got, r.outputs["findings"]) == (code, findings), out
+
+
+def test_a_configuration_named_in_args_is_used_as_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream = make_upstream(tmp_path, pr_files={".driftgate.yaml": RELAX})
+    workspace = shallow_checkout(tmp_path, upstream, "refs/pull/1/merge")
+    trusted = tmp_path / "trusted.yaml"
+    trusted.write_text("select: [DG3]\n")
+    r = runner(tmp_path, workspace, pr_event(upstream), fail_on="none", args=f"-c {trusted}")
+    code, out = run_action(r, capsys, monkeypatch)
+    assert (code, r.outputs["findings"]) == (0, "1"), out
+
+
 def test_explicit_base_input_wins_over_the_event(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -490,6 +535,7 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
         "path",
         "base",
         "fail-on",
+        "config-from",
         "sarif-file",
         "upload-sarif",
         "summary",
