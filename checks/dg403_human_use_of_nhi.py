@@ -15,8 +15,8 @@ People who may act as an identity an inference workload runs as:
   `impersonate` the ServiceAccount (`kubectl --as=system:serviceaccount:…`), by name
   or all ServiceAccounts of the namespace; `*` on `*` is an administrator, reported by
   DG104/DG405 instead;
-- Azure users and groups, wherever the model records them as trust principals. (Not
-  yet recorded: Managed Identity Operator assignments to people.)
+- Azure: users and groups given Managed Identity Operator (or Contributor / Owner) on a
+  user-assigned identity: they can attach it to a VM or app they control and act as it.
 
 The finding points at the trust statement or binding that names the people.
 

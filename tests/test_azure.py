@@ -1237,3 +1237,42 @@ def test_two_declarations_of_the_name_link_nothing() -> None:
     )
     [identity] = model.workloads["envs/prod:azurerm_container_app.api"].identities
     assert identity.startswith("azure:/subscriptions/s/")
+
+
+def test_roles_that_can_attach_an_identity_make_its_holders_trusted() -> None:
+    model = _tf(
+        """\
+        resource "azurerm_user_assigned_identity" "llm" {
+          name                = "id-llm"
+          resource_group_name = "rg"
+          location            = "westeurope"
+        }
+        resource "azuread_user" "alice" {
+          user_principal_name = "alice@acme.example"
+          display_name        = "Alice"
+        }
+        resource "azurerm_role_assignment" "alice_operator" {
+          scope                = azurerm_user_assigned_identity.llm.id
+          role_definition_name = "Managed Identity Operator"
+          principal_id         = azuread_user.alice.object_id
+        }
+        resource "azurerm_role_assignment" "alice_reader" {
+          scope                = azurerm_user_assigned_identity.llm.id
+          role_definition_name = "Reader"
+          principal_id         = azuread_user.alice.object_id
+        }
+        resource "azurerm_role_assignment" "alice_operator_on_the_group" {
+          scope                = azurerm_resource_group.rg.id
+          role_definition_name = "Managed Identity Operator"
+          principal_id         = azuread_user.alice.object_id
+        }
+        """
+    )
+    # Only the operator role on the identity itself: Reader cannot attach it, and a
+    # resource-group scope names no identity driftgate can point the trust at.
+    [trust] = model.trusts
+    assert trust.identity == _a("azurerm_user_assigned_identity.llm")
+    assert trust.actions == ("Managed Identity Operator",)
+    assert trust.via == "azurerm_role_assignment.alice_operator"
+    [principal] = trust.principals
+    assert principal.startswith("user:")

@@ -24,6 +24,9 @@ from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 ROLE_DEFINITION = "azurerm_role_definition"
+USER_ASSIGNED = "azurerm_user_assigned_identity"
+# Built-in roles whose holders may assign a user-assigned identity to what they control.
+_ASSIGNS_IDENTITY = frozenset({"managed identity operator", "contributor", "owner"})
 # Built-in role definition ids (the same in every tenant) → role names.
 BUILTIN_ROLES = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
@@ -150,6 +153,7 @@ def _role_assignment(
         if isinstance(condition, UnknownValue):
             unknown.append(condition.expression)
     where = state.location(inst)
+    _acts_as(state, inst, identity, role.name, where)
     if role.definition is None:
         state.model.grants.append(
             Grant(
@@ -191,6 +195,33 @@ def _role_assignment(
             unknown=tuple(unknown),
             location=Location(path=definition.path, line=line),
             binding=where,
+        )
+    )
+
+
+def _acts_as(
+    state: AzureState, inst: ResourceInstance, assignee: str, role: str, where: Location
+) -> None:
+    """A role on a user-assigned identity that lets its holder attach the identity to a
+    resource they control (``userAssignedIdentities/*/assign/action``), and so act as
+    it: a trust of that identity, naming a person or group as ``user:``/``group:``."""
+    if role.lower() not in _ASSIGNS_IDENTITY:
+        return
+    scope = inst.get("scope")
+    if not isinstance(scope, ResourceRef) or resource_type(scope) != USER_ASSIGNED:
+        return
+    target = state.referenced_identity(inst, scope)
+    holder = state.model.identities.get(assignee)
+    if target is None or holder is None:
+        return
+    kind = holder.kind if holder.kind in ("user", "group") else "principal"
+    state.model.trusts.append(
+        Trust(
+            identity=target,
+            principals=(f"{kind}:{holder.name}",),
+            actions=(role,),
+            via=inst.address,
+            location=where,
         )
     )
 
