@@ -115,6 +115,8 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
     for delta in ctx.trust_deltas():
         identity = delta.identity
         verb = _VERB.get(identity.provider, "act as")
+        if identity.provider == "azure" and delta.trust.actions:
+            verb = "act as"  # a role on the identity, not a federated sign-in
         principal = identity.principal
         named = (
             f" [{principal}]" if isinstance(principal, str) and principal != identity.name else ""
@@ -130,7 +132,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             why = f"whoever the change lets in can {verb} it and use all of its permissions"
             severity = META.severity
         via = delta.trust.via
-        if identity.provider == "gcp" and delta.trust.actions:
+        if identity.provider in ("gcp", "azure") and delta.trust.actions:
             via += f" ({', '.join(delta.trust.actions)})"
         message = (
             f"{who(identity, ctx.head)}{named}: more principals may {verb} it via {via} — "
