@@ -57,6 +57,11 @@ def suppressed(result: ScanResult) -> list[Finding]:
     return [f for f in result.findings if f.suppressed is not None and f.baseline_state != "absent"]
 
 
+def fixed(result: ScanResult) -> list[Finding]:
+    """Findings present at base that the change removes (diff mode), not suppressed."""
+    return [f for f in result.findings if f.baseline_state == "absent" and f.suppressed is None]
+
+
 def unparsed_files(result: ScanResult) -> list[str]:
     """Distinct paths of files that could not be parsed (error diagnostics)."""
     return sorted(

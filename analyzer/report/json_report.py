@@ -15,6 +15,7 @@ from analyzer.engine.findings import Finding, ScanResult
 from analyzer.model import Location
 from analyzer.report.common import (
     TOOL_NAME,
+    fixed,
     severity_counts,
     sorted_diagnostics,
     sorted_findings,
@@ -33,7 +34,7 @@ def render(result: ScanResult) -> str:
 def to_document(result: ScanResult) -> dict[str, Any]:
     """The JSON report as plain data, in documented key order."""
     reported = result.reported()
-    absent = [f for f in result.findings if f.baseline_state == "absent" and f.suppressed is None]
+    absent = fixed(result)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": result.tool_version},

@@ -37,6 +37,7 @@ from analyzer.engine.findings import Finding, ScanResult
 from analyzer.report.common import (
     SEVERITY_ORDER,
     TOOL_NAME,
+    fixed,
     plural,
     printable,
     severity_counts,
@@ -283,8 +284,7 @@ def _row_line(row: _Row) -> str:
 
 def _listed(result: ScanResult) -> list[Finding]:
     """What the privilege diff shows: reported findings, plus absent ones (fixed by the change)."""
-    absent = [f for f in result.findings if f.baseline_state == "absent" and f.suppressed is None]
-    return [*result.reported(), *absent]
+    return [*result.reported(), *fixed(result)]
 
 
 def _identity_sections(result: ScanResult) -> list[str]:

@@ -41,6 +41,7 @@ from analyzer.engine.findings import Finding, ScanResult
 from analyzer.report.common import (
     SEVERITY_ORDER,
     UNPARSED_KINDS,
+    fixed,
     plural,
     printable,
     severity_counts,
@@ -165,10 +166,9 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
             parts.append(f"No new identity drift against {base} in {files}")
         if existing := len(reported) - len(new):
             parts.append(f"{plural(existing, 'finding')} already present at base")
-        fixed = [f for f in result.findings if f.baseline_state == "absent" and not f.suppressed]
-        if fixed:
-            ids = ", ".join(sorted({f.check.id for f in fixed}))
-            parts.append(f"{len(fixed)} fixed by the change ({ids})")
+        if gone := fixed(result):
+            ids = ", ".join(sorted({f.check.id for f in gone}))
+            parts.append(f"{len(gone)} fixed by the change ({ids})")
     elif reported:
         parts.append(f"{plural(len(reported), 'finding')} ({_breakdown(reported)}) in {files}")
     else:
