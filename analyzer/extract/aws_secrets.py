@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from analyzer.extract.addresses import external_address
 from analyzer.extract.aws_common import AwsContext, module_prefixes, tags_of, text
-from analyzer.extract.literals import preview
-from analyzer.model import PLAINTEXT, Credential, Location
+from analyzer.extract.literals import plaintext
+from analyzer.model import Credential, Location
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value, plain_value, written
 
@@ -60,7 +60,6 @@ def _credential(
     where: Location,
     ttl: int | None,
     names: tuple[str, ...] = (),
-    masked: str | None = None,
 ) -> None:
     ctx.model.credentials[address] = Credential(
         address=address,
@@ -69,7 +68,6 @@ def _credential(
         environment=ctx.environment(inst, tags_of(inst)),
         location=where,
         names=names,
-        preview=masked,
     )
 
 
@@ -120,9 +118,9 @@ def _plaintext(ctx: AwsContext, inst: ResourceInstance, address: str, attribute:
     value = plain_value(inst.get(attribute))
     if value is None or value == "" or not written(value):
         return
-    where = ctx.location(inst, attribute)
-    masked = preview(value) if isinstance(value, str) else None
-    _credential(ctx, inst, address + PLAINTEXT, where, None, masked=masked)
+    environment = ctx.environment(inst, tags_of(inst))
+    credential = plaintext(address, value, environment, ctx.location(inst, attribute))
+    ctx.model.credentials[credential.address] = credential
 
 
 def secret_address(ctx: AwsContext, inst: ResourceInstance, value: Value) -> str | None:

@@ -18,8 +18,8 @@ from analyzer.extract.azure_identities import aks_identities, managed_identities
 from analyzer.extract.azure_state import AzureState
 from analyzer.extract.azure_values import gpu_vm_size, key_vault_reference, tags, text
 from analyzer.extract.inference import model_server_reason, selector_reason
-from analyzer.extract.literals import literal_secret, preview
-from analyzer.model import PLAINTEXT, Credential, Location, Workload
+from analyzer.extract.literals import env_literal, literal_secret, plaintext
+from analyzer.model import Credential, Location, Workload
 from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, written
@@ -201,19 +201,20 @@ def _container_app_secrets(state: AzureState, inst: ResourceInstance) -> list[st
         if not secrets:
             address = f"{inst.full_address}#secret/{text(view.get('name')) or index}"
             value = view.get("value")
+            environment = state.environment(inst, tags(inst.get("tags")))
             # A value written here, not passed in: the secret is in the repository.
-            literal = isinstance(value, str) and bool(value) and written(value)
-            literal = literal and not view.has("identity")
-            if literal:
-                address += PLAINTEXT
-            state.model.credentials[address] = Credential(
-                address=address,
-                kind="static_secret",
-                environment=state.environment(inst, tags(inst.get("tags"))),
-                location=Location(path=inst.path, line=view.line_of("value")) if literal else where,
-                preview=preview(value) if literal else None,
-            )
-            secrets = [address]
+            if isinstance(value, str) and value and written(value) and not view.has("identity"):
+                at = Location(path=inst.path, line=view.line_of("value"))
+                credential = plaintext(address, value, environment, at)
+            else:
+                credential = Credential(
+                    address=address,
+                    kind="static_secret",
+                    environment=environment,
+                    location=where,
+                )
+            state.model.credentials[credential.address] = credential
+            secrets = [credential.address]
         found.extend(secrets)
     for template in inst.children("template"):
         for index, container in enumerate(template.children("container")):
@@ -227,18 +228,18 @@ def _plaintext_env(
     state: AzureState, inst: ResourceInstance, container: str, env: BlockView
 ) -> list[str]:
     """A literal secret written as an environment variable's value."""
-    name, value = text(env.get("name")), env.get("value")
-    if name is None or not literal_secret(name, value):
+    found = env_literal(env)
+    if found is None:
         return []
-    address = f"{inst.full_address}/container/{container}/env/{name}{PLAINTEXT}"
-    state.model.credentials[address] = Credential(
-        address=address,
-        kind="static_secret",
-        environment=state.environment(inst, tags(inst.get("tags"))),
-        location=Location(path=inst.path, line=env.line_of("value")),
-        preview=preview(value),
+    name, value = found
+    credential = plaintext(
+        f"{inst.full_address}/container/{container}/env/{name}",
+        value,
+        state.environment(inst, tags(inst.get("tags"))),
+        Location(path=inst.path, line=env.line_of("value")),
     )
-    return [address]
+    state.model.credentials[credential.address] = credential
+    return [credential.address]
 
 
 def _container_images(inst: ResourceInstance) -> list[str]:
@@ -280,15 +281,10 @@ def _web_app_credentials(state: AzureState, inst: ResourceInstance) -> list[str]
     for name, value in settings.items() if isinstance(settings, dict) else ():
         literal = isinstance(value, str) and key_vault_reference(value) is None
         if isinstance(name, str) and literal and literal_secret(name, value):
-            address = f"{inst.full_address}/env/{name}{PLAINTEXT}"
-            state.model.credentials[address] = Credential(
-                address=address,
-                kind="static_secret",
-                environment=state.environment(inst, tags(inst.get("tags"))),
-                location=where,
-                preview=preview(value),
-            )
-            found.append(address)
+            environment = state.environment(inst, tags(inst.get("tags")))
+            credential = plaintext(f"{inst.full_address}/env/{name}", value, environment, where)
+            state.model.credentials[credential.address] = credential
+            found.append(credential.address)
     for index, view in enumerate(inst.children("connection_string")):
         found.extend(_connection_string(state, inst, view, index))
     return found
@@ -303,18 +299,16 @@ def _connection_string(
         return found
     address = f"{inst.full_address}#connection_string/{text(view.get('name')) or index}"
     value = view.get("value")
-    literal = isinstance(value, str) and written(value)
-    literal = literal and isinstance(value, str) and bool(_SECRET_IN_CONNECTION.search(value))
-    if literal:
-        address += PLAINTEXT
-    state.model.credentials[address] = Credential(
-        address=address,
-        kind="static_secret",
-        environment=state.environment(inst, tags(inst.get("tags"))),
-        location=Location(path=inst.path, line=view.line_of("value")) if literal else where,
-        preview=preview(value) if literal else None,
-    )
-    return [address]
+    environment = state.environment(inst, tags(inst.get("tags")))
+    if isinstance(value, str) and written(value) and _SECRET_IN_CONNECTION.search(value):
+        at = Location(path=inst.path, line=view.line_of("value"))
+        credential = plaintext(address, value, environment, at)
+    else:
+        credential = Credential(
+            address=address, kind="static_secret", environment=environment, location=where
+        )
+    state.model.credentials[credential.address] = credential
+    return [credential.address]
 
 
 def _web_app_images(inst: ResourceInstance) -> list[str]:

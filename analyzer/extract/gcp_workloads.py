@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from analyzer.extract.gcp_common import GcpContext, as_str, shown, string_map
 from analyzer.extract.gcp_paths import ID_PATHS, resource_name
 from analyzer.extract.inference import gpu_reason, model_server_reason, selector_reason
-from analyzer.extract.literals import literal_secret, preview
-from analyzer.model import PLAINTEXT, Credential, Location, Workload
+from analyzer.extract.literals import env_literal, plaintext
+from analyzer.model import Credential, Location, Workload
 from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.modules import ResourceInstance
 from analyzer.terraform.values import ResourceRef, UnknownValue, Value
@@ -124,18 +124,18 @@ class WorkloadExtractor:
 
     def plaintext_env(self, inst: ResourceInstance, container: str, env: BlockView) -> str | None:
         """A literal secret written as an environment variable's value."""
-        name, value = as_str(env.get("name")), env.get("value")
-        if name is None or not literal_secret(name, value):
+        found = env_literal(env)
+        if found is None:
             return None
-        address = f"{inst.full_address}/container/{container}/env/{name}{PLAINTEXT}"
-        self.ctx.model.credentials[address] = Credential(
-            address=address,
-            kind="static_secret",
-            environment=self.ctx.environment(inst, string_map(inst.get("labels"))),
-            location=Location(path=inst.path, line=env.line_of("value")),
-            preview=preview(value),
+        name, value = found
+        credential = plaintext(
+            f"{inst.full_address}/container/{container}/env/{name}",
+            value,
+            self.ctx.environment(inst, string_map(inst.get("labels"))),
+            Location(path=inst.path, line=env.line_of("value")),
         )
-        return address
+        self.ctx.model.credentials[credential.address] = credential
+        return credential.address
 
     def _secret_path(self, inst: ResourceInstance, value: Value) -> str:
         if isinstance(value, ResourceRef):

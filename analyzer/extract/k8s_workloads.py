@@ -14,9 +14,9 @@ from typing import Any
 from analyzer.extract.addresses import k8s_address
 from analyzer.extract.inference import gpu_reason, kind_reason, model_server_reason, selector_reason
 from analyzer.extract.k8s_objects import K8sObject, location, mapping, mappings, string_map, text
-from analyzer.extract.literals import literal_secret, preview
+from analyzer.extract.literals import literal_secret, plaintext
 from analyzer.extract.options import InferenceSelectors
-from analyzer.model.entities import PLAINTEXT, Credential
+from analyzer.model.entities import Credential
 
 DEFAULT_TOKEN_TTL = 3600  # seconds, when a projected token sets no expirationSeconds
 
@@ -176,13 +176,11 @@ def pod_credentials(
             variable_name = text(variable.get("name"))
             value = variable.get("value")
             if variable_name and literal_secret(variable_name, value):
-                yield Credential(
-                    address=f"{workload}/container/{container_name}/env/{variable_name}"
-                    + PLAINTEXT,
-                    kind="static_secret",
-                    environment=environment,
-                    location=location(obj.path, variable, obj.location),
-                    preview=preview(value),
+                yield plaintext(
+                    f"{workload}/container/{container_name}/env/{variable_name}",
+                    value,
+                    environment,
+                    location(obj.path, variable, obj.location),
                 )
         for source in mappings(container.get("envFrom")):
             ref = mapping(source, "secretRef")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from analyzer.model import PLAINTEXT, Credential, Location
+from analyzer.terraform.blocks import BlockView
 from analyzer.terraform.values import PlanText
 
 # Environment variable names that carry a secret value ...
@@ -80,3 +82,26 @@ def preview(value: object) -> str | None:
         return None
     shown = value[:_SHOWN] if len(value) >= _MIN_SHOWN else ""
     return f"{shown}…, {len(value)} characters"
+
+
+def plaintext(
+    address: str, value: object, environment: str | None, location: Location
+) -> Credential:
+    """The credential a literal secret in the repository is: ``address`` + ``#plaintext``,
+    located at the value and shown only masked."""
+    return Credential(
+        address=address + PLAINTEXT,
+        kind="static_secret",
+        environment=environment,
+        location=location,
+        preview=preview(value),
+    )
+
+
+def env_literal(env: BlockView) -> tuple[str, object] | None:
+    """The name and value of a Terraform ``env { name value }`` block whose value is a
+    literal secret; None otherwise."""
+    name, value = env.get("name"), env.get("value")
+    if not isinstance(name, str) or not name or not literal_secret(name, value):
+        return None
+    return name, value
