@@ -127,6 +127,19 @@ class GcpContext:
     by_account_id: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # Workload identity pools by (root, pool id): providers name their pool by id.
     pools: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Declared buckets by (root, name), built on first use (after every instance is in).
+    _buckets: dict[tuple[str, str], list[ResourceInstance]] | None = None
+
+    def buckets_named(self, inst: ResourceInstance, name: str) -> list[ResourceInstance]:
+        """The ``google_storage_bucket`` resources of ``inst``'s root named ``name``."""
+        if self._buckets is None:
+            self._buckets = {}
+            for other in self.instances.values():
+                if other.type != "google_storage_bucket" or other.mode != "resource":
+                    continue
+                if isinstance(declared := other.get("name"), str):
+                    self._buckets.setdefault((other.root.label, declared), []).append(other)
+        return self._buckets.get((inst.root.label, name), [])
 
     def location(self, inst: ResourceInstance, attribute: str | None = None) -> Location:
         if attribute is None:

@@ -147,12 +147,5 @@ def bucket_path(ctx: GcpContext, bucket: ResourceInstance, depth: int) -> tuple[
 
 def _declared_bucket(ctx: GcpContext, inst: ResourceInstance, name: str) -> ResourceInstance | None:
     """The one ``google_storage_bucket`` of the same root named ``name``."""
-    found = [
-        other
-        for other in ctx.instances.values()
-        if other.type == "google_storage_bucket"
-        and other.mode == "resource"
-        and other.root.label == inst.root.label
-        and other.get("name") == name
-    ]
+    found = ctx.buckets_named(inst, name)
     return found[0] if len(found) == 1 else None
