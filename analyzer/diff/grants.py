@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from analyzer.model import Grant, Identity, Location, Model, Permission, Workload
 from analyzer.permissions import covers, same_action
@@ -36,6 +36,13 @@ class _Allowed:
 
 
 @dataclass(frozen=True, slots=True)
+class _Indexed:
+    allows: PermissionIndex[_Allowed]
+    denies: PermissionIndex[Permission]
+    boundary: PermissionIndex[Permission]
+
+
+@dataclass(frozen=True, slots=True)
 class Side:
     """One identity's permissions on one side of the change."""
 
@@ -44,7 +51,7 @@ class Side:
     # None: no permissions boundary; else the permissions the boundary allows.
     boundary: tuple[Permission, ...] | None
     # Per provider: allows, denies and boundary indexed, built on first use.
-    _indexes: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _indexes: dict[str, _Indexed] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -87,7 +94,6 @@ class Side:
                 PermissionIndex(provider, self.denies, _itself),
                 PermissionIndex(provider, self.boundary or (), _itself),
             )
-        assert isinstance(found, _Indexed)
         return found
 
     def allows_covering(self, provider: str, p: Permission) -> list[_Allowed]:
@@ -115,13 +121,6 @@ class Side:
 
 def _itself(p: Permission) -> Permission:
     return p
-
-
-@dataclass(frozen=True, slots=True)
-class _Indexed:
-    allows: PermissionIndex[_Allowed]
-    denies: PermissionIndex[Permission]
-    boundary: PermissionIndex[Permission]
 
 
 @dataclass(frozen=True, slots=True)
