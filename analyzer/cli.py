@@ -82,10 +82,7 @@ def _open(path: Path, base: str | None, head: str | None, staged: bool) -> Trees
 
 
 def _config(root: Path, explicit: str | None) -> Config:
-    try:
-        return load_config(root, Path(explicit) if explicit else None)[0]
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
+    return _config_and_path(root, explicit)[0]
 
 
 def _config_and_path(root: Path, explicit: str | None) -> tuple[Config, str | None]:
