@@ -26,7 +26,7 @@ from pathlib import Path
 
 import platformdirs
 
-from analyzer import __version__
+from driftgate.analyzer import __version__
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # Trim to this fraction of the limit, so eviction runs rarely.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from analyzer.checkapi import CheckMeta
+from driftgate.analyzer.checkapi import CheckMeta
 
 CATALOG_COMMAND = "driftgate checks --format markdown > docs/checks.md"
 PAGES_COMMAND = "driftgate explain --all --write docs/checks"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from analyzer.diff import (
+from driftgate.analyzer.diff import (
     GrantDelta,
     Promotion,
     TrustDelta,
@@ -20,7 +20,7 @@ from analyzer.diff import (
     promotions,
     trust_deltas,
 )
-from analyzer.model import Location, Model
+from driftgate.analyzer.model import Location, Model
 
 Confidence = Literal["high", "medium", "low"]
 

@@ -12,22 +12,22 @@ from pathlib import Path
 
 import click
 
-from analyzer import __version__, catalog
-from analyzer.cache import DiskCache, default_cache_dir
-from analyzer.checkapi import CheckMeta, Severity
-from analyzer.config import Config, ConfigError, load_config, load_config_from_tree
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import ScanResult
-from analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
-from analyzer.extract.options import ExtractOptions, InferenceSelectors
-from analyzer.model import Location, Model
-from analyzer.parse.files import MAX_FILE_SIZE, parse_size
-from analyzer.pipeline import BuiltModel, ParseCache, build_model
-from analyzer.report import github, json_report, markdown, sarif, text
-from analyzer.sources.errors import SourceError
-from analyzer.sources.select import Trees, open_trees
-from analyzer.terraform.plan import PlanArgumentError, load_plans
-from checks import ALL_CHECKS, BY_ID
+from driftgate.analyzer import __version__, catalog
+from driftgate.analyzer.cache import DiskCache, default_cache_dir
+from driftgate.analyzer.checkapi import CheckMeta, Severity
+from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import ScanResult
+from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
+from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
+from driftgate.analyzer.model import Location, Model
+from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
+from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
+from driftgate.analyzer.report import github, json_report, markdown, sarif, text
+from driftgate.analyzer.sources.errors import SourceError
+from driftgate.analyzer.sources.select import Trees, open_trees
+from driftgate.analyzer.terraform.plan import PlanArgumentError, load_plans
+from driftgate.checks import ALL_CHECKS, BY_ID
 
 FORMATS: dict[str, Callable[[ScanResult], str]] = {
     "json": json_report.render,

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from analyzer.checkapi import Severity, Thresholds
-from analyzer.model.environment import EnvironmentResolver, EnvironmentRule
-from analyzer.parse.files import parse_size
-from analyzer.parse.yaml_docs import load_yaml
+from driftgate.analyzer.checkapi import Severity, Thresholds
+from driftgate.analyzer.model.environment import EnvironmentResolver, EnvironmentRule
+from driftgate.analyzer.parse.files import parse_size
+from driftgate.analyzer.parse.yaml_docs import load_yaml
 
 CONFIG_FILE = ".driftgate.yaml"
 # A configuration file is small; the repository's own could be hostile (a pull request

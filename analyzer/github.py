@@ -1,4 +1,4 @@
-"""The GitHub Action's entry point: ``python -m analyzer.github`` (see action.yml).
+"""The GitHub Action's entry point: ``python -m driftgate.analyzer.github`` (see action.yml).
 
 Everything the action does besides installing driftgate and uploading SARIF happens
 here, where it can be tested with a simulated runner:
@@ -47,10 +47,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from analyzer import cli
-from analyzer.report import github as github_report
-from analyzer.report import sarif
-from analyzer.terraform.plan import split_plan_argument
+from driftgate.analyzer import cli
+from driftgate.analyzer.report import github as github_report
+from driftgate.analyzer.report import sarif
+from driftgate.analyzer.terraform.plan import split_plan_argument
 
 EXIT_ERROR = 2
 _TRUE = {"1", "true", "yes", "on"}
@@ -93,7 +93,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
         return environ.get(f"INPUT_{name}", "").strip() or default
 
     parser = argparse.ArgumentParser(
-        prog="python -m analyzer.github", description="driftgate for GitHub Actions"
+        prog="python -m driftgate.analyzer.github", description="driftgate for GitHub Actions"
     )
     parser.add_argument("--path", default=env("PATH", "."))
     parser.add_argument("--base", default=env("BASE"))

@@ -8,15 +8,15 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from analyzer.cache import DiskCache
-from analyzer.diagnostics import Diagnostic
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.kustomize import apply_kustomizations
-from analyzer.extract.link import link, merge
-from analyzer.extract.options import ExtractOptions
-from analyzer.extract.registry import TERRAFORM_EXTRACTORS
-from analyzer.model import Model
-from analyzer.parse.files import (
+from driftgate.analyzer.cache import DiskCache
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.kustomize import apply_kustomizations
+from driftgate.analyzer.extract.link import link, merge
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.extract.registry import TERRAFORM_EXTRACTORS
+from driftgate.analyzer.model import Model
+from driftgate.analyzer.parse.files import (
     MAX_FILE_SIZE,
     ParseResult,
     parse_file,
@@ -24,11 +24,11 @@ from analyzer.parse.files import (
     parser_kind,
     too_large,
 )
-from analyzer.parse.hcl_ast import HclFile
-from analyzer.parse.yaml_docs import YamlDocument
-from analyzer.sources.base import SourceFile, Tree
-from analyzer.terraform.modules import TerraformProject
-from analyzer.terraform.plan import PlanInput, Side, apply_plans
+from driftgate.analyzer.parse.hcl_ast import HclFile
+from driftgate.analyzer.parse.yaml_docs import YamlDocument
+from driftgate.analyzer.sources.base import SourceFile, Tree
+from driftgate.analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.terraform.plan import PlanInput, Side, apply_plans
 
 __all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
 

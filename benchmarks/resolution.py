@@ -17,15 +17,15 @@ import sys
 import time
 from pathlib import Path
 
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.link import link, merge
-from analyzer.extract.options import ExtractOptions
-from analyzer.extract.registry import TERRAFORM_EXTRACTORS
-from analyzer.model import Model
-from analyzer.parse.hcl_ast import HclFile
-from analyzer.pipeline import ParseCache
-from analyzer.sources.worktree import DirectoryTree
-from analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.link import link, merge
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.extract.registry import TERRAFORM_EXTRACTORS
+from driftgate.analyzer.model import Model
+from driftgate.analyzer.parse.hcl_ast import HclFile
+from driftgate.analyzer.pipeline import ParseCache
+from driftgate.analyzer.sources.worktree import DirectoryTree
+from driftgate.analyzer.terraform.modules import TerraformProject
 
 _STATEMENT = re.compile(r" statement (\d+|\"[^\"]*\")$")
 # An account/partition/region placeholder left in an otherwise known string (IAM's own

@@ -35,7 +35,7 @@ CHECKOV_IDS = (
 
 def _driftgate() -> list[str]:
     exe = Path(sys.executable).with_name("driftgate")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "analyzer.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "driftgate"]
 
 
 def _once(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:

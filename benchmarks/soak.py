@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analyzer.engine.run import EngineOptions, run_checks
-from analyzer.extract.options import ExtractOptions
-from analyzer.pipeline import ParseCache, build_model
-from analyzer.sources.select import open_trees
 from benchmarks.generate import generate
-from checks import ALL_CHECKS
+from driftgate.analyzer.engine.run import EngineOptions, run_checks
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.pipeline import ParseCache, build_model
+from driftgate.analyzer.sources.select import open_trees
+from driftgate.checks import ALL_CHECKS
 
 SMALL = {"envs": 2, "services": 4, "teams": 2, "per_team": 2}
 FULL = {"envs": 6, "services": 83, "teams": 37, "per_team": 3}

@@ -1,7 +1,7 @@
 """The check catalog: every check, listed by hand and sorted by id."""
 
-from analyzer.checkapi import Check
-from checks import (
+from driftgate.analyzer.checkapi import Check
+from driftgate.checks import (
     dg101_privilege_growth,
     dg102_scope_broadening,
     dg103_guardrail_removed,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.model import Identity, Model, Unknown, Workload
+from driftgate.analyzer.model import Identity, Model, Unknown, Workload
 
 
 def principal_text(identity: Identity) -> str | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import CheckContext, Draft, Severity
-from analyzer.diff import DeltaKind
-from analyzer.model import Grant, Permission
-from analyzer.permissions.levels import LEVEL_ORDER, Level, level
-from checks.common import who, workloads_of
+from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
+from driftgate.analyzer.diff import DeltaKind
+from driftgate.analyzer.model import Grant, Permission
+from driftgate.analyzer.permissions.levels import LEVEL_ORDER, Level, level
+from driftgate.checks.common import who, workloads_of
 
 SEVERITY: dict[Level, Severity] = {
     "read": Severity.LOW,

@@ -39,8 +39,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from checks.delta import delta_drafts
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.checks.delta import delta_drafts
 
 META = CheckMeta(
     id="DG101",

@@ -53,9 +53,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.diff import TrustDelta
-from checks.common import who, workloads_of
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.diff import TrustDelta
+from driftgate.checks.common import who, workloads_of
 
 META = CheckMeta(
     id="DG105",

@@ -46,12 +46,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.diff import ExtraPermission, Promotion
-from analyzer.model import Identity
-from analyzer.permissions.levels import LEVEL_ORDER, level
-from checks.common import principal_text
-from checks.delta import SEVERITY, describe
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.diff import ExtraPermission, Promotion
+from driftgate.analyzer.model import Identity
+from driftgate.analyzer.permissions.levels import LEVEL_ORDER, level
+from driftgate.checks.common import principal_text
+from driftgate.checks.delta import SEVERITY, describe
 
 META = CheckMeta(
     id="DG106",

@@ -46,9 +46,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Unknown, Workload
-from checks.common import principal_text
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Unknown, Workload
+from driftgate.checks.common import principal_text
 
 META = CheckMeta(
     id="DG201",

@@ -50,9 +50,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Identity, Location, Model, Workload
-from checks.common import principal_text
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Identity, Location, Model, Workload
+from driftgate.checks.common import principal_text
 
 META = CheckMeta(
     id="DG202",

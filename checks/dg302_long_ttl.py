@@ -42,9 +42,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Credential
-from checks.common import human_duration
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Credential
+from driftgate.checks.common import human_duration
 
 # What leaks, by credential kind, in the message's last words.
 _LEAKED = {

@@ -58,9 +58,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import PLAINTEXT, Credential
-from checks.inference_scope import (
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import PLAINTEXT, Credential
+from driftgate.checks.inference_scope import (
     consumers,
     env_text,
     identity_text,

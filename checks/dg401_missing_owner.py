@@ -46,9 +46,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Identity, Workload
-from checks.inference_scope import env_text, identity_text, inference_users, workload_text
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Identity, Workload
+from driftgate.checks.inference_scope import env_text, identity_text, inference_users, workload_text
 
 META = CheckMeta(
     id="DG401",

@@ -61,13 +61,19 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Grant, Identity, Permission
-from analyzer.permissions import covers
-from analyzer.permissions.globs import matches
-from analyzer.permissions.levels import _aws_access_levels
-from checks.common import workloads_of
-from checks.inference_scope import Holdings, added_location, env_text, identity_text, workload_text
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Grant, Identity, Permission
+from driftgate.analyzer.permissions import covers
+from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.permissions.levels import _aws_access_levels
+from driftgate.checks.common import workloads_of
+from driftgate.checks.inference_scope import (
+    Holdings,
+    added_location,
+    env_text,
+    identity_text,
+    workload_text,
+)
 
 META = CheckMeta(
     id="DG402",

@@ -62,11 +62,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.diff.trusts import human
-from analyzer.model import Trust
-from analyzer.permissions.globs import matches
-from checks.inference_scope import env_text, identity_text, inference_users, workload_text
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.diff.trusts import human
+from driftgate.analyzer.model import Trust
+from driftgate.analyzer.permissions.globs import matches
+from driftgate.checks.inference_scope import env_text, identity_text, inference_users, workload_text
 
 META = CheckMeta(
     id="DG403",

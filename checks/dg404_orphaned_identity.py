@@ -58,11 +58,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Credential, Identity, Location, Model, Workload
-from checks.common import principal_text
-from checks.dg203_default_identity import is_default_identity
-from checks.dg204_cross_env_secret_reuse import KIND_NAMES
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Credential, Identity, Location, Model, Workload
+from driftgate.checks.common import principal_text
+from driftgate.checks.dg203_default_identity import is_default_identity
+from driftgate.checks.dg204_cross_env_secret_reuse import KIND_NAMES
 
 META = CheckMeta(
     id="DG404",

@@ -53,9 +53,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.model import Grant, Identity, Permission, Workload
-from checks.inference_scope import (
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.model import Grant, Identity, Permission, Workload
+from driftgate.checks.inference_scope import (
     Holdings,
     added_location,
     env_text,

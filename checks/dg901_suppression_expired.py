@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 
 META = CheckMeta(
     id="DG901",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.model import (
+from driftgate.analyzer.model import (
     PLAINTEXT,
     Credential,
     Grant,
@@ -19,8 +19,8 @@ from analyzer.model import (
     Permission,
     Workload,
 )
-from analyzer.permissions import covers
-from checks.common import principal_text
+from driftgate.analyzer.permissions import covers
+from driftgate.checks.common import principal_text
 
 # A permissions boundary statement is kept as a deny-effect grant with this marker
 # first among its conditions (analyzer/extract/aws_iam.py): a ceiling, not a deny.

@@ -13,16 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.aws import extract_aws
-from analyzer.extract.aws_common import accelerated_reason, module_prefixes
-from analyzer.extract.aws_iam import BOUNDARY
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.link import link, merge
-from analyzer.extract.options import ExtractOptions, InferenceSelectors
-from analyzer.model import Grant, Location, Model, Permission
-from analyzer.parse.hcl import parse_hcl
-from analyzer.parse.yaml_docs import load_yaml
-from analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.extract.aws import extract_aws
+from driftgate.analyzer.extract.aws_common import accelerated_reason, module_prefixes
+from driftgate.analyzer.extract.aws_iam import BOUNDARY
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.link import link, merge
+from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
+from driftgate.analyzer.model import Grant, Location, Model, Permission
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.parse.yaml_docs import load_yaml
+from driftgate.analyzer.terraform.modules import TerraformProject
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "testdata" / "model" / "aws"
@@ -1018,7 +1018,7 @@ def test_model_of_the_aws_ml_platform_matches_the_golden_file(
     # A copy outside any git repository: paths are relative to the fixture itself.
     shutil.copytree(FIXTURE, tmp_path / "aws")
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "model", str(tmp_path / "aws")],
+        [sys.executable, "-m", "driftgate", "model", str(tmp_path / "aws")],
         cwd=ROOT,
         capture_output=True,
         text=True,

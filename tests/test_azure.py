@@ -12,15 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.azure import extract_azure
-from analyzer.extract.azure_values import go_duration, key_vault_reference, rfc3339, tags
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.link import link, merge
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Grant, Location, Model, Permission, Unknown
-from analyzer.parse.hcl import parse_hcl
-from analyzer.parse.yaml_docs import load_yaml
-from analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.extract.azure import extract_azure
+from driftgate.analyzer.extract.azure_values import go_duration, key_vault_reference, rfc3339, tags
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.link import link, merge
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Grant, Location, Model, Permission, Unknown
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.parse.yaml_docs import load_yaml
+from driftgate.analyzer.terraform.modules import TerraformProject
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "testdata/model/azure"
@@ -1078,7 +1078,7 @@ def test_dates_references_and_tags() -> None:
 
 def _driftgate_model(path: str) -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "model", path],
+        [sys.executable, "-m", "driftgate", "model", path],
         cwd=ROOT,
         capture_output=True,
         text=True,

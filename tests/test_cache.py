@@ -11,11 +11,11 @@ import pygit2
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cache import DiskCache
-from analyzer.cli import cli
-from analyzer.parse.hcl_ast import HclFile
-from analyzer.pipeline import ParseCache
-from analyzer.sources.base import SourceFile
+from driftgate.analyzer.cache import DiskCache
+from driftgate.analyzer.cli import cli
+from driftgate.analyzer.parse.hcl_ast import HclFile
+from driftgate.analyzer.pipeline import ParseCache
+from driftgate.analyzer.sources.base import SourceFile
 
 TF = b'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
 YAML = b"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"

@@ -20,7 +20,7 @@ GOLDEN = ROOT / "tests" / "golden"
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", *args],
+        [sys.executable, "-m", "driftgate", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analyzer.checkapi import CheckContext
-from analyzer.cli import main
-from analyzer.model import Grant, Identity, Model, Permission
-from checks import dg101_privilege_growth
+from driftgate.analyzer.checkapi import CheckContext
+from driftgate.analyzer.cli import main
+from driftgate.analyzer.model import Grant, Identity, Model, Permission
+from driftgate.checks import dg101_privilege_growth
 
 SCENARIO = (
     Path(__file__).parent.parent / "testdata" / "scenarios" / "dg201-aws-remote-state-output-reuse"

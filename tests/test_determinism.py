@@ -25,7 +25,7 @@ def _reports(tmp_path: Path, name: str, seed: str, *extra: str) -> tuple[bytes, 
         [
             sys.executable,
             "-m",
-            "analyzer.cli",
+            "driftgate.analyzer.cli",
             "scan",
             "--base",
             str(tmp_path / "base"),

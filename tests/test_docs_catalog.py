@@ -6,9 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from analyzer.catalog import CATALOG_COMMAND, PAGES_COMMAND, check_page
-from analyzer.cli import cli
-from checks import ALL_CHECKS
+from driftgate.analyzer.catalog import CATALOG_COMMAND, PAGES_COMMAND, check_page
+from driftgate.analyzer.cli import cli
+from driftgate.checks import ALL_CHECKS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -15,7 +15,7 @@ from fuzz.surfaces import PROVIDERS, algebra, config, inline
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analyzer.model import Permission
+from driftgate.analyzer.model import Permission
 
 FUZZ = settings(
     max_examples=300,

@@ -13,11 +13,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.gcp import extract_gcp
-from analyzer.extract.options import ExtractOptions, InferenceSelectors
-from analyzer.model import Grant, Location, Model, Permission, Trust, Unknown
-from analyzer.parse.hcl import parse_hcl
-from analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.extract.gcp import extract_gcp
+from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
+from driftgate.analyzer.model import Grant, Location, Model, Permission, Trust, Unknown
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.terraform.modules import TerraformProject
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "testdata" / "model" / "gcp"
@@ -1017,7 +1017,7 @@ def _cli_model(tmp_path: Path) -> dict[str, Any]:
     # A copy outside any git repository: paths are relative to the folder itself.
     shutil.copytree(FIXTURE, tmp_path / "gcp")
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "model", str(tmp_path / "gcp")],
+        [sys.executable, "-m", "driftgate", "model", str(tmp_path / "gcp")],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from analyzer.cli import main
+from driftgate.analyzer.cli import main
 
 Capture = pytest.CaptureFixture[str]
 

@@ -24,7 +24,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from analyzer import github
+from driftgate.analyzer import github
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "testdata" / "demo"
@@ -449,7 +449,7 @@ def test_entry_point_runs_as_python_dash_m(tmp_path: Path) -> None:
     workspace = shallow_checkout(tmp_path, upstream, "refs/pull/1/merge")
     r = runner(tmp_path, workspace, pr_event(upstream))
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.github"],
+        [sys.executable, "-m", "driftgate.analyzer.github"],
         cwd=workspace,
         env={**r.env, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -551,7 +551,7 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     assert '"$ACTION_PATH"' in install["run"]
     scan = next(s for s in steps if s.get("id") == "scan")
-    assert "-m analyzer.github" in scan["run"]
+    assert "-m driftgate.analyzer.github" in scan["run"]
     # Every input reaches the entry point through the environment, not the script text.
     for name in ("path", "base", "fail-on", "sarif-file", "summary", "args", "plan"):
         variable = "INPUT_" + name.upper().replace("-", "_")

@@ -24,7 +24,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from analyzer import __version__
+from driftgate.analyzer import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "reports"
@@ -37,7 +37,7 @@ FORMATS = {"text": "txt", "json": "json", "sarif": "sarif", "markdown": "md", "g
 
 def scan(name: str, out: Path) -> tuple[int, dict[str, str]]:
     folder, select = SCENARIOS[name]
-    args = [sys.executable, "-m", "analyzer.cli", "scan", "--base", f"{folder}/base"]
+    args = [sys.executable, "-m", "driftgate", "scan", "--base", f"{folder}/base"]
     args += [f"{folder}/head", "--select", select]
     for fmt, ext in FORMATS.items():
         args += ["-f", fmt, "-o", str(out / f"{name}.{ext}")]

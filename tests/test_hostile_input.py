@@ -2,7 +2,7 @@
 diagnostic (path, line, kind, exact message), in bounded time, with the exit code a
 CI job relies on, and never hides what the other files say.
 
-The CLI runs in-process (``analyzer.cli.main``), so that thirty cases stay fast; the
+The CLI runs in-process (``driftgate.analyzer.cli.main``), so that thirty cases stay fast; the
 subprocess entry point is covered by tests/test_cli.py.
 """
 
@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from analyzer.cli import main
-from analyzer.parse.files import MAX_FILE_SIZE, format_size
-from analyzer.pipeline import ParseCache
-from analyzer.sources.base import SourceFile
+from driftgate.analyzer.cli import main
+from driftgate.analyzer.parse.files import MAX_FILE_SIZE, format_size
+from driftgate.analyzer.pipeline import ParseCache
+from driftgate.analyzer.sources.base import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HEAD = ROOT / "testdata" / "demo" / "head"

@@ -11,12 +11,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.inference import image_repository, model_server_reason
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.options import ExtractOptions, InferenceSelectors
-from analyzer.model.entities import Location, Model, Permission
-from analyzer.model.environment import EnvironmentResolver, EnvironmentRule
-from analyzer.parse.yaml_docs import MAX_ALIAS_NODES, LineDict, YamlDocument, load_yaml
+from driftgate.analyzer.extract.inference import image_repository, model_server_reason
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
+from driftgate.analyzer.model.entities import Location, Model, Permission
+from driftgate.analyzer.model.environment import EnvironmentResolver, EnvironmentRule
+from driftgate.analyzer.parse.yaml_docs import MAX_ALIAS_NODES, LineDict, YamlDocument, load_yaml
 
 
 def _load(text: str, path: str = "k8s/app.yaml") -> list[YamlDocument]:

@@ -13,14 +13,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.kubernetes_tf import extract_kubernetes_tf
-from analyzer.extract.kubernetes_tf_convert import camel
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Location, Model, Permission
-from analyzer.parse.hcl import parse_hcl
-from analyzer.parse.yaml_docs import load_yaml
-from analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.kubernetes_tf import extract_kubernetes_tf
+from driftgate.analyzer.extract.kubernetes_tf_convert import camel
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Location, Model, Permission
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.parse.yaml_docs import load_yaml
+from driftgate.analyzer.terraform.modules import TerraformProject
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "testdata" / "model" / "kubernetes_tf"
@@ -128,7 +128,13 @@ def test_terraform_locations_point_at_the_blocks() -> None:
 
 def test_realistic_fixture_matches_golden_model(update_golden: bool) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "model", "testdata/model/kubernetes_tf/realistic"],
+        [
+            sys.executable,
+            "-m",
+            "driftgate.analyzer.cli",
+            "model",
+            "testdata/model/kubernetes_tf/realistic",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

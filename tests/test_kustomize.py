@@ -11,16 +11,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.kustomize import apply_kustomizations
-from analyzer.extract.link import link, merge
-from analyzer.extract.options import ExtractOptions
-from analyzer.model.entities import Location, Model
-from analyzer.model.environment import EnvironmentResolver, EnvironmentRule
-from analyzer.parse.yaml_docs import LineDict, YamlDocument, load_yaml
-from analyzer.pipeline import ParseCache
-from analyzer.sources.worktree import DirectoryTree
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.kustomize import apply_kustomizations
+from driftgate.analyzer.extract.link import link, merge
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model.entities import Location, Model
+from driftgate.analyzer.model.environment import EnvironmentResolver, EnvironmentRule
+from driftgate.analyzer.parse.yaml_docs import LineDict, YamlDocument, load_yaml
+from driftgate.analyzer.pipeline import ParseCache
+from driftgate.analyzer.sources.worktree import DirectoryTree
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "testdata" / "model" / "kustomize"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.extract.literals import literal_secret, preview
+from driftgate.analyzer.extract.literals import literal_secret, preview
 
 HF = "hf_" + "qWeRtYuIoPaSdFgHjKlZxCvBnMqWeRtYuIo"
 

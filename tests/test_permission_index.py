@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.model import Permission
-from analyzer.permissions import covers, same_action
-from analyzer.permissions.index import PermissionIndex
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions import covers, same_action
+from driftgate.analyzer.permissions.index import PermissionIndex
 
 _ACTIONS = st.sampled_from(
     [

@@ -16,16 +16,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.diff import GrantDelta, grant_deltas
-from analyzer.extract.gcp import extract_gcp
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Grant, Identity, Model, Permission
-from analyzer.parse.hcl import parse_hcl
-from analyzer.permissions import covered, covers, same_action
-from analyzer.permissions.kubernetes import restricted_by_name, same_verb_and_kind
-from analyzer.permissions.levels import level
-from analyzer.permissions.vault import covers as vault_covers
-from analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.diff import GrantDelta, grant_deltas
+from driftgate.analyzer.extract.gcp import extract_gcp
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Grant, Identity, Model, Permission
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.permissions import covered, covers, same_action
+from driftgate.analyzer.permissions.kubernetes import restricted_by_name, same_verb_and_kind
+from driftgate.analyzer.permissions.levels import level
+from driftgate.analyzer.permissions.vault import covers as vault_covers
+from driftgate.analyzer.terraform.modules import TerraformProject
 
 BUCKET = "arn:aws:s3:::models-prod"
 OBJECTS = f"{BUCKET}/*"

@@ -24,11 +24,20 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analyzer.diff import grant_deltas
-from analyzer.model import Grant, Identity, Model, Permission
-from analyzer.permissions import aws, azure, covered, covers, gcp, kubernetes, same_action, vault
-from analyzer.permissions.kubernetes import restricted_by_name
-from analyzer.permissions.levels import LEVEL_ORDER, level
+from driftgate.analyzer.diff import grant_deltas
+from driftgate.analyzer.model import Grant, Identity, Model, Permission
+from driftgate.analyzer.permissions import (
+    aws,
+    azure,
+    covered,
+    covers,
+    gcp,
+    kubernetes,
+    same_action,
+    vault,
+)
+from driftgate.analyzer.permissions.kubernetes import restricted_by_name
+from driftgate.analyzer.permissions.levels import LEVEL_ORDER, level
 
 PROVIDERS = ("aws", "kubernetes", "gcp", "azure", "vault")
 MODULE_COVERS: dict[str, Callable[[Permission, Permission], bool]] = {

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import cli
+from driftgate.analyzer.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "testdata" / "plan"
@@ -165,7 +165,7 @@ def test_a_missing_plan_file_is_a_usage_error(tmp_path: Path) -> None:
 def test_an_oversized_plan_is_refused_before_it_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analyzer.parse.plan_json as plan_json
+    import driftgate.analyzer.parse.plan_json as plan_json
 
     monkeypatch.setattr(plan_json, "MAX_PLAN_SIZE", 1024)
     repo, plan = with_plan(tmp_path, AWS / "head", AWS / "plan.json", f"{AWS_ROOT}/plan.json")
@@ -179,7 +179,7 @@ def test_an_oversized_plan_is_refused_before_it_is_read(
 def test_cli_subprocess_plan_path() -> None:
     """The installed entry point, as a pipeline runs it."""
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "scan", "--no-cache", "--help"],
+        [sys.executable, "-m", "driftgate", "scan", "--no-cache", "--help"],
         capture_output=True,
         text=True,
         check=False,
@@ -392,8 +392,8 @@ def test_terraform_and_opentofu_format_versions_are_read(
 
 
 def test_unknown_and_sensitive_parts_become_unknowns_that_name_their_path() -> None:
-    from analyzer.terraform.plan import SensitiveValue, convert
-    from analyzer.terraform.values import UnknownValue, display
+    from driftgate.analyzer.terraform.plan import SensitiveValue, convert
+    from driftgate.analyzer.terraform.values import UnknownValue, display
 
     value = convert(
         {"tags": {"a": "1"}, "env": [{"name": "TOKEN", "value": "s3cr3t-value"}]},

@@ -10,7 +10,7 @@ from typing import Any
 from click.testing import CliRunner
 from test_plan import scan
 
-from analyzer.cli import cli
+from driftgate.analyzer.cli import cli
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/fn"
 TOKEN = "hf_" + "PlanResolvedToken0123456789abcdefgh"

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer.cli import hook_tree_args
+from driftgate.analyzer.cli import hook_tree_args
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "testdata" / "demo"
@@ -235,7 +235,7 @@ def test_hook_tree_args_follow_the_stage() -> None:
 
 def _hook(repo: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "hook", *args],
+        [sys.executable, "-m", "driftgate", "hook", *args],
         cwd=repo,
         env=_env({"PYTHONPATH": str(ROOT), **env}),
         capture_output=True,

@@ -3,14 +3,20 @@ like (environment tokens replaced) with the workload they were promoted from."""
 
 from __future__ import annotations
 
-from analyzer.checkapi import CheckContext, Severity
-from analyzer.diff import promotions
-from analyzer.diff.grants import BOUNDARY
-from analyzer.diff.promotion import PLACEHOLDER, like_key, neutral_name, neutral_text, shown
-from analyzer.engine.run import EngineOptions, run_checks
-from analyzer.model import Grant, Identity, Location, Model, Permission, Workload
-from checks import ALL_CHECKS, BY_ID
-from checks.dg106_promotion_drift import CHECK, META
+from driftgate.analyzer.checkapi import CheckContext, Severity
+from driftgate.analyzer.diff import promotions
+from driftgate.analyzer.diff.grants import BOUNDARY
+from driftgate.analyzer.diff.promotion import (
+    PLACEHOLDER,
+    like_key,
+    neutral_name,
+    neutral_text,
+    shown,
+)
+from driftgate.analyzer.engine.run import EngineOptions, run_checks
+from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Workload
+from driftgate.checks import ALL_CHECKS, BY_ID
+from driftgate.checks.dg106_promotion_drift import CHECK, META
 
 E = PLACEHOLDER
 

@@ -32,11 +32,11 @@ from test_reports import (
     state_result,
 )
 
-from analyzer.checkapi import Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.model import Location
-from analyzer.report import github, markdown, sarif, text
+from driftgate.analyzer.checkapi import Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.model import Location
+from driftgate.analyzer.report import github, markdown, sarif, text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "testdata" / "demo"
@@ -477,7 +477,7 @@ def test_sarif_primary_location_moves_onto_a_changed_line() -> None:
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", *args],
+        [sys.executable, "-m", "driftgate", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

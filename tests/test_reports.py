@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 
-from analyzer.checkapi import CheckMeta, Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.model import Location
-from analyzer.report import json_report, sarif, text
+from driftgate.analyzer.checkapi import CheckMeta, Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.model import Location
+from driftgate.analyzer.report import json_report, sarif, text
 
 DG101 = CheckMeta(
     id="DG101",

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from analyzer.cli import main
+from driftgate.analyzer.cli import main
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "testdata" / "scenarios"
 GIT_ENV = {

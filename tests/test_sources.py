@@ -9,17 +9,17 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from analyzer.sources.base import Tree
-from analyzer.sources.errors import SourceError
-from analyzer.sources.git import (
+from driftgate.analyzer.sources.base import Tree
+from driftgate.analyzer.sources.errors import SourceError
+from driftgate.analyzer.sources.git import (
     EmptyTree,
     GitIndexTree,
     GitRevisionTree,
     open_repository,
     resolve_commit,
 )
-from analyzer.sources.select import open_trees
-from analyzer.sources.worktree import DirectoryTree, WorkTree
+from driftgate.analyzer.sources.select import open_trees
+from driftgate.analyzer.sources.worktree import DirectoryTree, WorkTree
 
 # Fixed identity and no user/system config, so the tests behave the same on a fresh CI box.
 _GIT_ENV = {

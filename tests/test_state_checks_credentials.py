@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.checkapi import Check, CheckContext, Draft, Severity
-from analyzer.engine.run import EngineOptions, run_checks
-from analyzer.model import (
+from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity
+from driftgate.analyzer.engine.run import EngineOptions, run_checks
+from driftgate.analyzer.model import (
     Credential,
     Grant,
     Identity,
@@ -18,7 +18,7 @@ from analyzer.model import (
     Trust,
     Workload,
 )
-from checks import (
+from driftgate.checks import (
     BY_ID,
     dg301_static_credential,
     dg303_plaintext_secret,
@@ -27,7 +27,7 @@ from checks import (
     dg403_human_use_of_nhi,
     dg405_overprivileged_inference,
 )
-from checks.dg403_human_use_of_nhi import people
+from driftgate.checks.dg403_human_use_of_nhi import people
 
 MINE = ("DG301", "DG303", "DG401", "DG402", "DG403", "DG405")
 

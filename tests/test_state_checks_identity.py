@@ -8,17 +8,25 @@ from collections.abc import Iterable
 
 import pytest
 
-from analyzer.checkapi import Check, CheckContext, Draft, Severity
-from analyzer.engine.findings import Finding
-from analyzer.engine.run import EngineOptions, run_checks
-from analyzer.model import Credential, Grant, Identity, Location, Model, Permission, Workload
-from analyzer.model.entities import CredentialKind
-from checks import ALL_CHECKS, BY_ID
-from checks.dg202_shared_identity import CHECK as DG202
-from checks.dg203_default_identity import CHECK as DG203
-from checks.dg203_default_identity import is_default_identity
-from checks.dg204_cross_env_secret_reuse import CHECK as DG204
-from checks.dg404_orphaned_identity import CHECK as DG404
+from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity
+from driftgate.analyzer.engine.findings import Finding
+from driftgate.analyzer.engine.run import EngineOptions, run_checks
+from driftgate.analyzer.model import (
+    Credential,
+    Grant,
+    Identity,
+    Location,
+    Model,
+    Permission,
+    Workload,
+)
+from driftgate.analyzer.model.entities import CredentialKind
+from driftgate.checks import ALL_CHECKS, BY_ID
+from driftgate.checks.dg202_shared_identity import CHECK as DG202
+from driftgate.checks.dg203_default_identity import CHECK as DG203
+from driftgate.checks.dg203_default_identity import is_default_identity
+from driftgate.checks.dg204_cross_env_secret_reuse import CHECK as DG204
+from driftgate.checks.dg404_orphaned_identity import CHECK as DG404
 
 MINE = (DG202, DG203, DG204, DG404)
 
@@ -546,7 +554,7 @@ def test_dg404_follows_federation_and_skips_default_identities() -> None:
 
 
 def test_a_sealed_model_answers_lookups_by_identity_as_a_scan_does() -> None:
-    from analyzer.model import Grant, Identity, Model, Workload
+    from driftgate.analyzer.model import Grant, Identity, Model, Workload
 
     role, other = "envs/prod:aws_iam_role.llm", "envs/prod:aws_iam_role.batch"
     sa = "k8s:ml/ServiceAccount/llm"

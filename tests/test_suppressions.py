@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from analyzer.engine.inline import parse_file
-from analyzer.engine.run import EngineOptions, Suppression, run_checks
-from analyzer.model import Location, Model
-from checks import BY_ID
+from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.engine.inline import parse_file
+from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks
+from driftgate.analyzer.model import Location, Model
+from driftgate.checks import BY_ID
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tf_support import evaluate, instances, project, write_tree
 
-from analyzer.terraform.values import JsonDoc, UnknownValue, to_json_text
+from driftgate.analyzer.terraform.values import JsonDoc, UnknownValue, to_json_text
 
 _PRELUDE = """\
 variable "unset" {}

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from tf_support import instances, line_of, policy, project, write_tree
 
-from analyzer.extract.options import ExtractOptions
-from analyzer.pipeline import build_model
-from analyzer.sources.worktree import DirectoryTree
-from analyzer.terraform.values import ResourceRef, UnknownValue
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.pipeline import build_model
+from driftgate.analyzer.sources.worktree import DirectoryTree
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue
 
 # ---- count / for_each -------------------------------------------------------------------
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from tf_support import line_of, policy, semantics
 
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Model
-from analyzer.parse.hcl import parse_hcl
-from analyzer.pipeline import build_model
-from analyzer.sources.worktree import DirectoryTree
-from analyzer.terraform.modules import ResourceInstance, TerraformProject
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Model
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.pipeline import build_model
+from driftgate.analyzer.sources.worktree import DirectoryTree
+from driftgate.analyzer.terraform.modules import ResourceInstance, TerraformProject
 
 FIXTURE = Path(__file__).resolve().parent.parent / "testdata" / "terraform" / "multi-env"
 MODULE = "modules/inference-role/main.tf"

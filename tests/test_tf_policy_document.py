@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from tf_support import evaluate, line_of, policy, semantics, write_tree
 
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Grant, Model
-from analyzer.pipeline import build_model
-from analyzer.sources.worktree import DirectoryTree
-from analyzer.terraform.values import JsonDoc, LocatedDict, UnknownValue
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Grant, Model
+from driftgate.analyzer.pipeline import build_model
+from driftgate.analyzer.sources.worktree import DirectoryTree
+from driftgate.analyzer.terraform.values import JsonDoc, LocatedDict, UnknownValue
 
 
 def _render(tmp_path: Path, hcl: str, name: str = "this") -> tuple[dict[str, Any], list[Any]]:

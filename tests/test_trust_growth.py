@@ -10,12 +10,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.checkapi import CheckContext, Draft, Severity
-from analyzer.diff import TrustDelta, trust_deltas
-from analyzer.diff.trusts import human, implies, parse_conditions, principal_covers
-from analyzer.model import Identity, Location, Model, Provider, Trust, Workload
-from checks import BY_ID
-from checks.dg105_trust_growth import CHECK
+from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
+from driftgate.analyzer.diff import TrustDelta, trust_deltas
+from driftgate.analyzer.diff.trusts import human, implies, parse_conditions, principal_covers
+from driftgate.analyzer.model import Identity, Location, Model, Provider, Trust, Workload
+from driftgate.checks import BY_ID
+from driftgate.checks.dg105_trust_growth import CHECK
 
 ROLE = "envs/prod:aws_iam_role.llm"
 PATH = "envs/prod/iam.tf"

@@ -13,18 +13,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.extract.link import merge
-from analyzer.extract.options import ExtractOptions
-from analyzer.extract.vault import extract_vault
-from analyzer.extract.vault_link import link_vault_logins
-from analyzer.extract.vault_policy import parse_policy, path_matches
-from analyzer.extract.vault_values import VAULT_DEFAULT_MAX_TTL, duration_seconds, token_lifetime
-from analyzer.model import Grant, Location, Model, Permission, Unknown
-from analyzer.parse.hcl import parse_hcl
-from analyzer.parse.yaml_docs import load_yaml
-from analyzer.terraform.modules import TerraformProject
-from analyzer.terraform.values import UnknownValue
+from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.link import merge
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.extract.vault import extract_vault
+from driftgate.analyzer.extract.vault_link import link_vault_logins
+from driftgate.analyzer.extract.vault_policy import parse_policy, path_matches
+from driftgate.analyzer.extract.vault_values import (
+    VAULT_DEFAULT_MAX_TTL,
+    duration_seconds,
+    token_lifetime,
+)
+from driftgate.analyzer.model import Grant, Location, Model, Permission, Unknown
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.parse.yaml_docs import load_yaml
+from driftgate.analyzer.terraform.modules import TerraformProject
+from driftgate.analyzer.terraform.values import UnknownValue
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "model-vault.json"
@@ -687,7 +691,7 @@ def test_hostile_argument_shapes_never_raise() -> None:
 
 def test_realistic_fixture_matches_golden_model(update_golden: bool) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "model", "testdata/model/vault"],
+        [sys.executable, "-m", "driftgate", "model", "testdata/model/vault"],
         cwd=ROOT,
         capture_output=True,
         text=True,

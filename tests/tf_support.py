@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.parse.hcl import parse_hcl
-from analyzer.sources.worktree import DirectoryTree
-from analyzer.terraform.modules import ResourceInstance, TerraformProject
-from analyzer.terraform.values import JsonDoc, Value, plain_value
+from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.sources.worktree import DirectoryTree
+from driftgate.analyzer.terraform.modules import ResourceInstance, TerraformProject
+from driftgate.analyzer.terraform.values import JsonDoc, Value, plain_value
 
 # The resource each `evaluate` call puts the expression under test into.
 PROBE = "probe"

@@ -1,8 +1,13 @@
 """Base model and head model → per-identity deltas."""
 
-from analyzer.diff.grants import DeltaKind, GrantDelta, grant_deltas
-from analyzer.diff.promotion import ExtraPermission, Promotion, promotions
-from analyzer.diff.trusts import ConditionLoosening, PrincipalGrowth, TrustDelta, trust_deltas
+from driftgate.analyzer.diff.grants import DeltaKind, GrantDelta, grant_deltas
+from driftgate.analyzer.diff.promotion import ExtraPermission, Promotion, promotions
+from driftgate.analyzer.diff.trusts import (
+    ConditionLoosening,
+    PrincipalGrowth,
+    TrustDelta,
+    trust_deltas,
+)
 
 __all__ = [
     "ConditionLoosening",

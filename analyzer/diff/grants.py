@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from analyzer.model import Grant, Identity, Location, Model, Permission, Workload
-from analyzer.permissions import covers, same_action
-from analyzer.permissions.index import PermissionIndex
-from analyzer.permissions.kubernetes import restricted_by_name
-from analyzer.permissions.levels import level
+from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Workload
+from driftgate.analyzer.permissions import covers, same_action
+from driftgate.analyzer.permissions.index import PermissionIndex
+from driftgate.analyzer.permissions.kubernetes import restricted_by_name
+from driftgate.analyzer.permissions.levels import level
 
 DeltaKind = Literal["escalation", "guardrail", "scope", "growth"]
 _ORDER: dict[DeltaKind, int] = {"escalation": 0, "guardrail": 1, "scope": 2, "growth": 3}

@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analyzer.diff.grants import Side
-from analyzer.model import Grant, Identity, Model, Permission, Workload
-from analyzer.model.environment import env_token
+from driftgate.analyzer.diff.grants import Side
+from driftgate.analyzer.model import Grant, Identity, Model, Permission, Workload
+from driftgate.analyzer.model.environment import env_token
 
 PLACEHOLDER = "<env>"
 # Environment tokens of names and namespaces are whole segments split on - _ . / (§5).

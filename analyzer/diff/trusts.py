@@ -12,7 +12,7 @@ A pair is covered when some base trust of the identity names a principal that co
 wildcard pattern that matches it), allows the action, and imposes conditions no looser
 than the head's: every base condition is implied by a head condition on the same key.
 Condition values compare by wildcard subsumption, as permissions do
-(:func:`analyzer.permissions.globs.matches`): a head value that no base value of the same
+(:func:`driftgate.analyzer.permissions.globs.matches`): a head value that no base value of the same
 key matches is a widening; a base condition the head no longer has is a removal.
 
 Unknown values (``${var.x}``) compare by their text: the same unknown on both sides is
@@ -27,8 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from analyzer.model import Identity, Location, Model, Trust
-from analyzer.permissions.globs import matches
+from driftgate.analyzer.model import Identity, Location, Model, Trust
+from driftgate.analyzer.permissions.globs import matches
 
 Family = Literal["string", "not-string", "ip", "not-ip", "opaque"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from analyzer.checkapi import CheckMeta, Confidence, Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.model import Location
+from driftgate.analyzer.checkapi import CheckMeta, Confidence, Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.model import Location
 
 BaselineState = Literal["new", "unchanged", "absent"]
 # SARIF's suppression kinds: a comment or annotation in the file, or the configuration.

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
-from analyzer.checkapi import Check, CheckContext, Draft, Severity, Thresholds
-from analyzer.engine.findings import BaselineState, Finding
-from analyzer.engine.inline import InlineIndex, InlineSuppression, Reader
-from analyzer.model import Location, Model, Unknown
+from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity, Thresholds
+from driftgate.analyzer.engine.findings import BaselineState, Finding
+from driftgate.analyzer.engine.inline import InlineIndex, InlineSuppression, Reader
+from driftgate.analyzer.model import Location, Model, Unknown
 
 SUPPRESSION_CHECK = "DG901"
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from analyzer.extract import aws_iam, aws_policy, aws_secrets, aws_workloads
-from analyzer.extract.aws_common import AwsContext, managed_policy, tags_of, text, text_line
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Grant, Identity, Location, Model, Permission, Unknown
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import UnknownValue, Value, display
+from driftgate.analyzer.extract import aws_iam, aws_policy, aws_secrets, aws_workloads
+from driftgate.analyzer.extract.aws_common import (
+    AwsContext,
+    managed_policy,
+    tags_of,
+    text,
+    text_line,
+)
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Unknown
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import UnknownValue, Value, display
 
 _IDENTITY_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user"}
 _INLINE_POLICIES = {

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analyzer.extract.addresses import external_address
-from analyzer.extract.external_refs import external_object
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Grant, Location, Model
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.external_refs import external_object
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Grant, Location, Model
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 # The resource type each lookup kind names.
 RESOURCE_TYPES = {

@@ -12,13 +12,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from analyzer.extract import aws_secrets
-from analyzer.extract.aws_common import AwsContext
-from analyzer.extract.inference import model_server_reason
-from analyzer.extract.literals import literal_secret, preview, secret_name
-from analyzer.model import PLAINTEXT, Credential, Location
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import (
+from driftgate.analyzer.extract import aws_secrets
+from driftgate.analyzer.extract.aws_common import AwsContext
+from driftgate.analyzer.extract.inference import model_server_reason
+from driftgate.analyzer.extract.literals import literal_secret, preview, secret_name
+from driftgate.analyzer.model import PLAINTEXT, Credential, Location
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import (
     PlanText,
     ResourceRef,
     UnknownValue,

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analyzer.extract import aws_policy
-from analyzer.extract.addresses import external_address, k8s_address
-from analyzer.extract.aws_common import AwsContext, managed_policy, tags_of, text, text_line
-from analyzer.model import Credential, CredentialKind, Grant, Identity, Permission, Unknown
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import UnknownValue, Value, display
+from driftgate.analyzer.extract import aws_policy
+from driftgate.analyzer.extract.addresses import external_address, k8s_address
+from driftgate.analyzer.extract.aws_common import (
+    AwsContext,
+    managed_policy,
+    tags_of,
+    text,
+    text_line,
+)
+from driftgate.analyzer.model import (
+    Credential,
+    CredentialKind,
+    Grant,
+    Identity,
+    Permission,
+    Unknown,
+)
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import UnknownValue, Value, display
 
 # Marks a grant that caps an identity instead of granting it anything.
 #

@@ -6,8 +6,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from analyzer.model import Grant, Location, Permission, Trust
-from analyzer.terraform.values import LocatedDict, UnknownValue, Value, display, plain_value
+from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.terraform.values import (
+    LocatedDict,
+    UnknownValue,
+    Value,
+    display,
+    plain_value,
+)
 
 
 @dataclass(frozen=True, slots=True)

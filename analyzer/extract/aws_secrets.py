@@ -14,12 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from analyzer.extract.addresses import external_address
-from analyzer.extract.aws_common import AwsContext, module_prefixes, tags_of, text
-from analyzer.extract.literals import plaintext
-from analyzer.model import Credential, Location
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, plain_value, written
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.aws_common import AwsContext, module_prefixes, tags_of, text
+from driftgate.analyzer.extract.literals import plaintext
+from driftgate.analyzer.model import Credential, Location
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import (
+    ResourceRef,
+    UnknownValue,
+    Value,
+    plain_value,
+    written,
+)
 
 _DAY = 86400
 _RATE = re.compile(r"^\s*rate\(\s*(\d+)\s+(hours?|days?)\s*\)\s*$")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from analyzer.extract.aws_common import AwsContext, accelerated_reason, tags_of, text
-from analyzer.extract.aws_containers import ecs_containers, environment_credentials
-from analyzer.extract.aws_iam import profile_identity
-from analyzer.extract.inference import selector_reason
-from analyzer.model import Location, Workload
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import Value, display
+from driftgate.analyzer.extract.aws_common import AwsContext, accelerated_reason, tags_of, text
+from driftgate.analyzer.extract.aws_containers import ecs_containers, environment_credentials
+from driftgate.analyzer.extract.aws_iam import profile_identity
+from driftgate.analyzer.extract.inference import selector_reason
+from driftgate.analyzer.model import Location, Workload
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import Value, display
 
 INDEXED = {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration"}
 # GPU and accelerator AMIs of EKS managed node groups.

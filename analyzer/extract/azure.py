@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.extract import azure_credentials, azure_grants, azure_identities, azure_workloads
-from analyzer.extract.azure_state import AzureState
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Model
-from analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.extract import (
+    azure_credentials,
+    azure_grants,
+    azure_identities,
+    azure_workloads,
+)
+from driftgate.analyzer.extract.azure_state import AzureState
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Model
+from driftgate.analyzer.terraform.modules import ResourceInstance
 
 _PREFIXES = ("azurerm_", "azuread_", "azapi_", "time_", "random_")
 

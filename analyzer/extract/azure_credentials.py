@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.extract.addresses import external_address
-from analyzer.extract.azure_identities import APPLICATION
-from analyzer.extract.azure_state import AzureState
-from analyzer.extract.azure_values import (
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.azure_identities import APPLICATION
+from driftgate.analyzer.extract.azure_state import AzureState
+from driftgate.analyzer.extract.azure_values import (
     DAY,
     between,
     go_duration,
@@ -27,11 +27,11 @@ from analyzer.extract.azure_values import (
     tags,
     text,
 )
-from analyzer.model import Credential, CredentialKind, Location
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import LocatedDict, ResourceRef, UnknownValue, Value
+from driftgate.analyzer.model import Credential, CredentialKind, Location
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import LocatedDict, ResourceRef, UnknownValue, Value
 
 PASSWORDS: dict[str, CredentialKind] = {
     "azuread_application_password": "client_secret",

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer.extract.azure_scopes import resource_id, scope_of
-from analyzer.extract.azure_state import PRINCIPAL_TYPES, AzureState, resource_type
-from analyzer.extract.azure_values import strings, text
-from analyzer.model import Grant, Location, Permission, Trust
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.extract.azure_scopes import resource_id, scope_of
+from driftgate.analyzer.extract.azure_state import PRINCIPAL_TYPES, AzureState, resource_type
+from driftgate.analyzer.extract.azure_values import strings, text
+from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 ROLE_DEFINITION = "azurerm_role_definition"
 USER_ASSIGNED = "azurerm_user_assigned_identity"

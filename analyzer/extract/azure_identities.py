@@ -13,11 +13,11 @@ file writes it (a service principal of an application registered elsewhere).
 
 from __future__ import annotations
 
-from analyzer.extract.azure_state import AzureState
-from analyzer.extract.azure_values import tags, text
-from analyzer.model import Unknown
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue
+from driftgate.analyzer.extract.azure_state import AzureState
+from driftgate.analyzer.extract.azure_values import tags, text
+from driftgate.analyzer.model import Unknown
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue
 
 USER_ASSIGNED = "azurerm_user_assigned_identity"
 APPLICATION = "azuread_application"

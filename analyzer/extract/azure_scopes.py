@@ -11,11 +11,11 @@ part that cannot be known is shown as ``${expression}`` and reported as unknown.
 
 from __future__ import annotations
 
-from analyzer.extract.azure_state import AzureState, resource_type
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.extract.azure_state import AzureState, resource_type
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 SUBSCRIPTION = "${subscription}"
 # Terraform type → the provider path of its resource id, for resources named by

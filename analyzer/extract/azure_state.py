@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.extract.addresses import external_address
-from analyzer.extract.azure_values import tags, text
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Identity, Location, Model, Unknown
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.azure_values import tags, text
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Identity, Location, Model, Unknown
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 # Identity kinds of resources (or data sources) a principal reference may name.
 _REFERENCED_KINDS = {

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from analyzer.terraform.values import UnknownValue, Value, display
+from driftgate.analyzer.terraform.values import UnknownValue, Value, display
 
 DAY = 86_400
 # Calendar units as fixed lengths, so that a lifetime never depends on the day it is read.

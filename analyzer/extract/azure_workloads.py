@@ -12,17 +12,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from analyzer.extract.addresses import external_address
-from analyzer.extract.azure_credentials import consumed
-from analyzer.extract.azure_identities import aks_identities, managed_identities
-from analyzer.extract.azure_state import AzureState
-from analyzer.extract.azure_values import gpu_vm_size, key_vault_reference, tags, text
-from analyzer.extract.inference import model_server_reason, selector_reason
-from analyzer.extract.literals import env_literal, literal_secret, plaintext
-from analyzer.model import Credential, Location, Workload
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, written
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.azure_credentials import consumed
+from driftgate.analyzer.extract.azure_identities import aks_identities, managed_identities
+from driftgate.analyzer.extract.azure_state import AzureState
+from driftgate.analyzer.extract.azure_values import gpu_vm_size, key_vault_reference, tags, text
+from driftgate.analyzer.extract.inference import model_server_reason, selector_reason
+from driftgate.analyzer.extract.literals import env_literal, literal_secret, plaintext
+from driftgate.analyzer.model import Credential, Location, Workload
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, written
 
 AKS = "azurerm_kubernetes_cluster"
 NODE_POOL = "azurerm_kubernetes_cluster_node_pool"

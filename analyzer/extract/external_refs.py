@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, Value, display, is_known, plain_value
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, Value, display, is_known, plain_value
 
 # The address prefix (after the provider) of an identity known only as such a read.
 EXTERNAL_OBJECT = "data."

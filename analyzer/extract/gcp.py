@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from analyzer.extract.addresses import external_address
-from analyzer.extract.gcp_common import SA_DOMAIN, GcpContext, as_str, shown
-from analyzer.extract.gcp_iam import IamExtractor, iam_family
-from analyzer.extract.gcp_workloads import WorkloadExtractor
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Credential, Identity, Model, Trust, Unknown
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, Value
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.gcp_common import SA_DOMAIN, GcpContext, as_str, shown
+from driftgate.analyzer.extract.gcp_iam import IamExtractor, iam_family
+from driftgate.analyzer.extract.gcp_workloads import WorkloadExtractor
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Credential, Identity, Model, Trust, Unknown
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, Value
 
 _WORKLOADS: dict[str, Callable[[WorkloadExtractor, ResourceInstance], None]] = {
     "google_cloud_run_v2_service": WorkloadExtractor.cloud_run_v2,

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analyzer.extract.addresses import external_address, k8s_address
-from analyzer.extract.external_refs import external_object
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Identity, Location, Model, Unknown
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.evaluate import Evaluator
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
+from driftgate.analyzer.extract.addresses import external_address, k8s_address
+from driftgate.analyzer.extract.external_refs import external_object
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Identity, Location, Model, Unknown
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.evaluate import Evaluator
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
 SA_DOMAIN = ".iam.gserviceaccount.com"
 # `PROJECT.svc.id.goog[namespace/name]`: a Kubernetes ServiceAccount under GKE Workload

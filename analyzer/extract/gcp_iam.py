@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from analyzer.extract.gcp_common import (
+from driftgate.analyzer.extract.gcp_common import (
     SA_DOMAIN,
     GcpContext,
     email_of,
@@ -27,13 +27,13 @@ from analyzer.extract.gcp_common import (
     template_ref,
     wi_subject,
 )
-from analyzer.extract.gcp_paths import TARGETS, resource_name
-from analyzer.model import Grant, Location, Permission, Trust
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.evaluate import Evaluator
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, plain_value
+from driftgate.analyzer.extract.gcp_paths import TARGETS, resource_name
+from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.evaluate import Evaluator
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, plain_value
 
 IAM_TYPE = re.compile(r"^google_([a-z0-9_]+?)_iam_(member|binding|policy)$")
 

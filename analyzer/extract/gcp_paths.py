@@ -7,9 +7,9 @@ ids, full names, or a reference to the resource's computed ``id``.
 
 from __future__ import annotations
 
-from analyzer.extract.gcp_common import GcpContext, shown
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue
+from driftgate.analyzer.extract.gcp_common import GcpContext, shown
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue
 
 Spec = tuple[tuple[str, str], ...]
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from analyzer.extract.gcp_common import GcpContext, as_str, shown, string_map
-from analyzer.extract.gcp_paths import ID_PATHS, resource_name
-from analyzer.extract.inference import gpu_reason, model_server_reason, selector_reason
-from analyzer.extract.literals import env_literal, plaintext
-from analyzer.model import Credential, Location, Workload
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value
+from driftgate.analyzer.extract.gcp_common import GcpContext, as_str, shown, string_map
+from driftgate.analyzer.extract.gcp_paths import ID_PATHS, resource_name
+from driftgate.analyzer.extract.inference import gpu_reason, model_server_reason, selector_reason
+from driftgate.analyzer.extract.literals import env_literal, plaintext
+from driftgate.analyzer.model import Credential, Location, Workload
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value
 
 # Machine families that come with GPUs (or TPUs) attached, without a guest_accelerator.
 _ACCELERATOR_MACHINES = ("a2-", "a3-", "a4-", "g2-", "g4-", "ct4", "ct5", "ct6")

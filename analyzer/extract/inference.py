@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 
-from analyzer.extract.options import InferenceSelectors
+from driftgate.analyzer.extract.options import InferenceSelectors
 
 # Repository names (the last path segment of an image) of model servers.
 _MODEL_SERVERS = frozenset(

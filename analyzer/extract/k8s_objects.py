@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.model.entities import Location
-from analyzer.parse.yaml_docs import YamlDocument
+from driftgate.analyzer.model.entities import Location
+from driftgate.analyzer.parse.yaml_docs import YamlDocument
 
 # Cluster-scoped kinds that matter here; every other kind lives in a namespace.
 CLUSTER_SCOPED = frozenset(

@@ -14,9 +14,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.extract.addresses import k8s_address
-from analyzer.extract.k8s_objects import K8sObject, location, mapping, mappings, strings, text
-from analyzer.model.entities import Grant, Location, Permission, Trust
+from driftgate.analyzer.extract.addresses import k8s_address
+from driftgate.analyzer.extract.k8s_objects import (
+    K8sObject,
+    location,
+    mapping,
+    mappings,
+    strings,
+    text,
+)
+from driftgate.analyzer.model.entities import Grant, Location, Permission, Trust
 
 # A rule whose product of verbs, groups, resources and names is larger is not expanded.
 MAX_RULE_PERMISSIONS = 10_000

@@ -11,12 +11,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.extract.addresses import k8s_address
-from analyzer.extract.inference import gpu_reason, kind_reason, model_server_reason, selector_reason
-from analyzer.extract.k8s_objects import K8sObject, location, mapping, mappings, string_map, text
-from analyzer.extract.literals import literal_secret, plaintext
-from analyzer.extract.options import InferenceSelectors
-from analyzer.model.entities import Credential
+from driftgate.analyzer.extract.addresses import k8s_address
+from driftgate.analyzer.extract.inference import (
+    gpu_reason,
+    kind_reason,
+    model_server_reason,
+    selector_reason,
+)
+from driftgate.analyzer.extract.k8s_objects import (
+    K8sObject,
+    location,
+    mapping,
+    mappings,
+    string_map,
+    text,
+)
+from driftgate.analyzer.extract.literals import literal_secret, plaintext
+from driftgate.analyzer.extract.options import InferenceSelectors
+from driftgate.analyzer.model.entities import Credential
 
 DEFAULT_TOKEN_TTL = 3600  # seconds, when a projected token sets no expirationSeconds
 

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.extract.addresses import external_address, k8s_address
-from analyzer.extract.k8s_objects import K8sObject, k8s_objects, text
-from analyzer.extract.k8s_rbac import rbac_grants
-from analyzer.extract.k8s_workloads import (
+from driftgate.analyzer.extract.addresses import external_address, k8s_address
+from driftgate.analyzer.extract.k8s_objects import K8sObject, k8s_objects, text
+from driftgate.analyzer.extract.k8s_rbac import rbac_grants
+from driftgate.analyzer.extract.k8s_workloads import (
     PodTemplate,
     inference_reason,
     pod_credentials,
     pod_templates,
     workload_labels,
 )
-from analyzer.extract.options import ExtractOptions
-from analyzer.model.entities import Credential, Identity, Location, Model, Workload
-from analyzer.parse.yaml_docs import YamlDocument
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model.entities import Credential, Identity, Location, Model, Workload
+from driftgate.analyzer.parse.yaml_docs import YamlDocument
 
 # Annotation → provider of the cloud identity a ServiceAccount federates to.
 FEDERATION_ANNOTATIONS = (

@@ -1,7 +1,7 @@
 """Kubernetes objects declared as Terraform `kubernetes_*` resources → model entities.
 
 Each resource is converted into the document its YAML form would be (see
-:mod:`analyzer.extract.kubernetes_tf_convert`) and handed to the YAML extractor, so that
+:mod:`driftgate.analyzer.extract.kubernetes_tf_convert`) and handed to the YAML extractor, so that
 both forms of one object give the same addresses, grants, credentials and workloads;
 only the locations differ. What Terraform adds is applied on top: the environment of the
 root module, the unknown parts of a rule, and federation annotations that reference the
@@ -16,14 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from analyzer.extract.kubernetes import ensure_service_account, extract_kubernetes
-from analyzer.extract.kubernetes_tf_convert import Converted, Converter, resolve_metadata
-from analyzer.extract.link import merge
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Credential, Location, Model
-from analyzer.model.environment import EnvironmentResolver
-from analyzer.terraform.modules import ResourceInstance, Root
-from analyzer.terraform.values import display
+from driftgate.analyzer.extract.kubernetes import ensure_service_account, extract_kubernetes
+from driftgate.analyzer.extract.kubernetes_tf_convert import Converted, Converter, resolve_metadata
+from driftgate.analyzer.extract.link import merge
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Credential, Location, Model
+from driftgate.analyzer.model.environment import EnvironmentResolver
+from driftgate.analyzer.terraform.modules import ResourceInstance, Root
+from driftgate.analyzer.terraform.values import display
 
 # The Terraform resource a federation annotation may reference, by provider.
 _FEDERATED_TYPES = {

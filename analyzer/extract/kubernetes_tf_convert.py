@@ -15,11 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from analyzer.parse import hcl_ast as ast
-from analyzer.parse.yaml_docs import LineDict, YamlDocument
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import JsonDoc, LocatedDict, ResourceRef, UnknownValue, Value
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.parse.yaml_docs import LineDict, YamlDocument
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import (
+    JsonDoc,
+    LocatedDict,
+    ResourceRef,
+    UnknownValue,
+    Value,
+)
 
 _RBAC = "rbac.authorization.k8s.io/v1"
 _TYPED: dict[str, tuple[str, str]] = {

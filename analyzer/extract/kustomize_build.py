@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.extract.kustomize_nodes import (
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.extract.kustomize_nodes import (
     MAX_CHECKS,
     MAX_NODES,
     MAX_OBJECTS,
@@ -28,15 +28,15 @@ from analyzer.extract.kustomize_nodes import (
     text,
     walk_path,
 )
-from analyzer.extract.kustomize_patch import PatchError, json_patch, strategic_merge
-from analyzer.extract.kustomize_refs import (
+from driftgate.analyzer.extract.kustomize_patch import PatchError, json_patch, strategic_merge
+from driftgate.analyzer.extract.kustomize_refs import (
     SELECTOR_KINDS,
     fix_references,
     pod_templates,
     set_images,
 )
-from analyzer.extract.kustomize_target import patch_selector, selector
-from analyzer.parse.yaml_docs import YamlDocument
+from driftgate.analyzer.extract.kustomize_target import patch_selector, selector
+from driftgate.analyzer.parse.yaml_docs import YamlDocument
 
 PatchField = Literal["patchesStrategicMerge", "patches", "patchesJson6902"]
 _BINDINGS = ("RoleBinding", "ClusterRoleBinding")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.parse.yaml_docs import LineDict
+from driftgate.analyzer.parse.yaml_docs import LineDict
 
 # Deeper trees are refused: JSON patch ``copy`` ops can nest a tree into itself.
 MAX_DEPTH = 250

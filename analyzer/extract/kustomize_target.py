@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from analyzer.extract.kustomize_nodes import Node, Resource, label_value, text, walk_path
-from analyzer.extract.kustomize_patch import PatchError
+from driftgate.analyzer.extract.kustomize_nodes import Node, Resource, label_value, text, walk_path
+from driftgate.analyzer.extract.kustomize_patch import PatchError
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import cast
 
-from analyzer.extract.addresses import external_address, k8s_address
-from analyzer.extract.external_refs import is_external_object
-from analyzer.extract.vault_link import link_vault_logins
-from analyzer.model import Identity, Model, Provider, Unknown
+from driftgate.analyzer.extract.addresses import external_address, k8s_address
+from driftgate.analyzer.extract.external_refs import is_external_object
+from driftgate.analyzer.extract.vault_link import link_vault_logins
+from driftgate.analyzer.model import Identity, Model, Provider, Unknown
 
 
 def merge(models: Iterable[Model]) -> Model:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from analyzer.model import PLAINTEXT, Credential, Location
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.values import PlanText
+from driftgate.analyzer.model import PLAINTEXT, Credential, Location
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.values import PlanText
 
 # Environment variable names that carry a secret value ...
 _SECRET_NAME = re.compile(

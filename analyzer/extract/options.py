@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.model.environment import EnvironmentResolver
+from driftgate.analyzer.model.environment import EnvironmentResolver
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from analyzer.extract.aws import extract_aws
-from analyzer.extract.azure import extract_azure
-from analyzer.extract.gcp import extract_gcp
-from analyzer.extract.kubernetes_tf import extract_kubernetes_tf
-from analyzer.extract.options import ExtractOptions
-from analyzer.extract.vault import extract_vault
-from analyzer.model import Model
-from analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.extract.aws import extract_aws
+from driftgate.analyzer.extract.azure import extract_azure
+from driftgate.analyzer.extract.gcp import extract_gcp
+from driftgate.analyzer.extract.kubernetes_tf import extract_kubernetes_tf
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.extract.vault import extract_vault
+from driftgate.analyzer.model import Model
+from driftgate.analyzer.terraform.modules import ResourceInstance
 
 TerraformExtractor = Callable[[Sequence[ResourceInstance], ExtractOptions], Model]
 

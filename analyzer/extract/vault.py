@@ -11,27 +11,32 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from analyzer.extract.kubernetes_tf_convert import resolve_metadata
-from analyzer.extract.options import ExtractOptions
-from analyzer.extract.vault_auth import ROLE_TYPES, RoleContext, TokenSettings, token_settings
-from analyzer.extract.vault_grants import PolicyGrants, link_secret_roles
-from analyzer.extract.vault_secrets import (
+from driftgate.analyzer.extract.kubernetes_tf_convert import resolve_metadata
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.extract.vault_auth import (
+    ROLE_TYPES,
+    RoleContext,
+    TokenSettings,
+    token_settings,
+)
+from driftgate.analyzer.extract.vault_grants import PolicyGrants, link_secret_roles
+from driftgate.analyzer.extract.vault_secrets import (
     SECRET_ROLES,
     SecretRole,
     aws_secret_role,
     database_role,
     database_static_role,
 )
-from analyzer.extract.vault_values import (
+from driftgate.analyzer.extract.vault_values import (
     VAULT_DEFAULT_MAX_TTL,
     flag,
     positive_duration,
     texts,
     token_lifetime,
 )
-from analyzer.model import Credential, Identity, Location, Model, Unknown
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, display
+from driftgate.analyzer.model import Credential, Identity, Location, Model, Unknown
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, display
 
 # Mounts (auth methods and secrets engines) → their default path; None: the `type`.
 _MOUNTS: dict[str, str | None] = {

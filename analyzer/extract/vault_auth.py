@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analyzer.extract.vault_values import flag, positive_duration, texts
-from analyzer.model import Location, Trust
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import Value, display
+from driftgate.analyzer.extract.vault_values import flag, positive_duration, texts
+from driftgate.analyzer.model import Location, Trust
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import Value, display
 
 _LOGIN = ("login",)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.extract.vault_policy import (
+from driftgate.analyzer.extract.vault_policy import (
     ROOT_CAPABILITIES,
     PolicyRule,
     document_rules,
@@ -17,11 +17,11 @@ from analyzer.extract.vault_policy import (
     path_matches,
     policy_text,
 )
-from analyzer.extract.vault_values import shown
-from analyzer.model import Grant, Location, Model, Permission
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, Value, display
+from driftgate.analyzer.extract.vault_values import shown
+from driftgate.analyzer.model import Grant, Location, Model, Permission
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, Value, display
 
 # Capabilities that read credentials from a secrets engine (GET or POST on creds/).
 _MINTING = frozenset({"read", "create", "update", "*"})

@@ -7,14 +7,14 @@ included. Each ServiceAccount of the merged model whose principal matches one ga
 role's grants, and through them the secrets engine roles the role may read.
 
 This runs on the merged model (ServiceAccounts come from YAML and Terraform, roles from
-Terraform), after :func:`analyzer.extract.link.merge` and before placeholders are added.
+Terraform), after :func:`driftgate.analyzer.extract.link.merge` and before placeholders are added.
 """
 
 from __future__ import annotations
 
 import re
 
-from analyzer.model import Model
+from driftgate.analyzer.model import Model
 
 _SERVICE_ACCOUNT = "system:serviceaccount:"
 

@@ -11,11 +11,11 @@ import json
 import re
 from dataclasses import dataclass
 
-from analyzer.parse import hcl_ast as ast
-from analyzer.parse.hcl import HclError, parse_hcl
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.evaluate import Evaluator, ModuleScope
-from analyzer.terraform.values import UnknownValue, Value, display, to_str
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.parse.hcl import HclError, parse_hcl
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.evaluate import Evaluator, ModuleScope
+from driftgate.analyzer.terraform.values import UnknownValue, Value, display, to_str
 
 # The deprecated `policy = "..."` shorthand of a path block, as capabilities.
 _LEGACY = {

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.extract import aws_policy
-from analyzer.extract.addresses import external_address
-from analyzer.extract.vault_values import positive_duration, texts
-from analyzer.model import Grant, Location, Permission
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.modules import ResourceInstance
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.extract import aws_policy
+from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.vault_values import positive_duration, texts
+from driftgate.analyzer.model import Grant, Location, Permission
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.modules import ResourceInstance
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 # Terraform type → (identity kind, path segment that mints credentials).
 SECRET_ROLES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from analyzer.terraform.values import UnknownValue, Value, display
+from driftgate.analyzer.terraform.values import UnknownValue, Value, display
 
 # Vault's default system max lease TTL (32 days): what a token lives when neither the role
 # nor a declared mount tune says otherwise. Tuned on the server, it is outside the files.

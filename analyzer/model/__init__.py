@@ -1,6 +1,6 @@
 """The identity-binding model: pydantic entities and environment resolution."""
 
-from analyzer.model.entities import (
+from driftgate.analyzer.model.entities import (
     PLAINTEXT,
     Credential,
     CredentialKind,

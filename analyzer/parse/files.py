@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.parse.hcl import HclError, parse_hcl
-from analyzer.parse.hcl_ast import HclFile
-from analyzer.parse.yaml_docs import YamlDocument, load_yaml
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.parse.hcl import HclError, parse_hcl
+from driftgate.analyzer.parse.hcl_ast import HclFile
+from driftgate.analyzer.parse.yaml_docs import YamlDocument, load_yaml
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""Terraform/HCL text → :mod:`analyzer.parse.hcl_ast`, with line numbers.
+"""Terraform/HCL text → :mod:`driftgate.analyzer.parse.hcl_ast`, with line numbers.
 
 python-hcl2 (its Lark grammar and parser) does the parsing; this module only walks its
 parse tree. Everything about the grammar's shape lives here.
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
 
-from analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.parse import hcl_ast as ast
 
 _Node = Tree[Token] | Token
 TOP_LEVEL = "__attributes__"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.diagnostics import Diagnostic
 
 # Large enough for plans of thousands of resources; json.loads needs several times a
 # file's size in memory, so a bigger file is refused before it is read.

@@ -30,7 +30,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.diagnostics import Diagnostic
 
 MAX_DEPTH = 200
 MAX_ALIAS_NODES = 10_000

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from analyzer.model import Permission
-from analyzer.permissions import aws, azure, gcp, kubernetes, vault
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions import aws, azure, gcp, kubernetes, vault
 
 Covers = Callable[[Permission, Permission], bool]
 

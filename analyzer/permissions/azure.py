@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analyzer.model import Permission
-from analyzer.permissions.globs import matches
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions.globs import matches
 
 # Built-in roles that include others: Owner ⊇ Contributor ⊇ Reader, and the data-plane
 # families "<X> Data Owner" ⊇ "<X> Data Contributor" ⊇ "<X> Data Reader" (Microsoft's

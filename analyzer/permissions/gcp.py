@@ -10,7 +10,7 @@ that hides growth).
 
 from __future__ import annotations
 
-from analyzer.model import Permission
+from driftgate.analyzer.model import Permission
 
 _BASIC = {"roles/owner": 3, "roles/editor": 2, "roles/viewer": 1}
 _READERS = ("viewer", "reader", "objectviewer", "browser")

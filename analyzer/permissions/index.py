@@ -4,11 +4,11 @@ A policy may list tens of thousands of ARNs, and the diff asks, for every permis
 head, which permissions at base cover it: comparing each with each is quadratic, and a
 single hostile statement stalls the run. For AWS the question narrows on the literal
 prefix of a pattern: ``arn:aws:s3:::models-*`` can only cover a string that starts with
-``arn:aws:s3:::models-`` (see :func:`analyzer.permissions.globs.matches`), and actions
+``arn:aws:s3:::models-`` (see :func:`driftgate.analyzer.permissions.globs.matches`), and actions
 likewise, case-insensitively. Other providers' permissions are few per identity and
 their covering is not prefix-based (GCP's hierarchy, Kubernetes scopes): every item is a
 candidate. Candidates are a superset of the items that cover; the caller still asks
-:func:`analyzer.permissions.covers`, and gets them in the order they were given.
+:func:`driftgate.analyzer.permissions.covers`, and gets them in the order they were given.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from analyzer.model import Permission
-from analyzer.permissions.aws import NOT
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions.aws import NOT
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ Non-resource URLs are ``url:/healthz``-style resources.
 
 from __future__ import annotations
 
-from analyzer.model import Permission
-from analyzer.permissions.globs import matches
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions.globs import matches
 
 URL = "url:"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
-from analyzer.model import Permission
-from analyzer.permissions.globs import matches
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions.globs import matches
 
 Level = Literal["read", "write", "admin", "escalation", "unknown"]
 LEVEL_ORDER: dict[Level, int] = {"unknown": 0, "read": 1, "write": 2, "admin": 3, "escalation": 4}

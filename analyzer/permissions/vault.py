@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.model import Permission
+from driftgate.analyzer.model import Permission
 
 _PLUS, _REST = 0, 1  # the wildcard tokens; any other token is a literal character
 # Paths longer than this product are compared for equality only (never a false cover).

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from analyzer.checkapi import CheckMeta, Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.checkapi import CheckMeta, Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
 
 TOOL_NAME = "driftgate"
 INFORMATION_URI = "https://github.com/driftgate/driftgate"

@@ -22,10 +22,15 @@ message can neither end the command early nor start another one.
 
 from __future__ import annotations
 
-from analyzer.checkapi import Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.report.common import TOOL_NAME, printable, sorted_diagnostics, sorted_findings
+from driftgate.analyzer.checkapi import Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.report.common import (
+    TOOL_NAME,
+    printable,
+    sorted_diagnostics,
+    sorted_findings,
+)
 
 COMMAND: dict[Severity, str] = {
     Severity.CRITICAL: "error",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.model import Location
-from analyzer.report.common import (
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.model import Location
+from driftgate.analyzer.report.common import (
     TOOL_NAME,
     fixed,
     severity_counts,

@@ -31,10 +31,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analyzer.checkapi import Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.report.common import (
+from driftgate.analyzer.checkapi import Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.report.common import (
     SEVERITY_ORDER,
     TOOL_NAME,
     fixed,

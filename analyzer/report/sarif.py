@@ -37,10 +37,10 @@ from urllib.parse import quote, unquote
 import attrs
 import sarif_om as om
 
-from analyzer.checkapi import CheckMeta, Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.report.common import (
+from driftgate.analyzer.checkapi import CheckMeta, Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.report.common import (
     INFORMATION_URI,
     SEVERITY_ORDER,
     TOOL_NAME,

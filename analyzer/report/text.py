@@ -35,10 +35,10 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
-from analyzer.checkapi import Severity
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.findings import Finding, ScanResult
-from analyzer.report.common import (
+from driftgate.analyzer.checkapi import Severity
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.report.common import (
     SEVERITY_ORDER,
     UNPARSED_KINDS,
     fixed,

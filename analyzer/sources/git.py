@@ -10,16 +10,16 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import FileMode
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.sources.base import (
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.sources.base import (
     MAX_READ_PATH,
     SKIPPED_DIRS,
     SourceFile,
     is_relevant,
     safe_relative,
 )
-from analyzer.sources.errors import SourceError
-from analyzer.sources.walk import in_subdir, normalize_subdir, symlink_warning
+from driftgate.analyzer.sources.errors import SourceError
+from driftgate.analyzer.sources.walk import in_subdir, normalize_subdir, symlink_warning
 
 __all__ = [
     "EmptyTree",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pygit2
 
-from analyzer.sources.base import Tree
-from analyzer.sources.errors import SourceError
-from analyzer.sources.git import (
+from driftgate.analyzer.sources.base import Tree
+from driftgate.analyzer.sources.errors import SourceError
+from driftgate.analyzer.sources.git import (
     EmptyTree,
     GitIndexTree,
     GitRevisionTree,
@@ -18,7 +18,7 @@ from analyzer.sources.git import (
     open_repository,
     resolve_commit,
 )
-from analyzer.sources.worktree import DirectoryTree, WorkTree
+from driftgate.analyzer.sources.worktree import DirectoryTree, WorkTree
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.sources.base import SKIPPED_DIRS, is_relevant
-from analyzer.sources.errors import SourceError
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.sources.base import SKIPPED_DIRS, is_relevant
+from driftgate.analyzer.sources.errors import SourceError
 
 # O_NOFOLLOW makes the kernel refuse a file that was swapped for a symlink after the
 # walk looked at it; O_NONBLOCK keeps a FIFO planted under a relevant name from hanging

@@ -11,11 +11,11 @@ import pathspec
 import pygit2
 from pygit2.enums import FileMode
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.sources.base import MAX_READ_PATH, SourceFile, safe_relative
-from analyzer.sources.errors import SourceError
-from analyzer.sources.git import submodule_warning
-from analyzer.sources.walk import (
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.sources.base import MAX_READ_PATH, SourceFile, safe_relative
+from driftgate.analyzer.sources.errors import SourceError
+from driftgate.analyzer.sources.git import submodule_warning
+from driftgate.analyzer.sources.walk import (
     IgnoreRules,
     Listing,
     blob_id_of_file,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.evaluate import Evaluator
-from analyzer.terraform.functions import MAX_COLLECTION
-from analyzer.terraform.values import TfSet, Value
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.evaluate import Evaluator
+from driftgate.analyzer.terraform.functions import MAX_COLLECTION
+from driftgate.analyzer.terraform.values import TfSet, Value
 
 
 @dataclass(frozen=True, slots=True)

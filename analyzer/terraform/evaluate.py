@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.functions import MAX_COLLECTION, MAX_STRING, call, encode_if_known
-from analyzer.terraform.values import (
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.functions import MAX_COLLECTION, MAX_STRING, call, encode_if_known
+from driftgate.analyzer.terraform.values import (
     ContextValue,
     EvalError,
     JsonDoc,
@@ -305,7 +305,7 @@ class Evaluator:
         variables = args[1] if len(args) > 1 else {}
         if not isinstance(variables, dict):
             return UnknownValue(expr.text, "templatefile variables unknown")
-        from analyzer.parse.hcl import parse_template
+        from driftgate.analyzer.parse.hcl import parse_template
 
         # A template sees only the variables passed to it (Terraform semantics).
         inner = Evaluator(ModuleScope(self.scope.module_dir, {}, {}, {}), variables)
@@ -546,7 +546,7 @@ class Evaluator:
         if instance.address.startswith("data.aws_iam_policy_document."):
             if attribute in ("json", "minified_json"):
                 # Imported here: policy documents are an AWS concern layered on the evaluator.
-                from analyzer.terraform.policy_document import render_policy_document
+                from driftgate.analyzer.terraform.policy_document import render_policy_document
 
                 return render_policy_document(block, instance.evaluator)
         elif attribute in block.attributes:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import regex
 
-from analyzer.terraform.values import (
+from driftgate.analyzer.terraform.values import (
     EvalError,
     JsonDoc,
     TfSet,

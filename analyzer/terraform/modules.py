@@ -16,13 +16,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from analyzer.diagnostics import Diagnostic, DiagnosticKind
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
-from analyzer.terraform.functions import MAX_COLLECTION
-from analyzer.terraform.types import apply_defaults
-from analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
+from driftgate.analyzer.diagnostics import Diagnostic, DiagnosticKind
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
+from driftgate.analyzer.terraform.functions import MAX_COLLECTION
+from driftgate.analyzer.terraform.types import apply_defaults
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
 
 MAX_MODULE_DEPTH = 16
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")

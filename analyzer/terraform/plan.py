@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from analyzer.diagnostics import Diagnostic
-from analyzer.model.environment import EnvironmentResolver
-from analyzer.parse import hcl_ast as ast
-from analyzer.parse.plan_json import (
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.model.environment import EnvironmentResolver
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.parse.plan_json import (
     Plan,
     PlanError,
     PlanResource,
@@ -38,9 +38,9 @@ from analyzer.parse.plan_json import (
     read_plan,
     split_address,
 )
-from analyzer.terraform.evaluate import Evaluator, ModuleScope
-from analyzer.terraform.modules import ResourceInstance, Root, TerraformProject
-from analyzer.terraform.values import (
+from driftgate.analyzer.terraform.evaluate import Evaluator, ModuleScope
+from driftgate.analyzer.terraform.modules import ResourceInstance, Root, TerraformProject
+from driftgate.analyzer.terraform.values import (
     JsonDoc,
     ResourceRef,
     UnknownValue,

@@ -12,12 +12,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.blocks import BlockView
-from analyzer.terraform.values import JsonDoc, LocatedDict, UnknownValue, Value, plain_value
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.blocks import BlockView
+from driftgate.analyzer.terraform.values import (
+    JsonDoc,
+    LocatedDict,
+    UnknownValue,
+    Value,
+    plain_value,
+)
 
 if TYPE_CHECKING:
-    from analyzer.terraform.evaluate import Evaluator
+    from driftgate.analyzer.terraform.evaluate import Evaluator
 
 _LIST_KEYS = {
     "actions": "Action",

@@ -7,9 +7,9 @@ be unknown (cloud-foundation-fabric passes most of its inputs this way).
 
 from __future__ import annotations
 
-from analyzer.parse import hcl_ast as ast
-from analyzer.terraform.evaluate import Evaluator
-from analyzer.terraform.values import UnknownValue, Value
+from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform.evaluate import Evaluator
+from driftgate.analyzer.terraform.values import UnknownValue, Value
 
 _COLLECTIONS = ("map", "list", "set")
 

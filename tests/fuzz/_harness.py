@@ -7,11 +7,11 @@ import sys
 from collections.abc import Callable
 
 _SURFACES = (
-    "analyzer.config",
-    "analyzer.diff",
-    "analyzer.engine.inline",
-    "analyzer.permissions",
-    "analyzer.pipeline",
+    "driftgate.analyzer.config",
+    "driftgate.analyzer.diff",
+    "driftgate.analyzer.engine.inline",
+    "driftgate.analyzer.permissions",
+    "driftgate.analyzer.pipeline",
     "checks",
 )
 

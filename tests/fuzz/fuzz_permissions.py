@@ -17,7 +17,7 @@ from fuzz._harness import run  # noqa: E402
 def one_input(data: bytes) -> None:
     import atheris  # type: ignore
 
-    from analyzer.model import Permission
+    from driftgate.analyzer.model import Permission
     from fuzz.surfaces import PROVIDERS, algebra
 
     fdp = atheris.FuzzedDataProvider(data)

@@ -11,7 +11,7 @@ import json
 import yaml
 from hypothesis import strategies as st
 
-from analyzer.terraform.functions import FUNCTIONS
+from driftgate.analyzer.terraform.functions import FUNCTIONS
 
 # ---- mutations ----------------------------------------------------------------------
 

@@ -12,16 +12,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from analyzer.config import Config, ConfigError, load_config
-from analyzer.diagnostics import Diagnostic
-from analyzer.engine.inline import InlineSuppression
-from analyzer.engine.inline import parse_file as parse_inline
-from analyzer.extract.options import ExtractOptions
-from analyzer.model import Permission
-from analyzer.parse.files import parse_file
-from analyzer.permissions import covers
-from analyzer.pipeline import BuiltModel, ParseCache, build_model
-from analyzer.sources.base import SourceFile
+from driftgate.analyzer.config import Config, ConfigError, load_config
+from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.inline import InlineSuppression
+from driftgate.analyzer.engine.inline import parse_file as parse_inline
+from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.model import Permission
+from driftgate.analyzer.parse.files import parse_file
+from driftgate.analyzer.permissions import covers
+from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
+from driftgate.analyzer.sources.base import SourceFile
 
 PROVIDERS = ("aws", "kubernetes", "gcp", "azure", "vault", "other")
 
