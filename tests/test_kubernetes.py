@@ -150,9 +150,30 @@ def test_billion_laughs_is_refused_quickly() -> None:
 
 def test_deep_nesting_and_recursive_aliases_are_refused_not_crashed() -> None:
     documents, diagnostics = load_yaml("deep.yaml", b"[" * 200_000 + b"]" * 200_000)
-    assert documents == [] and "nesting deeper" in diagnostics[0].message
+    # driftgate's own limit decides, before the C parser's (libyaml stops a deep line
+    # with a limit of its own while it looks ahead for a key).
+    assert documents == [] and diagnostics[0].message == "YAML nesting deeper than 200 levels"
+    assert diagnostics[0].line == 1
+    nested_lines = b"k: v\n---\nx:\n" + b"  [\n" * 300 + b"  ]" * 300 + b"\n"
+    documents, diagnostics = load_yaml("lines.yaml", nested_lines)
+    assert [d.data for d in documents] == [{"k": "v"}]
+    assert (diagnostics[0].line, diagnostics[0].message) == (
+        203,
+        "YAML nesting deeper than 200 levels",
+    )
     documents, diagnostics = load_yaml("loop.yaml", b"a: &a [1, *a]\n")
     assert documents == [] and "refers to itself" in diagnostics[0].message
+
+
+def test_a_long_line_of_shallow_collections_is_read_and_its_errors_are_syntax_errors() -> None:
+    # Many openers on one line (minified JSON) are not deep: read as usual.
+    row = b"x: [" + b"{a: 1}, " * 3000 + b"]\n"
+    documents, diagnostics = load_yaml("wide.yaml", row)
+    assert diagnostics == [] and len(documents[0].data["x"]) == 3000
+    documents, diagnostics = load_yaml("broken.yaml", b"k: 1\n" + row[:-2] + b"\n:\n")
+    [diagnostic] = diagnostics
+    assert diagnostic.path == "broken.yaml" and diagnostic.level == "error"
+    assert diagnostic.message.startswith("YAML syntax error: ")
 
 
 def test_encoding_bom_accepted_and_non_utf8_reported_with_its_line() -> None:

@@ -99,10 +99,11 @@ class YamlDocument:
 
 
 class _DocumentError(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, *, from_parser: bool = False) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.from_parser = from_parser
 
 
 class _Skip(Exception):
@@ -121,6 +122,12 @@ def load_yaml(path: str, data: bytes) -> tuple[list[YamlDocument], list[Diagnost
         byte = data[exc.start]
         return [], [Diagnostic(path, line, f"not UTF-8 text (byte 0x{byte:02x})")]
     documents, error = _parse(path, text)
+    if error is not None and error.from_parser and _dense_flow_line(text):
+        # libyaml looks ahead up to a line (1024 characters) for a simple key and stops a
+        # deep flow collection there with a limit of its own, before the builder has
+        # seen 200 levels. The pure-Python parser has no such limit, so MAX_DEPTH decides
+        # and the message is ours, whatever the C library's version does.
+        documents, error = _parse(path, text, yaml.SafeLoader)
     if error is None:
         return documents, []
     if "{{" in text and (_helm_on_line(text, error.line) or _parses_without_helm(text)):
@@ -128,13 +135,15 @@ def load_yaml(path: str, data: bytes) -> tuple[list[YamlDocument], list[Diagnost
     return documents, [Diagnostic(path, error.line, error.message)]
 
 
-def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | None]:
+def _parse(
+    path: str, text: str, loader_type: type[yaml.SafeLoader] = _Loader
+) -> tuple[list[YamlDocument], _DocumentError | None]:
     documents: list[YamlDocument] = []
     loader = None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # nothing built here has cycles; collecting during a load doubles its cost
     try:
-        loader = _open(text)
+        loader = _open(text, loader_type)
         index = 0
         while True:
             event = loader.get_event()
@@ -153,7 +162,8 @@ def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | N
     except _DocumentError as exc:
         return documents, exc
     except yaml.YAMLError as exc:
-        return documents, _DocumentError(_error_line(exc, text), _syntax_message(exc))
+        line = _error_line(exc, text)
+        return documents, _DocumentError(line, _syntax_message(exc), from_parser=True)
     except Exception as exc:  # untrusted input: report, never crash the run
         return documents, _DocumentError(1, f"YAML could not be read: {exc!r}")
     finally:
@@ -164,8 +174,15 @@ def _parse(path: str, text: str) -> tuple[list[YamlDocument], _DocumentError | N
     return documents, None
 
 
-def _open(text: str) -> _EventSource:
-    return _Loader(text)
+def _open(text: str, loader_type: type[yaml.SafeLoader]) -> _EventSource:
+    return loader_type(text)
+
+
+def _dense_flow_line(text: str) -> bool:
+    """Whether one line opens more flow collections than MAX_DEPTH allows levels."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    return any(line.count("[") + line.count("{") > MAX_DEPTH for line in text.splitlines())
 
 
 class _Frame:
