@@ -549,7 +549,9 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
     steps = runs["steps"]
     install = next(s for s in steps if s.get("name") == "Install driftgate")
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    assert '"$ACTION_PATH"' in install["run"]
+    # The tested versions, not whatever PyPI serves that day; driftgate itself adds none.
+    assert '--require-hashes -r "$ACTION_PATH/requirements/run.txt"' in install["run"]
+    assert '--no-deps --no-build-isolation "$ACTION_PATH"' in install["run"]
     scan = next(s for s in steps if s.get("id") == "scan")
     assert "-m driftgate.analyzer.github" in scan["run"]
     # Every input reaches the entry point through the environment, not the script text.
