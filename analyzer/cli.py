@@ -64,6 +64,7 @@ def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[
     formats = list(formats)
     for i, output in enumerate(outputs):
         if i < len(formats):
+            _check_extension(formats, outputs, i)
             pairs.append((formats[i], output))
             continue
         fmt = _EXTENSIONS.get(Path(output).suffix.lower())
@@ -72,6 +73,34 @@ def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[
         pairs.append((fmt, output))
     pairs.extend((fmt, None) for fmt in formats[len(outputs) :])
     return pairs or [("text", None)]
+
+
+def _check_extension(formats: Sequence[str], outputs: Sequence[str], i: int) -> None:
+    """Refuse ``-f text -f json -o out.json``: pairing in order would write text there."""
+    named = _EXTENSIONS.get(Path(outputs[i]).suffix.lower())
+    if named is None or named == formats[i]:
+        return
+    raise UserError(
+        f"--output {outputs[i]} is paired with --format {formats[i]} (the {_nth(i)} -f goes"
+        f" with the {_nth(i)} -o), but its extension says {named}; write the -o right after"
+        f" its -f: {_meant(formats, outputs)}"
+    )
+
+
+def _meant(formats: Sequence[str], outputs: Sequence[str]) -> str:
+    """The spelling that was probably meant: each -o right after the -f its name says."""
+    remaining = list(formats)
+    parts = []
+    for output in outputs:
+        fmt = _EXTENSIONS.get(Path(output).suffix.lower()) or (remaining or ["text"])[0]
+        if fmt in remaining:
+            remaining.remove(fmt)
+        parts.append(f"-f {fmt} -o {output}")
+    return " ".join(parts + [f"-f {fmt}" for fmt in remaining])
+
+
+def _nth(i: int) -> str:
+    return {0: "first", 1: "second", 2: "third"}.get(i, f"{i + 1}th")
 
 
 def _open(path: Path, base: str | None, head: str | None, staged: bool) -> Trees:
@@ -379,7 +408,16 @@ def scan(
     elapsed = time.monotonic() - started
     for fmt, output in pairs:
         _write(result, fmt, output, quiet=quiet, elapsed=elapsed, show_suppressed=show_suppressed)
+    if ("text", None) not in pairs:
+        # The reason for exit 2 is otherwise only inside a JSON or SARIF file.
+        _say_errors(result.diagnostics)
     sys.exit(result.exit_code())
+
+
+def _say_errors(diagnostics: Sequence[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.level == "error":
+            click.echo(text.diagnostic_line(diagnostic), err=True)
 
 
 def _write(
@@ -476,6 +514,7 @@ def model(
     ]
     click.echo(json.dumps(document, indent=2, sort_keys=False))
     if any(d.level == "error" for d in models.diagnostics()):
+        _say_errors(models.diagnostics())
         sys.exit(EXIT_ERROR)
 
 

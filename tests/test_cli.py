@@ -129,6 +129,74 @@ def test_unknown_revision_is_exit_2(tmp_path: Path) -> None:
     assert_no_traceback(proc)
 
 
+@pytest.mark.parametrize("spelled", ["{tmp}/no/such/dir", "./no-such-dir", "../no-such-dir"])
+def test_a_base_folder_that_does_not_exist_is_named_as_such(tmp_path: Path, spelled: str) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    base = spelled.format(tmp=tmp_path)
+    proc = run("scan", "--base", base, str(tmp_path), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"driftgate: error: --base {base}: no such directory (and not a git revision either)\n"
+    )
+    # Outside a repository too: the folder is what is missing, not git.
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    proc = run("scan", "--base", base, str(outside), cwd=tmp_path)
+    assert proc.returncode == 2 and "no such directory" in proc.stderr
+
+
+def test_a_base_that_is_a_file_is_refused_plainly(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    proc = run("scan", "--base", "./main.tf", ".", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--base ./main.tf: a file, not a directory" in proc.stderr
+
+
+def test_errors_reach_stderr_when_the_report_is_not_text_on_stdout(tmp_path: Path) -> None:
+    (tmp_path / "ok.tf").write_text('resource "aws_iam_role" "r" {\n  name = "r"\n}\n')
+    (tmp_path / "bad.tf").write_text('resource "aws_iam_role" "x" {\n  name = \n')
+    for args in (["model"], ["scan", "-f", "json"], ["scan", "-f", "sarif", "-o", "r.sarif"]):
+        proc = run(*args, ".", cwd=tmp_path)
+        assert proc.returncode == 2, args
+        [line] = proc.stderr.splitlines()
+        assert line.startswith("bad.tf:2: error: "), (args, proc.stderr)
+    # The text report already says it on stdout: not twice.
+    proc = run("scan", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr == ""
+    assert "bad.tf:2: error: " in proc.stdout
+    # A clean model says nothing on stderr.
+    (tmp_path / "bad.tf").unlink()
+    proc = run("model", ".", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["-f", "text", "-f", "json", "-o", "out.json"], "-f json -o out.json -f text"),
+        (["-f", "markdown", "-o", "r.sarif"], "-f sarif -o r.sarif -f markdown"),
+        (["-f", "sarif", "-f", "text", "-o", "a.sarif", "-o", "b.txt"], None),
+    ],
+)
+def test_an_output_whose_extension_names_another_format_is_refused(
+    tmp_path: Path, args: list[str], meant: str | None
+) -> None:
+    shutil.copytree(DEMO / "head", tmp_path / "head")
+    proc = run("scan", *args, str(tmp_path / "head"), cwd=tmp_path)
+    if meant is None:  # each -o matches its -f: written as asked
+        assert proc.returncode == 1, proc.stderr
+        assert json.loads((tmp_path / "a.sarif").read_text())["version"] == "2.1.0"
+        assert (tmp_path / "b.txt").read_text().rstrip().splitlines()[-1].endswith("high.")
+        return
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("driftgate: error: --output ")
+    assert proc.stderr.rstrip().endswith(meant)
+    assert not any(tmp_path.glob("out.*")) and not any(tmp_path.glob("r.*"))
+    # The suggested spelling works.
+    proc = run("scan", *meant.split(), str(tmp_path / "head"), cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+
+
 def test_bad_usage_is_exit_2() -> None:
     proc = run("scan", "--fail-on", "severe")
     assert proc.returncode == 2

@@ -116,6 +116,11 @@ def _where(path: str, line: int) -> str:
     return f"{printable(path)}:{line}" if path else "<run>"
 
 
+def diagnostic_line(diagnostic: Diagnostic) -> str:
+    """``path:line: error: message``, uncoloured: what the CLI says on stderr."""
+    return _diagnostic_line(diagnostic, _painter(False))
+
+
 def _diagnostic_line(diagnostic: Diagnostic, paint: _Paint) -> str:
     level = paint(f"{diagnostic.level}:", _LEVEL_COLOR[diagnostic.level])
     where = paint(_where(diagnostic.path, diagnostic.line), _BOLD)

@@ -39,6 +39,11 @@ def open_trees(path: Path, base: str | None, head: str | None, staged: bool) -> 
     if staged and head is not None:
         raise SourceError("--staged and --head cannot be used together: pick one head")
     target = _existing_folder(path)
+    if base is not None and _spelled_as_path(base) and not Path(base).is_dir():
+        # Without this, git is asked for a revision named like a path and answers with
+        # a parser error about revision syntax that hides the missing folder.
+        what = "a file, not a directory" if Path(base).exists() else "no such directory"
+        raise SourceError(f"--base {base}: {what} (and not a git revision either)")
     if base is not None and _is_directory_base(base, target):
         if head is not None or staged:
             raise SourceError(
@@ -106,6 +111,11 @@ def _existing_folder(path: Path) -> Path:
     if not target.is_dir():
         raise SourceError(f"{path} is not a directory")
     return target
+
+
+def _spelled_as_path(base: str) -> bool:
+    """``./x``, ``../x``, ``/x``, ``~/x``: a folder was meant, never a revision."""
+    return base.startswith(("./", "../", "/", "~")) or base in {".", ".."}
 
 
 def _is_directory_base(base: str, target: Path) -> bool:
