@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
 from driftgate.analyzer.diff import DeltaKind
 from driftgate.analyzer.model import Grant, Permission
-from driftgate.analyzer.permissions.levels import LEVEL_ORDER, Level, level
+from driftgate.analyzer.providers import LEVEL_ORDER, Level, level
 from driftgate.checks.common import who, workloads_of
 
 SEVERITY: dict[Level, Severity] = {

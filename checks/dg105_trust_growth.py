@@ -55,6 +55,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.diff import TrustDelta
+from driftgate.analyzer.providers import spec
 from driftgate.checks.common import who, workloads_of
 
 META = CheckMeta(
@@ -76,13 +77,6 @@ META = CheckMeta(
 )
 
 # How each provider's principals get in.
-_VERB = {
-    "aws": "assume",
-    "gcp": "impersonate",
-    "azure": "federate into",
-    "vault": "log in to",
-    "kubernetes": "act as",
-}
 
 
 def _before(delta: TrustDelta) -> str:
@@ -114,9 +108,8 @@ def _subject(delta: TrustDelta) -> str:
 def run(ctx: CheckContext) -> Iterator[Draft]:
     for delta in ctx.trust_deltas():
         identity = delta.identity
-        verb = _VERB.get(identity.provider, "act as")
-        if identity.provider == "azure" and delta.trust.actions:
-            verb = "act as"  # a role on the identity, not a federated sign-in
+        provider = spec(identity.provider)
+        verb = provider.trust_verb(delta.trust)
         principal = identity.principal
         named = (
             f" [{principal}]" if isinstance(principal, str) and principal != identity.name else ""
@@ -132,7 +125,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             why = f"whoever the change lets in can {verb} it and use all of its permissions"
             severity = META.severity
         via = delta.trust.via
-        if identity.provider in ("gcp", "azure") and delta.trust.actions:
+        if provider.trust_names_actions and delta.trust.actions:
             via += f" ({', '.join(delta.trust.actions)})"
         message = (
             f"{who(identity, ctx.head)}{named}: more principals may {verb} it via {via} — "

@@ -49,7 +49,7 @@ from collections.abc import Iterator, Sequence
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.diff import ExtraPermission, Promotion
 from driftgate.analyzer.model import Identity
-from driftgate.analyzer.permissions.levels import LEVEL_ORDER, level
+from driftgate.analyzer.providers import LEVEL_ORDER, level
 from driftgate.checks.common import principal_text
 from driftgate.checks.delta import SEVERITY, describe
 
@@ -83,7 +83,7 @@ def _named(identity: Identity) -> str:
 
 def _source_side(promotion: Promotion, providers: Sequence[str]) -> str:
     """Who the source workload runs as, for the providers the extra permissions are in."""
-    names = [_named(i) for p in providers for i in promotion.source_identities_of(p)]
+    names = [_named(i) for i in promotion.source_identities_of(providers)]
     if not names:
         return f"no {' or '.join(providers)} identity"
     return " and ".join(names)

@@ -52,6 +52,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Identity, Location, Model, Workload
+from driftgate.analyzer.providers import SPECS
 from driftgate.checks.common import principal_text
 
 META = CheckMeta(
@@ -71,7 +72,7 @@ META = CheckMeta(
 
 # Workloads that run as identities other workloads choose (a SageMaker endpoint runs as
 # its models' execution roles): they are not further users of those identities.
-_INHERITS_IDENTITY = frozenset({"aws_sagemaker_endpoint"})
+_INHERITS_IDENTITY = frozenset().union(*(s.identity_inheriting_workloads for s in SPECS.values()))
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:

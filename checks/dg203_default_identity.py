@@ -59,6 +59,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Identity, Model, Workload
+from driftgate.analyzer.providers import spec
 from driftgate.checks.common import principal_text
 
 META = CheckMeta(
@@ -81,15 +82,9 @@ META = CheckMeta(
 )
 
 
-def is_default_identity(identity: Identity) -> bool:
+def _is_default(identity: Identity) -> bool:
     """The Kubernetes `default` SA, a GCP default service account, an AKS-made kubelet identity."""
-    if identity.provider == "kubernetes":
-        return identity.kind == "ServiceAccount" and identity.name == "default"
-    if identity.provider == "gcp":
-        return identity.kind == "default_service_account"
-    if identity.provider == "azure":
-        return identity.kind == "kubelet_identity"
-    return False
+    return spec(identity.provider).is_default_identity(identity)
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
@@ -99,7 +94,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             continue
         for address in model.effective_identities(workload):
             identity = model.identities.get(address)
-            if identity is None or not is_default_identity(identity):
+            if identity is None or not _is_default(identity):
                 continue
             yield _draft(model, workload, identity)
 
@@ -110,8 +105,10 @@ def _draft(model: Model, workload: Workload, identity: Identity) -> Draft:
     how = "runs as"
     if identity.address not in workload.identities:
         how = "reaches, through federation,"
-    elif identity.provider == "kubernetes" and workload.identity_location is None:
-        how = "names no serviceAccountName, so it runs as"
+    elif workload.identity_location is None and (
+        unnamed := spec(identity.provider).unnamed_identity
+    ):
+        how = unnamed
     reason = f" ({workload.inference_reason})" if workload.inference_reason else ""
     env = f" in {workload.environment}" if workload.environment else ""
     message = (
@@ -144,27 +141,11 @@ def _label(identity: Identity) -> str:
 
 def _danger(model: Model, identity: Identity) -> tuple[Severity, str]:
     """How bad this default identity is, and why, in a clause."""
-    if identity.provider == "gcp":
-        return (
-            Severity.HIGH,
-            "every service and VM in the project that names no service account shares and "
-            "which holds the project Editor role unless the organisation disabled that grant",
-        )
-    if identity.provider == "azure":
-        return (
-            Severity.HIGH,
-            "AKS created for the cluster and every pod on its nodes can obtain from the "
-            "instance metadata endpoint",
-        )
-    shared = "every pod in the namespace shares unless it names another ServiceAccount"
-    powers = []
-    if identity.federates_to:
-        powers.append(f"federates to {', '.join(identity.federates_to)}")
-    if any(g.effect == "allow" for g in model.grants_of(identity.address)):
-        powers.append("holds RBAC permissions")
-    if powers:
-        return Severity.HIGH, f"{shared}, and which {' and '.join(powers)}"
-    return Severity.MEDIUM, shared
+    judge = spec(identity.provider).default_danger
+    if judge is None:
+        return Severity.MEDIUM, "it is shared by whatever names no identity of its own"
+    level, why = judge(model, identity)
+    return Severity(level), why
 
 
 CHECK = Check(META, run)

@@ -48,6 +48,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Identity, Workload
+from driftgate.analyzer.providers import spec
 from driftgate.checks.inference_scope import env_text, identity_text, inference_users, workload_text
 
 META = CheckMeta(
@@ -67,8 +68,6 @@ META = CheckMeta(
 )
 
 # Identities that cannot carry tags or labels: their workloads are judged instead.
-_UNLABELLED = {("gcp", "service_account"), ("gcp", "workload_identity_pool")}
-_LABELLED_PROVIDERS = {"aws", "azure", "kubernetes"}
 _NO_OWNER = "no owner tag or label (a key of owner_keys, e.g. owner or team)"
 
 
@@ -88,9 +87,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
 
 def _judged(identity: Identity) -> bool:
     """Declared here, and of a kind that can carry an owner tag or label."""
-    if not identity.declared or identity.provider not in _LABELLED_PROVIDERS:
-        return False
-    return (identity.provider, identity.kind) not in _UNLABELLED
+    return identity.declared and spec(identity.provider).labelled(identity)
 
 
 def _identity_draft(ctx: CheckContext, identity: Identity, workloads: list[Workload]) -> Draft:

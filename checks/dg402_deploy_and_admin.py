@@ -63,9 +63,9 @@ from dataclasses import dataclass
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Grant, Identity, Permission
-from driftgate.analyzer.permissions import covers
 from driftgate.analyzer.permissions.globs import matches
-from driftgate.analyzer.permissions.levels import _aws_access_levels
+from driftgate.analyzer.providers import covers
+from driftgate.analyzer.providers.aws import access_levels
 from driftgate.checks.common import workloads_of
 from driftgate.checks.inference_scope import (
     Holdings,
@@ -133,7 +133,7 @@ _AWS_MANAGED_ADMIN = ("AdministratorAccess", "IAMFullAccess")
 def _aws_admin_actions() -> tuple[str, ...]:
     """IAM writes and Permissions-management actions, less ``iam:PassRole``."""
     found = []
-    for action, access in _aws_access_levels().items():
+    for action, access in access_levels().items():
         if action == "iam:passrole":
             continue
         iam_write = action.startswith("iam:") and access in ("Write", "Permissions management")

@@ -64,8 +64,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.diff.trusts import human
-from driftgate.analyzer.model import Trust
-from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.providers import spec
 from driftgate.checks.inference_scope import env_text, identity_text, inference_users, workload_text
 
 META = CheckMeta(
@@ -88,7 +87,6 @@ META = CheckMeta(
 
 # The actions of an AWS trust statement that let a principal in; the others
 # (sts:TagSession, sts:SetSourceIdentity) only qualify an assumption.
-_AWS_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithSAML")
 _WORKFORCE = "/workforcePools/"
 
 
@@ -104,26 +102,13 @@ def people(principal: str) -> str | None:
     return human(principal)
 
 
-def _lets_in(provider: str, trust: Trust) -> bool:
-    """The trust's actions let its principals assume or impersonate the identity."""
-    if provider != "aws" or not trust.actions:
-        return True
-    return any(
-        matches(action, assume, case_sensitive=False)
-        for action in trust.actions
-        for assume in _AWS_ASSUME
-    )
-
-
 def run(ctx: CheckContext) -> Iterator[Draft]:
     model = ctx.head
     users = inference_users(model)
     for trust in model.trusts:
         identity = model.identities.get(trust.identity)
         workloads = users.get(trust.identity)
-        if identity is None or not workloads or identity.provider == "vault":
-            continue
-        if not _lets_in(identity.provider, trust):
+        if identity is None or not workloads or not spec(identity.provider).lets_people_in(trust):
             continue
         humans = {p: what for p in trust.principals if (what := people(p)) is not None}
         if not humans:

@@ -19,7 +19,7 @@ from driftgate.analyzer.model import (
     Permission,
     Workload,
 )
-from driftgate.analyzer.permissions import covers
+from driftgate.analyzer.providers import covers
 from driftgate.checks.common import principal_text
 
 # A permissions boundary statement is kept as a deny-effect grant with this marker

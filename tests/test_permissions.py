@@ -21,10 +21,9 @@ from driftgate.analyzer.extract.gcp import extract_gcp
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Grant, Identity, Model, Permission
 from driftgate.analyzer.parse.hcl import parse_hcl
-from driftgate.analyzer.permissions import covered, covers, same_action
 from driftgate.analyzer.permissions.kubernetes import restricted_by_name, same_verb_and_kind
-from driftgate.analyzer.permissions.levels import level
 from driftgate.analyzer.permissions.vault import covers as vault_covers
+from driftgate.analyzer.providers import UnknownProvider, covered, covers, level, same_action
 from driftgate.analyzer.terraform.modules import TerraformProject
 
 BUCKET = "arn:aws:s3:::models-prod"
@@ -455,9 +454,10 @@ def test_vault_levels(capability: str, path: str, expected: str) -> None:
     assert level(p(capability, path), "vault") == expected
 
 
-def test_unknown_provider_compares_by_equality() -> None:
-    assert covers("other", p("x", "y"), p("x", "y"))
-    assert not covers("other", p("*", "*"), p("x", "y"))
+def test_a_provider_without_a_spec_is_an_error_not_equality() -> None:
+    # It used to compare by equality: a new provider silently gained no algebra.
+    with pytest.raises(UnknownProvider, match="no provider spec for 'other'"):
+        covers("other", p("*", "*"), p("x", "y"))
 
 
 # --- growth: grant_deltas -----------------------------------------------------------------

@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Workload
-from driftgate.analyzer.permissions import covers, same_action
 from driftgate.analyzer.permissions.index import PermissionIndex
-from driftgate.analyzer.permissions.kubernetes import restricted_by_name
-from driftgate.analyzer.permissions.levels import level
+from driftgate.analyzer.providers import covers, level, same_action, same_provider, spec
 
 DeltaKind = Literal["escalation", "guardrail", "scope", "growth"]
 _ORDER: dict[DeltaKind, int] = {"escalation": 0, "guardrail": 1, "scope": 2, "growth": 3}
@@ -89,10 +87,11 @@ class Side:
     def indexed(self, provider: str) -> _Indexed:
         found = self._indexes.get(provider)
         if found is None:
+            prefixed = spec(provider).prefix_indexed
             found = self._indexes[provider] = _Indexed(
-                PermissionIndex(provider, self.allows, lambda a: a.permission),
-                PermissionIndex(provider, self.denies, _itself),
-                PermissionIndex(provider, self.boundary or (), _itself),
+                PermissionIndex(prefixed, self.allows, lambda a: a.permission),
+                PermissionIndex(prefixed, self.denies, _itself),
+                PermissionIndex(prefixed, self.boundary or (), _itself),
             )
         return found
 
@@ -173,7 +172,8 @@ def _classify(
         return "guardrail", "the permissions boundary was removed"
     if not base.within_boundary(provider, p):
         return "guardrail", "the permissions boundary was widened"
-    for a in base.allows if provider == "kubernetes" else ():
+    restricted_by_name = spec(provider).restricted_by_name
+    for a in base.allows:
         if restricted_by_name(a.permission, p):
             return (
                 "guardrail",
@@ -249,7 +249,7 @@ def workload_deltas(base: Model, head: Model) -> list[GrantDelta]:
             same = [
                 g
                 for i in before
-                if (b := base.identities.get(i)) is not None and b.provider == provider
+                if (b := base.identities.get(i)) is not None and same_provider(b, identity)
                 for g in base_grants.get(i, ())
             ]
             base_side, head_side = Side.of(same), Side.of(head_grants.get(reached, ()))

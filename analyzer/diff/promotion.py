@@ -21,6 +21,7 @@ permissions are unknown on either side is not compared, and is named as undecide
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from driftgate.analyzer.diff.grants import Side
@@ -114,8 +115,12 @@ class Promotion:
     # Identities (either side) whose grants are unknown, so a provider was not compared.
     undecided: tuple[str, ...]
 
-    def source_identities_of(self, provider: str) -> tuple[Identity, ...]:
-        return tuple(i for i in self.source_identities if i.provider == provider)
+    def source_identities_of(self, providers: Sequence[str]) -> tuple[Identity, ...]:
+        """The source's identities of these providers, in the providers' order."""
+        by_provider: dict[str, list[Identity]] = {}
+        for identity in self.source_identities:
+            by_provider.setdefault(identity.provider, []).append(identity)
+        return tuple(i for wanted in providers for i in by_provider.get(wanted, ()))
 
 
 def _environments(model: Model) -> set[str]:

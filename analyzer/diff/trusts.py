@@ -25,29 +25,14 @@ import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from driftgate.analyzer.model import Identity, Location, Model, Trust
 from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.providers import spec
+from driftgate.analyzer.providers.conditions import Condition, merge
 
-Family = Literal["string", "not-string", "ip", "not-ip", "opaque"]
-
-# The actions of an AWS trust statement that let a principal assume the role; the
-# others (sts:TagSession, sts:SetSourceIdentity, ...) only qualify an assumption.
-_AWS_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
-# GCP roles on a service account that include another one's ways of acting as it.
-_GCP_IMPLIES: dict[str, frozenset[str]] = {
-    "roles/iam.serviceAccountTokenCreator": frozenset(
-        {"roles/iam.serviceAccountOpenIdTokenCreator"}
-    ),
-}
-_GCP_ALL = "roles/owner"
-
-_AWS_CONDITION = re.compile(r"^(\S+) (\S+) (.*)$", re.DOTALL)
 _ACCOUNT = re.compile(r"^(?:AWS:)?(?:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(.*)|(\d{12}))$")
 _UNKNOWN = re.compile(r"\$\{[^}]*\}")
-# The title before a GCP IAM condition's expression: text without CEL syntax, then ": ".
-_GCP_TITLE = re.compile(r"^[^'\"=()\[\]{}<>!&|]*?: ")
 # A Kubernetes ServiceAccount as an OIDC subject (Azure, Vault, AWS IRSA conditions).
 _K8S_SUBJECT = re.compile(r"(?:^|#)system:serviceaccount:([^:#\s]+):([^:#\s]+)$")
 
@@ -120,136 +105,21 @@ def _unknown_parts(*texts: str | None) -> tuple[str, ...]:
 # ---- actions ----------------------------------------------------------------------------
 
 
-def _actions(provider: str, trust: Trust) -> tuple[str, ...]:
-    """The ways the trust lets its principals in; empty: it lets nobody in."""
-    if provider == "aws":
-        if not trust.actions or any(
-            matches(a, assume, case_sensitive=False)
-            for a in trust.actions
-            for assume in _AWS_ASSUME
-        ):
-            return ("assume",)  # which sts action applies follows from the principal's type
-        return ()
-    return trust.actions or ("",)
-
-
 def _action_covers(provider: str, broad: str, narrow: str) -> bool:
     if broad == narrow:
         return True
-    if provider == "gcp":
-        return broad == _GCP_ALL or narrow in _GCP_IMPLIES.get(broad, frozenset())
+    judge = spec(provider).trust_action_covers
+    if judge is not None:
+        return judge(broad, narrow)
     return "${" not in narrow and matches(broad, narrow, case_sensitive=False)
 
 
 # ---- conditions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """One condition of a trust, parsed enough to compare it with another."""
-
-    key: str
-    family: Family
-    values: tuple[str, ...]
-    # The operator as written (StringLike, ...), "" where the provider has none.
-    op: str = ""
-    # Values are patterns (``*``, ``?``), not literals.
-    glob: bool = False
-    ignore_case: bool = False
-    # ForAnyValue / ForAllValues (AWS multi-valued keys).
-    qualifier: str = ""
-    # ...IfExists: the condition passes when the key is absent.
-    if_exists: bool = False
-
-    @property
-    def match_key(self) -> str:
-        return self.key.lower()
-
-    @property
-    def value_text(self) -> str:
-        return ", ".join(self.values)
-
-    @property
-    def operator(self) -> str:
-        return f"{self.qualifier}:{self.op}" if self.qualifier else self.op
-
-
-def _aws_condition(text: str) -> Condition:
-    found = _AWS_CONDITION.match(text)
-    if found is None:
-        return Condition(key="condition", family="opaque", values=(text,))
-    test, key, rest = found.groups()
-    qualifier, _, op = test.rpartition(":")
-    if_exists = op.endswith("IfExists")
-    base_op = op.removesuffix("IfExists")
-    values = tuple(v for v in rest.split(", ") if v)
-    negated = "Not" in base_op
-    family: Family
-    if base_op.startswith(("String", "Arn")):
-        family = "not-string" if negated else "string"
-    elif base_op in ("IpAddress", "NotIpAddress"):
-        family = "not-ip" if negated else "ip"
-    else:
-        family = "opaque"
-    return Condition(
-        key=key,
-        family=family,
-        values=values,
-        op=op,
-        glob=base_op.endswith("Like") or base_op.startswith("Arn"),
-        ignore_case=base_op.endswith("IgnoreCase"),
-        qualifier=qualifier,
-        if_exists=if_exists,
-    )
-
-
-def _vault_condition(text: str, glob_claims: bool) -> Condition:
-    key, sep, rest = text.partition(": ")
-    if not sep:
-        return Condition(key="condition", family="opaque", values=(text,))
-    values = tuple(v for v in rest.split(", ") if v)
-    if key.endswith("cidrs"):
-        return Condition(key=key, family="ip", values=values)
-    if key == "namespace selector":
-        return Condition(key=key, family="opaque", values=(rest,))
-    return Condition(key=key, family="string", values=values, glob=glob_claims and key != "issuer")
-
-
 def parse_conditions(provider: str, conditions: Iterable[str]) -> tuple[Condition, ...]:
     """The conditions of a trust in the provider's own notation, merged per key."""
-    texts = list(conditions)
-    parsed: list[Condition] = []
-    if provider == "aws":
-        parsed = [_aws_condition(t) for t in texts]
-    elif provider == "vault":
-        glob_claims = "bound_claims_type: glob" in texts
-        parsed = [_vault_condition(t, glob_claims) for t in texts if t != "bound_claims_type: glob"]
-    elif provider == "azure":
-        for t in texts:
-            key, sep, rest = t.partition(" ")
-            if sep and key == "audience":
-                parsed.append(Condition(key=key, family="string", values=(rest,)))
-            else:
-                parsed.append(Condition(key="condition", family="opaque", values=(t,)))
-    else:
-        # GCP IAM conditions ("title: expression") and pool attribute conditions are CEL:
-        # compared by their expression only (a new title is not a new condition).
-        for t in texts:
-            title = _GCP_TITLE.match(t)
-            expression = t[title.end() :] if title else t
-            parsed.append(Condition(key="condition", family="opaque", values=(expression,)))
-    merged: dict[tuple[str, str, str, str, bool], Condition] = {}
-    for c in parsed:
-        slot = (c.match_key, c.family, c.op, c.qualifier, c.if_exists)
-        if slot in merged:
-            old = merged[slot]
-            values = tuple(dict.fromkeys(old.values + c.values))
-            merged[slot] = Condition(
-                c.key, c.family, values, c.op, c.glob, c.ignore_case, c.qualifier, c.if_exists
-            )
-        else:
-            merged[slot] = c
-    return tuple(merged.values())
+    return merge(spec(provider).parse_conditions(conditions))
 
 
 def _within(outer: Condition, outer_value: str, inner: Condition, inner_value: str) -> bool:
@@ -441,7 +311,7 @@ def _elements(provider: str, trusts: Iterable[Trust]) -> list[_Element]:
     found: list[_Element] = []
     for trust in trusts:
         conditions = parse_conditions(provider, trust.conditions)
-        for action in _actions(provider, trust):
+        for action in spec(provider).trust_actions(trust):
             found.extend(_Element(p, action, conditions) for p in trust.principals)
     return found
 
@@ -493,7 +363,7 @@ def _trust_delta(
     added: list[PrincipalGrowth] = []
     loosened: list[ConditionLoosening] = []
     for principal in dict.fromkeys(trust.principals):
-        for action in _actions(provider, trust):
+        for action in spec(provider).trust_actions(trust):
             if any(
                 principal_covers(e.principal, principal)
                 and _action_covers(provider, e.action, action)

@@ -78,10 +78,12 @@ class _Patterns(Generic[T]):
 class PermissionIndex(Generic[T]):
     """Items (grants' permissions, with what else the caller keeps) by permission."""
 
-    def __init__(self, provider: str, items: Iterable[T], key: Callable[[T], Permission]):
+    def __init__(self, prefixed: bool, items: Iterable[T], key: Callable[[T], Permission]):
+        """``prefixed``: actions and resources are literal-prefixed patterns (the
+        provider spec's ``prefix_indexed``); otherwise every item is a candidate."""
         self._items = list(enumerate(items))
         self._key = key
-        self._aws = provider == "aws"
+        self._aws = prefixed
         self._actions: _Patterns[_Patterns[T]] = _Patterns()
         self._groups: dict[str, _Patterns[T]] = {}
         # Same action (case-insensitive), by resource: for "held this on a narrower scope".

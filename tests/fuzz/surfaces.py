@@ -19,11 +19,11 @@ from driftgate.analyzer.engine.inline import parse_file as parse_inline
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.parse.files import parse_file
-from driftgate.analyzer.permissions import covers
 from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
+from driftgate.analyzer.providers import covers
 from driftgate.analyzer.sources.base import SourceFile
 
-PROVIDERS = ("aws", "kubernetes", "gcp", "azure", "vault", "other")
+PROVIDERS = ("aws", "kubernetes", "gcp", "azure", "vault")
 
 
 class MemoryTree:

@@ -1,0 +1,88 @@
+"""One home per provider: what driftgate knows of each, asked by name.
+
+``SPECS`` is the one table of providers (a :class:`ProviderSpec` per provider the model
+can name); each spec lives in its own module here and uses its permission algebra in
+:mod:`driftgate.analyzer.permissions`. Checks, the diff and the reports call
+:func:`spec` (or the helpers below) and never test a provider's name themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import get_args
+
+from driftgate.analyzer.model import Identity, Permission
+from driftgate.analyzer.model.entities import Provider
+from driftgate.analyzer.providers import aws, azure, gcp, kubernetes, vault
+from driftgate.analyzer.providers.spec import (
+    LEVEL_ORDER,
+    Danger,
+    Level,
+    ProviderSpec,
+    Rights,
+    Wildcard,
+)
+
+SPECS: Mapping[Provider, ProviderSpec] = {
+    "aws": aws.SPEC,
+    "gcp": gcp.SPEC,
+    "azure": azure.SPEC,
+    "kubernetes": kubernetes.SPEC,
+    "vault": vault.SPEC,
+}
+PROVIDERS: tuple[Provider, ...] = get_args(Provider)
+_BY_NAME: dict[str, ProviderSpec] = dict(SPECS.items())
+
+
+class UnknownProvider(KeyError):
+    """A provider without a spec: a programming error, never a silent default."""
+
+
+def spec(provider: str) -> ProviderSpec:
+    found = _BY_NAME.get(provider)
+    if found is None:
+        raise UnknownProvider(f"driftgate has no provider spec for {provider!r}")
+    return found
+
+
+def same_provider(a: Identity, b: Identity) -> bool:
+    """Both identities are of one provider, so their permissions compare."""
+    return a.provider == b.provider
+
+
+def covers(provider: str, broad: Permission, narrow: Permission) -> bool:
+    """True when ``broad`` allows everything ``narrow`` allows."""
+    return broad == narrow or spec(provider).covers(broad, narrow)
+
+
+def covered(provider: str, permission: Permission, by: Iterable[Permission]) -> bool:
+    return any(covers(provider, b, permission) for b in by)
+
+
+def same_action(provider: str, a: Permission, b: Permission) -> bool:
+    """The same action (verb, role, capability) whatever it applies to."""
+    return spec(provider).same_action(a, b)
+
+
+def level(permission: Permission, provider: str) -> Level:
+    """How much a permission is worth: read, write, admin or escalation."""
+    return spec(provider).level(permission)
+
+
+__all__ = [
+    "LEVEL_ORDER",
+    "PROVIDERS",
+    "SPECS",
+    "Danger",
+    "Level",
+    "ProviderSpec",
+    "Rights",
+    "UnknownProvider",
+    "Wildcard",
+    "covered",
+    "covers",
+    "level",
+    "same_action",
+    "same_provider",
+    "spec",
+]

@@ -1,0 +1,90 @@
+"""GCP: IAM roles bound on the resource hierarchy, service accounts, workload identity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from driftgate.analyzer.model import Identity, Model, Permission
+from driftgate.analyzer.permissions import gcp as algebra
+from driftgate.analyzer.providers.conditions import Condition, opaque
+from driftgate.analyzer.providers.spec import Danger, Level, ProviderSpec
+
+_ESCALATION = frozenset(
+    {
+        "roles/owner",
+        "roles/iam.serviceaccounttokencreator",
+        "roles/iam.serviceaccountuser",
+        "roles/iam.workloadidentityuser",
+        "roles/iam.serviceaccountkeyadmin",
+        "roles/resourcemanager.projectiamadmin",
+        "roles/resourcemanager.folderiamadmin",
+        "roles/resourcemanager.organizationadmin",
+        "roles/iam.securityadmin",
+    }
+)
+# Roles on a service account that include another one's ways of acting as it.
+_IMPLIES: dict[str, frozenset[str]] = {
+    "roles/iam.serviceAccountTokenCreator": frozenset(
+        {"roles/iam.serviceAccountOpenIdTokenCreator"}
+    ),
+}
+_ALL = "roles/owner"
+# The title before an IAM condition's expression: text without CEL syntax, then ": ".
+_TITLE = re.compile(r"^[^'\"=()\[\]{}<>!&|]*?: ")
+
+
+def level(permission: Permission) -> Level:
+    role = permission.action.lower()
+    if role in _ESCALATION or role.endswith(".setiampolicy"):
+        return "escalation"
+    if role == "roles/editor":
+        # Editor holds iam.serviceAccounts.actAs: it can run as any service account.
+        return "escalation"
+    if role.endswith("admin"):
+        return "admin"
+    if role == "roles/viewer" or role.endswith(("viewer", "reader", "browser", "accessor")):
+        return "read"
+    return "write" if role.startswith("roles/") else "unknown"
+
+
+def trust_action_covers(broad: str, narrow: str) -> bool:
+    return broad == _ALL or narrow in _IMPLIES.get(broad, frozenset())
+
+
+def conditions(texts: Iterable[str]) -> list[Condition]:
+    """IAM conditions (``title: expression``) and pool attribute conditions are CEL:
+    compared by their expression only (a new title is not a new condition)."""
+    found = []
+    for text in texts:
+        title = _TITLE.match(text)
+        found.append(opaque(text[title.end() :] if title else text))
+    return found
+
+
+def is_default(identity: Identity) -> bool:
+    return identity.kind == "default_service_account"
+
+
+def danger(model: Model, identity: Identity) -> Danger:
+    return (
+        "high",
+        "every service and VM in the project that names no service account shares and "
+        "which holds the project Editor role unless the organisation disabled that grant",
+    )
+
+
+SPEC = ProviderSpec(
+    name="gcp",
+    covers=algebra.covers,
+    level=level,
+    prefix_indexed=False,
+    trust_action_covers=trust_action_covers,
+    parse_conditions=conditions,
+    trust_verb=lambda trust: "impersonate",
+    trust_names_actions=True,
+    is_default_identity=is_default,
+    default_danger=danger,
+    # Service accounts and pools carry no labels: an owner cannot be written on them.
+    labelled=lambda identity: False,
+)

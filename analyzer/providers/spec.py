@@ -1,0 +1,115 @@
+"""What driftgate knows of one provider, in one typed record (DESIGN.md §2, §4).
+
+Checks, the diff and the reports never branch on a provider's name: they ask its spec.
+A provider without a spec is an error at lookup (:func:`driftgate.analyzer.providers.spec`),
+never a silent default, and ``tests/test_providers.py`` demands one for every provider
+the model can name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from driftgate.analyzer.model import Identity, Model, Permission, Trust
+from driftgate.analyzer.providers.conditions import Condition, opaque
+
+Level = Literal["read", "write", "admin", "escalation", "unknown"]
+LEVEL_ORDER: dict[Level, int] = {"unknown": 0, "read": 1, "write": 2, "admin": 3, "escalation": 4}
+# "high" or "medium": how dangerous a default identity is, and why, in a clause.
+Danger = tuple[Literal["high", "medium"], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """A wildcard or admin permission (DG405): what it is, and whether it is full admin."""
+
+    what: str
+    full_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What one permission gives towards deploying workloads and administering the
+    platform (DG402): a phrase for each, or None."""
+
+    deploy: str | None = None
+    admin: str | None = None
+
+
+# Whether the identity effectively holds a permission (allowed, not denied, in bounds).
+Holds = Callable[[Permission], bool]
+
+
+def _same_action_name(a: Permission, b: Permission) -> bool:
+    return a.action.lower() == b.action.lower()
+
+
+def _never_restricted(base: Permission, head: Permission) -> bool:
+    return False
+
+
+def _no_default(identity: Identity) -> bool:
+    return False
+
+
+def _no_rights(holds: Holds, permission: Permission) -> Rights:
+    return Rights()
+
+
+def _no_wildcard(permission: Permission) -> Wildcard | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    name: str
+
+    # ---- the permission algebra (analyzer/permissions/<provider>.py) ----
+    covers: Callable[[Permission, Permission], bool]
+    """``covers(broad, narrow)``: ``broad`` allows everything ``narrow`` allows."""
+    level: Callable[[Permission], Level]
+    """read, write, admin or escalation (DESIGN.md §4)."""
+    prefix_indexed: bool
+    """Actions and resources are literal-prefixed patterns (AWS): index them by prefix."""
+    same_action: Callable[[Permission, Permission], bool] = _same_action_name
+    """The same action (verb and kind, role, capability) whatever it applies to."""
+    restricted_by_name: Callable[[Permission, Permission], bool] = _never_restricted
+    """``base`` held ``head``'s permission only on named objects (RBAC resourceNames)."""
+
+    # ---- trusts: who may assume, impersonate or federate into an identity ----
+    trust_actions: Callable[[Trust], tuple[str, ...]] = lambda trust: trust.actions or ("",)
+    """The ways a trust lets its principals in; empty: it lets nobody in."""
+    trust_action_covers: Callable[[str, str], bool] | None = None
+    """``broad`` lets in whoever ``narrow`` does; None: wildcard match of the names."""
+    parse_conditions: Callable[[Iterable[str]], list[Condition]] = lambda texts: [
+        opaque(t) for t in texts
+    ]
+    """A trust's conditions, from the provider's notation, before merging per key."""
+    trust_verb: Callable[[Trust], str] = lambda trust: "act as"
+    """What a trusted principal does with the identity: assume, act as, federate into."""
+    trust_names_actions: bool = False
+    """A trust's actions are roles worth naming beside it (GCP/Azure role holders)."""
+    lets_people_in: Callable[[Trust], bool] = lambda trust: True
+    """The trust's actions let a person assume or impersonate the identity (DG403)."""
+    unnamed_identity: str | None = None
+    """How a workload that names no identity of this provider runs as its default one
+    (DG203), e.g. "names no serviceAccountName, so it runs as"."""
+
+    # ---- identities and workloads ----
+    is_default_identity: Callable[[Identity], bool] = _no_default
+    """A default identity: the `default` SA, a default compute SA, a kubelet identity."""
+    default_danger: Callable[[Model, Identity], Danger] | None = None
+    """How bad its default identity is (DG203)."""
+    labelled: Callable[[Identity], bool] = lambda identity: False
+    """The identity can carry an owner tag or label (DG401)."""
+    identity_inheriting_workloads: frozenset[str] = frozenset()
+    """Workload kinds that run as identities other workloads choose (a SageMaker endpoint
+    runs as its models' roles): not further users of those identities (DG202)."""
+
+    # ---- classes of rights ----
+    rights: Callable[[Holds, Permission], Rights] = _no_rights
+    """Deployment and infrastructure-admin rights a permission gives (DG402)."""
+    wildcard: Callable[[Permission], Wildcard | None] = _no_wildcard
+    """A wildcard or admin permission (DG405)."""

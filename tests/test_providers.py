@@ -1,0 +1,109 @@
+"""One home per provider: every provider has a spec, and nothing else branches on names.
+
+A provider added to the model without a spec would pass type checks while the checks
+that ask about it fell silent; these tests make that impossible to miss.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from driftgate.analyzer.model import Identity, Permission, Trust
+from driftgate.analyzer.model.entities import Provider
+from driftgate.analyzer.providers import (
+    PROVIDERS,
+    SPECS,
+    UnknownProvider,
+    covers,
+    level,
+    spec,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+# Where provider knowledge must not leak: the rooms that only ask the specs.
+NEUTRAL = ("checks", "analyzer/diff", "analyzer/report", "analyzer/engine")
+BRANCH = re.compile(r"\bprovider\s*(==|!=)|\bprovider\s+(not\s+)?in\s*[({\[]")
+
+
+def test_every_provider_the_model_can_name_has_a_spec() -> None:
+    assert set(SPECS) == set(get_args(Provider)) == set(PROVIDERS)
+    for name, found in SPECS.items():
+        assert found.name == name
+
+
+def test_a_provider_without_a_spec_is_refused_loudly() -> None:
+    with pytest.raises(UnknownProvider):
+        spec("oracle")
+    with pytest.raises(UnknownProvider):
+        level(Permission(action="read", resource="x"), "oracle")
+
+
+@pytest.mark.parametrize("folder", NEUTRAL)
+def test_no_check_diff_report_or_engine_branches_on_a_provider_name(folder: str) -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if BRANCH.search(line)
+    ]
+    assert offenders == []
+
+
+def _identity(provider: Provider, kind: str, name: str = "x") -> Identity:
+    return Identity(address=f"{provider}:{name}", provider=provider, kind=kind, name=name)
+
+
+def test_default_identities_are_the_specs_business() -> None:
+    defaults = {
+        p: [
+            k
+            for k in ("ServiceAccount", "default_service_account", "kubelet_identity", "role")
+            if spec(p).is_default_identity(_identity(p, k, "default"))
+        ]
+        for p in PROVIDERS
+    }
+    assert defaults == {
+        "aws": [],
+        "gcp": ["default_service_account"],
+        "azure": ["kubelet_identity"],
+        "kubernetes": ["ServiceAccount"],
+        "vault": [],
+    }
+    # A ServiceAccount not named default is not the default one.
+    assert not spec("kubernetes").is_default_identity(_identity("kubernetes", "ServiceAccount"))
+
+
+def test_trust_words_and_who_may_be_let_in() -> None:
+    web_identity = Trust(identity="r", actions=("sts:AssumeRoleWithWebIdentity",), via="t")
+    tagging_only = Trust(identity="r", actions=("sts:TagSession",), via="t")
+    assert spec("aws").trust_actions(web_identity) == ("assume",)
+    assert spec("aws").trust_actions(tagging_only) == ()
+    # People do not sign in with a web identity token; they do with AssumeRole.
+    assert not spec("aws").lets_people_in(web_identity)
+    assert spec("aws").lets_people_in(Trust(identity="r", actions=("sts:Assume*",), via="t"))
+    assert not spec("vault").lets_people_in(Trust(identity="v", via="t"))
+    role_holder = Trust(identity="m", actions=("Managed Identity Operator",), via="t")
+    federated = Trust(identity="m", via="t")
+    assert spec("azure").trust_verb(role_holder) == "act as"
+    assert spec("azure").trust_verb(federated) == "federate into"
+    assert spec("gcp").trust_verb(federated) == "impersonate"
+
+
+def test_vault_judges_aws_secrets_engine_actions_as_aws() -> None:
+    broad = Permission(action="s3:*", resource="*")
+    narrow = Permission(action="s3:GetObject", resource="arn:aws:s3:::models/*")
+    assert covers("vault", broad, narrow)
+    assert level(Permission(action="iam:PassRole", resource="*"), "vault") == "escalation"
+    assert level(Permission(action="read", resource="secret/data/x"), "vault") == "read"
+
+
+def test_only_kubernetes_restricts_by_resource_name() -> None:
+    named = Permission(action="get", resource="core/secrets#db", scope="ml")
+    every = Permission(action="get", resource="core/secrets", scope="ml")
+    assert spec("kubernetes").restricted_by_name(named, every)
+    for provider in ("aws", "gcp", "azure", "vault"):
+        assert not spec(provider).restricted_by_name(named, every)
