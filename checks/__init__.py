@@ -1,48 +1,37 @@
-"""The check catalog: every check, listed by hand and sorted by id."""
+"""The check catalog: every module ``dgNNN_<slug>.py`` here is one check, found by name.
+
+Adding a check is adding its module; nothing else lists the checks, so a second list
+cannot fall out of step with the first. A module whose name and metadata disagree is a
+programming error, raised at import.
+"""
+
+import importlib
+import pkgutil
+import re
 
 from driftgate.analyzer.checkapi import Check
-from driftgate.checks import (
-    dg101_privilege_growth,
-    dg102_scope_broadening,
-    dg103_guardrail_removed,
-    dg104_escalation_path,
-    dg105_trust_growth,
-    dg106_promotion_drift,
-    dg201_cross_env_identity_reuse,
-    dg202_shared_identity,
-    dg203_default_identity,
-    dg204_cross_env_secret_reuse,
-    dg301_static_credential,
-    dg302_long_ttl,
-    dg303_plaintext_secret,
-    dg401_missing_owner,
-    dg402_deploy_and_admin,
-    dg403_human_use_of_nhi,
-    dg404_orphaned_identity,
-    dg405_overprivileged_inference,
-    dg901_suppression_expired,
-)
 
-ALL_CHECKS: tuple[Check, ...] = (
-    dg101_privilege_growth.CHECK,
-    dg102_scope_broadening.CHECK,
-    dg103_guardrail_removed.CHECK,
-    dg104_escalation_path.CHECK,
-    dg105_trust_growth.CHECK,
-    dg106_promotion_drift.CHECK,
-    dg201_cross_env_identity_reuse.CHECK,
-    dg202_shared_identity.CHECK,
-    dg203_default_identity.CHECK,
-    dg204_cross_env_secret_reuse.CHECK,
-    dg301_static_credential.CHECK,
-    dg302_long_ttl.CHECK,
-    dg303_plaintext_secret.CHECK,
-    dg401_missing_owner.CHECK,
-    dg402_deploy_and_admin.CHECK,
-    dg403_human_use_of_nhi.CHECK,
-    dg404_orphaned_identity.CHECK,
-    dg405_overprivileged_inference.CHECK,
-    dg901_suppression_expired.CHECK,
-)
+_CHECK_MODULE = re.compile(r"^dg(\d{3})_([a-z0-9_]+)$")
 
+
+def _discover() -> tuple[Check, ...]:
+    found: list[Check] = []
+    for module in pkgutil.iter_modules(__path__):
+        named = _CHECK_MODULE.match(module.name)
+        if named is None:
+            continue  # shared helpers: common, delta, inference_scope
+        check = importlib.import_module(f"{__name__}.{module.name}").CHECK
+        if not isinstance(check, Check):
+            raise TypeError(f"{module.name}.CHECK is not a Check")
+        slug = named.group(2).replace("_", "-")
+        if (check.meta.id, check.meta.slug) != (f"DG{named.group(1)}", slug):
+            raise ValueError(
+                f"{module.name} declares {check.meta.id} {check.meta.slug}: "
+                "a check module is named dgNNN_<slug> after its metadata"
+            )
+        found.append(check)
+    return tuple(sorted(found, key=lambda check: check.meta.id))
+
+
+ALL_CHECKS: tuple[Check, ...] = _discover()
 BY_ID: dict[str, Check] = {c.meta.id: c for c in ALL_CHECKS}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from driftgate.analyzer.model import Identity, Model, Unknown, Workload
+from driftgate.analyzer.model import Credential, Identity, Model, Unknown, Workload
 
 
 def principal_text(identity: Identity) -> str | None:
@@ -39,3 +39,19 @@ def human_duration(seconds: int) -> str:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
     return "".join(parts) or "0s"
+
+
+_KIND_NAMES = {
+    "static_secret": "secret",
+    "access_key": "access key",
+    "sa_key": "service-account key",
+    "client_secret": "client secret",
+    "certificate": "certificate",
+    "token": "token",
+    "legacy_sa_token": "legacy ServiceAccount token",
+}
+
+
+def credential_kind_name(credential: Credential) -> str:
+    """What a reviewer calls a credential of this kind: ``service-account key``."""
+    return _KIND_NAMES.get(credential.kind, credential.kind.replace("_", " "))

@@ -51,6 +51,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Credential, Model, Workload
+from driftgate.checks.common import credential_kind_name
 
 META = CheckMeta(
     id="DG204",
@@ -80,15 +81,6 @@ SHAREABLE = frozenset(
         "legacy_sa_token",
     }
 )
-KIND_NAMES = {
-    "static_secret": "secret",
-    "access_key": "access key",
-    "sa_key": "service-account key",
-    "client_secret": "client secret",
-    "certificate": "certificate",
-    "token": "token",
-    "legacy_sa_token": "legacy ServiceAccount token",
-}
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
@@ -140,7 +132,7 @@ def _draft(
         f"{env}: {', '.join(w.address for w in in_envs if w.environment == env)}"
         for env in environments
     )
-    kind = KIND_NAMES.get(credential.kind, credential.kind.replace("_", " "))
+    kind = credential_kind_name(credential)
     holder = f", which authenticates {credential.identity}," if credential.identity else ""
     reads = "now reads" if ctx.base is not None and adopter.address not in base_users else "reads"
     message = (

@@ -60,9 +60,8 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Credential, Identity, Location, Model, Workload
-from driftgate.checks.common import principal_text
-from driftgate.checks.dg203_default_identity import is_default_identity
-from driftgate.checks.dg204_cross_env_secret_reuse import KIND_NAMES
+from driftgate.analyzer.providers import spec
+from driftgate.checks.common import credential_kind_name, principal_text
 
 META = CheckMeta(
     id="DG404",
@@ -105,7 +104,11 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
     for workload in removed:
         for address in base.effective_identities(workload):
             identity = head.identities.get(address)
-            if identity is None or address in used or is_default_identity(identity):
+            if (
+                identity is None
+                or address in used
+                or spec(identity.provider).is_default_identity(identity)
+            ):
                 continue
             orphans.setdefault(address, []).append(workload)
         for address in workload.credentials:
@@ -123,7 +126,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
 
 
 def _kind(credential: Credential) -> str:
-    return KIND_NAMES.get(credential.kind, credential.kind.replace("_", " "))
+    return credential_kind_name(credential)
 
 
 def _and(items: list[str]) -> str:

@@ -21,10 +21,10 @@ from driftgate.analyzer.model import (
     Workload,
 )
 from driftgate.analyzer.model.entities import CredentialKind
+from driftgate.analyzer.providers import spec
 from driftgate.checks import ALL_CHECKS, BY_ID
 from driftgate.checks.dg202_shared_identity import CHECK as DG202
 from driftgate.checks.dg203_default_identity import CHECK as DG203
-from driftgate.checks.dg203_default_identity import is_default_identity
 from driftgate.checks.dg204_cross_env_secret_reuse import CHECK as DG204
 from driftgate.checks.dg404_orphaned_identity import CHECK as DG404
 
@@ -357,7 +357,8 @@ def test_dg203_aks_created_kubelet_identity() -> None:
             "kind": "user_assigned_identity",
         }
     )
-    assert is_default_identity(kubelet) and not is_default_identity(own)
+    is_default = spec("azure").is_default_identity
+    assert is_default(kubelet) and not is_default(own)
     cluster = Workload(
         address="envs/prod:azurerm_kubernetes_cluster.serving",
         kind="azurerm_kubernetes_cluster",
