@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from driftgate.analyzer.diff import (
     GrantDelta,
@@ -95,30 +95,46 @@ class Draft:
     confidence: Confidence = "high"
 
 
+@dataclass(slots=True)
+class _Deltas:
+    """base x head, computed on first use and shared by every check of the scan."""
+
+    grants: list[GrantDelta] | None = None
+    trusts: list[TrustDelta] | None = None
+    promotions: list[Promotion] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CheckContext:
     head: Model
     # None when not in diff mode: every state finding is new, delta checks see nothing.
     base: Model | None
     thresholds: Thresholds = field(default_factory=Thresholds)
-    # DG101-DG104 each read the same deltas: computed once per context.
-    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _deltas: _Deltas = field(default_factory=_Deltas, compare=False, repr=False)
 
     def grant_deltas(self) -> list[GrantDelta]:
         """What each identity may do at head that it could not at base (empty: no base)."""
         if self.base is None:
             return []
-        if "grants" not in self._memo:
-            self._memo["grants"] = grant_deltas(self.base, self.head)
-        return list(self._memo["grants"])
+        if self._deltas.grants is None:
+            self._deltas.grants = grant_deltas(self.base, self.head)
+        return list(self._deltas.grants)
 
     def trust_deltas(self) -> list[TrustDelta]:
         """Who may assume or federate into an identity at head but not at base (empty: no base)."""
-        return [] if self.base is None else trust_deltas(self.base, self.head)
+        if self.base is None:
+            return []
+        if self._deltas.trusts is None:
+            self._deltas.trusts = trust_deltas(self.base, self.head)
+        return list(self._deltas.trusts)
 
     def promotions(self) -> list[Promotion]:
         """Workloads newly deployed to an environment, each with the one it came from."""
-        return [] if self.base is None else promotions(self.base, self.head)
+        if self.base is None:
+            return []
+        if self._deltas.promotions is None:
+            self._deltas.promotions = promotions(self.base, self.head)
+        return list(self._deltas.promotions)
 
 
 @dataclass(frozen=True, slots=True)
