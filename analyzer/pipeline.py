@@ -156,7 +156,7 @@ def build_model(
         instances, problems = apply_plans(project, instances, plans, side, options.environments)
         # Both sides map the plans the same way: say what went wrong once.
         diagnostics.extend(problems if side == "head" else [])
-    models = [extract(instances, options) for extract in TERRAFORM_EXTRACTORS]
+    models = [extractor.extract(instances, options) for extractor in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)
     # Overlays are built from the whole set of documents, never cached per file.
     documents, problems = apply_kustomizations(documents, options.environments)

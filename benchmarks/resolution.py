@@ -73,7 +73,7 @@ def measure(path: Path) -> None:
     options = ExtractOptions()
     project = TerraformProject(hcl, tree.read_path)
     instances = list(project.instances())
-    models = [extract(instances, options) for extract in TERRAFORM_EXTRACTORS]
+    models = [extractor.extract(instances, options) for extractor in TERRAFORM_EXTRACTORS]
     models.append(extract_kubernetes(yaml_docs, options))
     model = link(merge(models))
     done = time.perf_counter()

@@ -158,18 +158,26 @@ def access_key(ctx: AwsContext, inst: ResourceInstance) -> None:
     aws_iam.user_credential(ctx, inst, "access_key", None)
 
 
+def declared_policy(ctx: AwsContext, inst: ResourceInstance) -> None:
+    """A managed policy grants nothing until attached: kept for the attachments to read."""
+    ctx.register(inst, text(inst.get("name")))
+
+
 _Handler = Callable[[AwsContext, ResourceInstance], None]
 _HANDLERS: dict[str, _Handler] = {
     **dict.fromkeys(_IDENTITY_KINDS, identity),
     **dict.fromkeys(_INLINE_POLICIES, inline_policy),
     **dict.fromkeys(_ATTACHMENTS, attachment),
     "aws_iam_group": group,
+    "aws_iam_policy": declared_policy,
     "aws_iam_policy_attachment": exclusive_attachment,
     "aws_iam_access_key": access_key,
     **aws_iam.HANDLERS,
     **aws_secrets.HANDLERS,
     **aws_workloads.HANDLERS,
 }
+# What this extractor reads: exactly what it dispatches on, so the two cannot differ.
+HANDLED_TYPES = frozenset(_HANDLERS)
 
 
 def _rank(inst: ResourceInstance) -> int:
@@ -191,8 +199,6 @@ def extract_aws(instances: Iterable[ResourceInstance], options: ExtractOptions) 
         if inst.mode == "data":
             # Every data source: a workload may name its identity by one (remote state).
             ctx.register(inst, None)
-        elif inst.type == "aws_iam_policy":
-            ctx.register(inst, text(inst.get("name")))
         elif (handler := _HANDLERS.get(inst.type)) is not None:
             handler(ctx, inst)
     aws_iam.memberships_done(ctx)

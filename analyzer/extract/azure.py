@@ -18,12 +18,22 @@ from driftgate.analyzer.extract import (
     azure_identities,
     azure_workloads,
 )
+from driftgate.analyzer.extract.azure_scopes import SCOPE_TYPES
 from driftgate.analyzer.extract.azure_state import AzureState
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Model
 from driftgate.analyzer.terraform.modules import ResourceInstance
 
 _PREFIXES = ("azurerm_", "azuread_", "azapi_", "time_", "random_")
+# Every pass's own table: identities, credentials, workloads, grants, and the scopes
+# grants name.
+HANDLED_TYPES = (
+    azure_identities.HANDLED_TYPES
+    | azure_credentials.HANDLED_TYPES
+    | azure_workloads.HANDLED_TYPES
+    | azure_grants.HANDLED_TYPES
+    | SCOPE_TYPES
+)
 
 
 def extract_azure(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:

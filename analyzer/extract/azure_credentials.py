@@ -40,6 +40,11 @@ PASSWORDS: dict[str, CredentialKind] = {
     "azuread_service_principal_certificate": "certificate",
 }
 KEY_VAULT_SECRET = "azurerm_key_vault_secret"
+# Resources an ``end_date`` may be computed from, by the prefix of their attributes.
+_RELATIVE_ENDS = {"time_rotating": "rotation", "time_offset": "offset"}
+_RANDOM_PASSWORD = "random_password"
+# Read as themselves, or when a password's end date or a consumed value names them.
+HANDLED_TYPES = frozenset({*PASSWORDS, KEY_VAULT_SECRET, *_RELATIVE_ENDS, _RANDOM_PASSWORD})
 DEFAULT_PASSWORD_TTL = 2 * 365 * DAY
 _OWNER_ATTRIBUTES = ("application_id", "application_object_id", "service_principal_id")
 # Exported attributes that are keys of the resource itself (not secrets of an identity).
@@ -178,8 +183,7 @@ def _relative_end(
     value = view.get(end)
     if isinstance(value, ResourceRef):
         target = state.target(inst, value)
-        if target is not None and target.type in ("time_rotating", "time_offset"):
-            prefix = "rotation" if target.type == "time_rotating" else "offset"
+        if target is not None and (prefix := _RELATIVE_ENDS.get(target.type)) is not None:
             values = {
                 name: target.get(name)
                 for name in target.block.attributes
@@ -264,7 +268,7 @@ def _credential_at(state: AzureState, address: str, attribute: str) -> str | Non
         inline = f"{address}#password"
         return inline if inline in state.model.credentials else None
     if target.type == KEY_VAULT_SECRET or (
-        target.type == "random_password" and attribute == "result"
+        target.type == _RANDOM_PASSWORD and attribute == "result"
     ):
         return _lazy(state, target, address, "static_secret")
     if target.type.startswith("azurerm_") and _is_key(target.type, attribute):

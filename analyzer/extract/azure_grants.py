@@ -13,6 +13,7 @@ the assignment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from driftgate.analyzer.extract.azure_scopes import resource_id, scope_of
@@ -59,6 +60,10 @@ _FEDERATED = {
 }
 
 
+# (root label, lower-case role name) → the custom role (azurerm_role_definition) declaring it.
+_CustomRoles = dict[tuple[str, str], ResourceInstance]
+
+
 @dataclass(frozen=True, slots=True)
 class _Role:
     """What a role assignment assigns: a role name, or a custom role in the repository."""
@@ -76,33 +81,14 @@ def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
         if (name := text(inst.get("name")))
     }
     for inst in instances:
-        if inst.mode != "resource":
-            continue
-        if inst.type == "azurerm_role_assignment":
-            _role_assignment(state, inst, custom)
-        elif inst.type == "azurerm_key_vault_access_policy":
-            scope, unknown = scope_of(state, inst, inst.view, "key_vault_id")
-            _access_policy(state, inst, inst.view, scope, unknown, inst.address)
-        elif inst.type == "azurerm_key_vault":
-            vault, unknown = resource_id(inst) or (
-                f"${{{inst.address}.id}}",
-                [f"{inst.address}.id"],
-            )
-            for view in inst.children("access_policy"):
-                via = f"{inst.address} access_policy"
-                _access_policy(state, inst, view, vault, unknown, via)
-        elif inst.type in _FEDERATED:
-            _federated(state, inst)
+        if inst.mode == "resource" and (handler := _HANDLERS.get(inst.type)) is not None:
+            handler(state, inst, custom)
 
 
 # ---- role assignments ---------------------------------------------------------------
 
 
-def _role(
-    state: AzureState,
-    inst: ResourceInstance,
-    custom: dict[tuple[str, str], ResourceInstance],
-) -> _Role:
+def _role(state: AzureState, inst: ResourceInstance, custom: _CustomRoles) -> _Role:
     name = inst.get("role_definition_name")
     if isinstance(name, str):
         return _Role(name, (), custom.get((inst.root.label, name.lower())))
@@ -135,9 +121,7 @@ def _builtin(value: Value) -> str | None:
     return BUILTIN_ROLES.get(guid, value)
 
 
-def _role_assignment(
-    state: AzureState, inst: ResourceInstance, custom: dict[tuple[str, str], ResourceInstance]
-) -> None:
+def _role_assignment(state: AzureState, inst: ResourceInstance, custom: _CustomRoles) -> None:
     principal_type = text(inst.get("principal_type"))
     kind = PRINCIPAL_TYPES.get((principal_type or "").lower(), "principal")
     identity = state.principal(inst, inst.get("principal_id"), kind)
@@ -229,6 +213,17 @@ def _acts_as(
 # ---- Key Vault access policies -------------------------------------------------------
 
 
+def _key_vault_access_policy(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> None:
+    scope, unknown = scope_of(state, inst, inst.view, "key_vault_id")
+    _access_policy(state, inst, inst.view, scope, unknown, inst.address)
+
+
+def _key_vault(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> None:
+    vault, unknown = resource_id(inst) or (f"${{{inst.address}.id}}", [f"{inst.address}.id"])
+    for view in inst.children("access_policy"):
+        _access_policy(state, inst, view, vault, unknown, f"{inst.address} access_policy")
+
+
 def _access_policy(
     state: AzureState,
     inst: ResourceInstance,
@@ -264,7 +259,7 @@ def _access_policy(
 # ---- federated identity credentials --------------------------------------------------
 
 
-def _federated(state: AzureState, inst: ResourceInstance) -> None:
+def _federated(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> None:
     """Who may sign in as the identity: ``<issuer>#<subject>`` of the external token."""
     identity = None
     for attribute in _FEDERATED[inst.type]:
@@ -290,3 +285,15 @@ def _federated(state: AzureState, inst: ResourceInstance) -> None:
             location=state.location(inst),
         )
     )
+
+
+_Handler = Callable[[AzureState, ResourceInstance, _CustomRoles], None]
+_HANDLERS: dict[str, _Handler] = {
+    "azurerm_role_assignment": _role_assignment,
+    "azurerm_key_vault_access_policy": _key_vault_access_policy,
+    "azurerm_key_vault": _key_vault,
+    **dict.fromkeys(_FEDERATED, _federated),
+}
+# What this pass reads, from its dispatch table; a custom role is read as what the
+# assignments that name it grant.
+HANDLED_TYPES = frozenset({*_HANDLERS, ROLE_DEFINITION})

@@ -13,6 +13,8 @@ file writes it (a service principal of an application registered elsewhere).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from driftgate.analyzer.extract.azure_state import AzureState
 from driftgate.analyzer.extract.azure_values import tags, text
 from driftgate.analyzer.model import Unknown
@@ -22,7 +24,6 @@ from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue
 USER_ASSIGNED = "azurerm_user_assigned_identity"
 APPLICATION = "azuread_application"
 SERVICE_PRINCIPAL = "azuread_service_principal"
-IDENTITY_TYPES = (USER_ASSIGNED, APPLICATION, SERVICE_PRINCIPAL)
 # AKS add-on blocks → the nested block that exports the add-on's managed identity.
 AKS_ADDONS = {
     "ingress_application_gateway": "ingress_application_gateway_identity",
@@ -34,16 +35,10 @@ AKS_ADDONS = {
 
 def declare(state: AzureState, instances: list[ResourceInstance]) -> None:
     """Identity resources; applications before the service principals that alias them."""
-    for type_ in IDENTITY_TYPES:
+    for type_, declare_one in _DECLARE.items():
         for inst in instances:
-            if inst.type != type_ or inst.mode != "resource":
-                continue
-            if type_ == USER_ASSIGNED:
-                _user_assigned(state, inst)
-            elif type_ == APPLICATION:
-                _application(state, inst)
-            else:
-                _service_principal(state, inst)
+            if inst.type == type_ and inst.mode == "resource":
+                declare_one(state, inst)
 
 
 def _user_assigned(state: AzureState, inst: ResourceInstance) -> None:
@@ -87,6 +82,15 @@ def _service_principal(state: AzureState, inst: ResourceInstance) -> None:
         name=principal or inst.name,
         labels=tags(inst.get("tags")),
     )
+
+
+# In this order: a service principal aliases the application declared before it.
+_DECLARE: dict[str, Callable[[AzureState, ResourceInstance], None]] = {
+    USER_ASSIGNED: _user_assigned,
+    APPLICATION: _application,
+    SERVICE_PRINCIPAL: _service_principal,
+}
+HANDLED_TYPES = frozenset(_DECLARE)
 
 
 def managed_identities(state: AzureState, inst: ResourceInstance) -> list[str]:

@@ -43,6 +43,12 @@ _ARM_TYPES = {
     "azurerm_linux_function_app": "Microsoft.Web/sites",
     "azurerm_windows_function_app": "Microsoft.Web/sites",
 }
+_SUBSCRIPTION = "azurerm_subscription"
+_MANAGEMENT_GROUP = "azurerm_management_group"
+_RESOURCE_GROUP = "azurerm_resource_group"
+_SUBNET = "azurerm_subnet"
+# Read when a scope names one of them by its id.
+SCOPE_TYPES = frozenset({_SUBSCRIPTION, _MANAGEMENT_GROUP, _RESOURCE_GROUP, _SUBNET, *_ARM_TYPES})
 # Attributes that hold the Azure resource id of a resource.
 _ID_ATTRIBUTES = frozenset({"id", "resource_manager_id", "resource_id"})
 
@@ -81,22 +87,22 @@ def resource_id(inst: ResourceInstance) -> tuple[str, list[str]] | None:
     """
     kind = inst.type
     view = inst.view
-    if kind == "azurerm_subscription":
+    if kind == _SUBSCRIPTION:
         subscription, unknown = render(view, "subscription_id")
         return f"/subscriptions/{subscription or SUBSCRIPTION}", unknown
     name, unknown = render(view, "name")
     if name is None:
         return None
-    if kind == "azurerm_management_group":
+    if kind == _MANAGEMENT_GROUP:
         return f"/providers/Microsoft.Management/managementGroups/{name}", unknown
-    if kind == "azurerm_resource_group":
+    if kind == _RESOURCE_GROUP:
         return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}", unknown
     group, group_unknown = render(view, "resource_group_name")
     if group is None:
         return None
     unknown = group_unknown + unknown
     prefix = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers"
-    if kind == "azurerm_subnet":
+    if kind == _SUBNET:
         network, network_unknown = render(view, "virtual_network_name")
         if network is None:
             return None
@@ -110,7 +116,7 @@ def _reference(
     state: AzureState, inst: ResourceInstance, ref: ResourceRef
 ) -> tuple[str, list[str]] | None:
     """A reference as scope text when it can be rebuilt; None otherwise."""
-    subscriptions = ("azurerm_client_config", "azurerm_subscription")
+    subscriptions = ("azurerm_client_config", _SUBSCRIPTION)
     if ref.attribute == "subscription_id" and resource_type(ref) in subscriptions:
         target = state.target(inst, ref)
         known = target.get("subscription_id") if target is not None else None

@@ -47,6 +47,9 @@ _TYPES: dict[str, tuple[str | None, str | None]] = {
     "azurerm_ai_services": (None, "Azure OpenAI / Cognitive Services account"),
     **dict.fromkeys(WEB_APPS, (None, None)),
 }
+_AZAPI_RESOURCE = "azapi_resource"
+# A GPU node pool marks the cluster it belongs to rather than being a workload of its own.
+HANDLED_TYPES = frozenset({*_TYPES, _AZAPI_RESOURCE, NODE_POOL})
 # azapi resource types (lower case, without API version) that serve models.
 _AZAPI = {
     "microsoft.machinelearningservices/workspaces/onlineendpoints": "Azure ML online endpoint",
@@ -65,7 +68,7 @@ _SECRET_IN_CONNECTION = re.compile(
 def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
     pools = _gpu_pools(state, instances)
     for inst in instances:
-        if inst.mode == "resource" and (inst.type in _TYPES or inst.type == "azapi_resource"):
+        if inst.mode == "resource" and (inst.type in _TYPES or inst.type == _AZAPI_RESOURCE):
             _workload(state, inst, pools)
 
 
@@ -85,7 +88,7 @@ def _gpu_pools(state: AzureState, instances: list[ResourceInstance]) -> GpuPools
 def _workload(state: AzureState, inst: ResourceInstance, pools: GpuPools) -> None:
     kind = inst.type
     size_attribute, reason = _TYPES.get(inst.type, (None, None))
-    if inst.type == "azapi_resource":
+    if inst.type == _AZAPI_RESOURCE:
         declared = text(inst.get("type"))
         api_type = declared.split("@", 1)[0] if declared else ""
         if api_type.lower() not in _AZAPI:

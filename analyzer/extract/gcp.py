@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 
 from driftgate.analyzer.extract.addresses import external_address
 from driftgate.analyzer.extract.gcp_common import SA_DOMAIN, GcpContext, as_str, shown
-from driftgate.analyzer.extract.gcp_iam import IamExtractor, iam_family
+from driftgate.analyzer.extract.gcp_iam import IAM_TYPES, IamExtractor, iam_family
+from driftgate.analyzer.extract.gcp_paths import ID_PATHS
 from driftgate.analyzer.extract.gcp_workloads import WorkloadExtractor
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Credential, Identity, Model, Trust, Unknown
@@ -33,38 +34,6 @@ _DEFAULT_TOKEN_LIFETIME = 3600
 # The longest lifetime the API grants (with the constraint that allows more than 1 h):
 # a token whose lifetime is not known lives at most this long, never "forever".
 _MAX_TOKEN_LIFETIME = 43200
-
-
-def extract_gcp(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    ctx = GcpContext(options)
-    instances = list(instances)
-    google = [i for i in instances if i.type.startswith("google_")]
-    for inst in instances:
-        # Data sources of any provider: an account may be named by one (remote state).
-        if inst.type.startswith("google_") or inst.mode == "data":
-            ctx.instances[inst.full_address] = inst
-    for inst in google:
-        if inst.mode == "resource" and inst.type == "google_service_account":
-            _service_account(ctx, inst)
-        elif inst.mode == "resource" and inst.type == "google_iam_workload_identity_pool":
-            _pool(ctx, inst)
-    iam = IamExtractor(ctx)
-    workloads = WorkloadExtractor(ctx)
-    for inst in google:
-        if inst.mode == "data":
-            if inst.type == "google_service_account_access_token":
-                _access_token(ctx, inst)
-            continue
-        family = iam_family(inst.type)
-        if family is not None:
-            iam.extract(inst, *family)
-        elif inst.type == "google_service_account_key":
-            _key(ctx, inst)
-        elif inst.type == "google_iam_workload_identity_pool_provider":
-            _pool_provider(ctx, inst)
-        elif inst.type in _WORKLOADS:
-            _WORKLOADS[inst.type](workloads, inst)
-    return ctx.model
 
 
 def _service_account(ctx: GcpContext, inst: ResourceInstance) -> None:
@@ -196,3 +165,48 @@ def _pool_provider(ctx: GcpContext, inst: ResourceInstance) -> None:
             location=ctx.first_line(inst),
         )
     )
+
+
+_Handler = Callable[[GcpContext, ResourceInstance], None]
+# Read before everything else: keys, IAM resources and workloads name these.
+_IDENTITIES: dict[str, _Handler] = {
+    "google_service_account": _service_account,
+    "google_iam_workload_identity_pool": _pool,
+}
+_CREDENTIALS_AND_TRUSTS: dict[str, _Handler] = {
+    "google_service_account_key": _key,
+    "google_iam_workload_identity_pool_provider": _pool_provider,
+}
+# What this extractor reads, from the tables it dispatches on; ID_PATHS: resources read
+# when an IAM resource or a workload names them by their id.
+HANDLED_TYPES = frozenset(
+    {*_IDENTITIES, *_CREDENTIALS_AND_TRUSTS, *IAM_TYPES, *_WORKLOADS, *ID_PATHS}
+)
+
+
+def extract_gcp(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
+    ctx = GcpContext(options)
+    instances = list(instances)
+    google = [i for i in instances if i.type.startswith("google_")]
+    for inst in instances:
+        # Data sources of any provider: an account may be named by one (remote state).
+        if inst.type.startswith("google_") or inst.mode == "data":
+            ctx.instances[inst.full_address] = inst
+    for inst in google:
+        if inst.mode == "resource" and (identity := _IDENTITIES.get(inst.type)) is not None:
+            identity(ctx, inst)
+    iam = IamExtractor(ctx)
+    workloads = WorkloadExtractor(ctx)
+    for inst in google:
+        if inst.mode == "data":
+            if inst.type == "google_service_account_access_token":
+                _access_token(ctx, inst)
+            continue
+        family = iam_family(inst.type)
+        if family is not None:
+            iam.extract(inst, *family)
+        elif (handler := _CREDENTIALS_AND_TRUSTS.get(inst.type)) is not None:
+            handler(ctx, inst)
+        elif inst.type in _WORKLOADS:
+            _WORKLOADS[inst.type](workloads, inst)
+    return ctx.model

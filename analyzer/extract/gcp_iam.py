@@ -13,7 +13,6 @@ member, as a trust: who may act as that account.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -35,7 +34,14 @@ from driftgate.analyzer.terraform.evaluate import Evaluator
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, plain_value
 
-IAM_TYPE = re.compile(r"^google_([a-z0-9_]+?)_iam_(member|binding|policy)$")
+_FLAVOURS = ("member", "binding", "policy")
+# IAM resource type → (family, flavour), for every family whose target TARGETS can name:
+# a family added there is read, and declared as read, at once.
+IAM_TYPES: dict[str, tuple[str, str]] = {
+    f"google_{family}_iam_{flavour}": (family, flavour)
+    for family in TARGETS
+    for flavour in _FLAVOURS
+}
 
 # Roles on a service account that let the member act as it (DESIGN.md §3, Trust).
 IMPERSONATION_ROLES = frozenset(
@@ -279,10 +285,7 @@ class IamExtractor:
 
 def iam_family(resource_type: str) -> tuple[str, str] | None:
     """(family, flavour) of an IAM resource type this extractor knows, else None."""
-    match = IAM_TYPE.match(resource_type)
-    if match is None or match.group(1) not in TARGETS:
-        return None
-    return match.group(1), match.group(2)
+    return IAM_TYPES.get(resource_type)
 
 
-__all__ = ["IMPERSONATION_ROLES", "IamExtractor", "Member", "iam_family", "members_of"]
+__all__ = ["IAM_TYPES", "IMPERSONATION_ROLES", "IamExtractor", "Member", "iam_family", "members_of"]

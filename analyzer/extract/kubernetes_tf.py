@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from driftgate.analyzer.extract import kubernetes_tf_convert
 from driftgate.analyzer.extract.kubernetes import ensure_service_account, extract_kubernetes
 from driftgate.analyzer.extract.kubernetes_tf_convert import Converted, Converter, resolve_metadata
 from driftgate.analyzer.extract.link import merge
@@ -32,6 +33,7 @@ _FEDERATED_TYPES = {
     "azure": re.compile(r"(^|\.)azurerm_user_assigned_identity\.[^.]+$"),
 }
 _TOKEN_REQUESTS = frozenset({"kubernetes_token_request_v1"})
+HANDLED_TYPES = kubernetes_tf_convert.HANDLED_TYPES | _TOKEN_REQUESTS
 # What the API server issues when a TokenRequest sets no expirationSeconds.
 _DEFAULT_TOKEN_SECONDS = 3600
 

@@ -50,6 +50,11 @@ KINDS: dict[str, tuple[str, str]] = {
     **{t: k for t, k in _TYPED.items() if t != "kubernetes_daemon_set"},
     **{f"{t}_v1": k for t, k in _TYPED.items() if t != "kubernetes_daemonset"},
 }
+_MANIFEST = "kubernetes_manifest"
+# Read for their metadata when another object names its namespace by reference.
+_NAMESPACES = frozenset({"kubernetes_namespace", "kubernetes_namespace_v1"})
+# What the converter reads: the objects it converts, and what their references name.
+HANDLED_TYPES = frozenset({*KINDS, _MANIFEST, *_NAMESPACES})
 _DEFAULT_SA = frozenset(
     {"kubernetes_default_service_account", "kubernetes_default_service_account_v1"}
 )
@@ -186,7 +191,7 @@ class Converter:
     def convert(self, inst: ResourceInstance) -> None:
         if inst.mode != "resource":
             return
-        if inst.type == "kubernetes_manifest":
+        if inst.type == _MANIFEST:
             self._manifest(inst)
             return
         kind = KINDS.get(inst.type)

@@ -53,6 +53,10 @@ _SECRET_BUILDERS = {
     "vault_database_secret_backend_static_role": database_static_role,
 }
 _SECRET_ID = "vault_approle_auth_backend_role_secret_id"
+_POLICY = "vault_policy"
+_TOKEN = "vault_token"
+# Mounts and policies are read as what the roles and tokens naming them are granted.
+HANDLED_TYPES = frozenset({*_MOUNTS, _POLICY, *ROLE_TYPES, _SECRET_ID, _TOKEN, *SECRET_ROLES})
 
 
 @dataclass
@@ -83,7 +87,7 @@ class _VaultExtractor:
                 continue
             if inst.type in _MOUNTS and (path := self.mount_path(inst)) is not None:
                 self.mounts.setdefault((inst.root.label, path), inst)
-            elif inst.type == "vault_policy":
+            elif inst.type == _POLICY:
                 self.policies.add_policy(inst)
         return vault
 
@@ -330,7 +334,7 @@ def extract_vault(instances: Iterable[ResourceInstance], options: ExtractOptions
     approles = [i for i in roles if i.type == "vault_approle_auth_backend_role"]
     extractor.approle_secret_ids(approles, [i for i in vault if i.type == _SECRET_ID])
     for inst in vault:
-        if inst.type == "vault_token":
+        if inst.type == _TOKEN:
             extractor.vault_token(inst)
         elif inst.type in SECRET_ROLES:
             extractor.secret_role(inst)
