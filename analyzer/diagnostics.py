@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 DiagnosticKind = Literal[
-    "parse-error", "too-large", "unsafe-path", "evaluation", "config", "unresolved"
+    "parse-error",
+    "too-large",
+    "unsafe-path",
+    "evaluation",
+    "config",
+    "unresolved",
+    "unmodelled-type",
 ]
 
 
@@ -19,6 +25,8 @@ class Diagnostic:
     message: str
     # "unresolved": a value static analysis could not know (a variable without a value);
     # shown in the model's inventory, not in scan reports, where the Unknown is shown.
+    # "unmodelled-type": identity-bearing resources of a type no extractor reads; always a
+    # warning, since everything else in the tree is still analysed.
     kind: DiagnosticKind = "parse-error"
     level: Literal["error", "warning"] = "error"
 

@@ -15,6 +15,7 @@ from driftgate.analyzer.extract.kustomize import apply_kustomizations
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.extract.registry import TERRAFORM_EXTRACTORS
+from driftgate.analyzer.extract.unmodelled import unmodelled
 from driftgate.analyzer.model import Model
 from driftgate.analyzer.parse.files import (
     MAX_FILE_SIZE,
@@ -158,6 +159,7 @@ def build_model(
         diagnostics.extend(problems if side == "head" else [])
     models = [extractor.extract(instances, options) for extractor in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)
+    diagnostics.extend(unmodelled(instances))
     # Overlays are built from the whole set of documents, never cached per file.
     documents, problems = apply_kustomizations(documents, options.environments)
     diagnostics.extend(problems)

@@ -26,6 +26,8 @@ SEVERITY_ORDER: tuple[Severity, ...] = (
 
 # Diagnostics of these kinds mean a file could not be read into the model at all.
 UNPARSED_KINDS = frozenset({"parse-error", "too-large"})
+# A resource type the model leaves out: said once per type, counted apart from warnings.
+UNMODELLED_KIND = "unmodelled-type"
 
 
 def finding_sort_key(finding: Finding) -> tuple[int, str, int, str, str, str]:
@@ -67,6 +69,11 @@ def unparsed_files(result: ScanResult) -> list[str]:
     return sorted(
         {d.path for d in result.diagnostics if d.level == "error" and d.kind in UNPARSED_KINDS}
     )
+
+
+def unmodelled_types(result: ScanResult) -> int:
+    """How many identity-bearing resource types no extractor reads (one diagnostic each)."""
+    return sum(1 for d in result.diagnostics if d.kind == UNMODELLED_KIND)
 
 
 def catalog(result: ScanResult) -> list[CheckMeta]:

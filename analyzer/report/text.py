@@ -17,9 +17,10 @@ last, under their identity address. Suppressed findings and, in diff mode, findi
 longer present are not listed (suppressed ones are with ``show_suppressed``); the summary
 counts the suppressed ones.
 
-The summary counts findings by severity and, when the caller measured it, says how long
-the run took. ``quiet`` keeps only what fails the run: error diagnostics and findings at
-or above ``--fail-on``, then the summary line (with ``--fail-on none``: the summary alone).
+The summary counts findings by severity, and the resource types driftgate does not model
+apart from other warnings; when the caller measured it, it says how long the run took.
+``quiet`` keeps only what fails the run: error diagnostics and findings at or above
+``--fail-on``, then the summary line (with ``--fail-on none``: the summary alone).
 
 :class:`Progress` is the indicator the CLI shows on stderr while a long run works, on a
 terminal only.
@@ -40,6 +41,7 @@ from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.findings import Finding, ScanResult
 from driftgate.analyzer.report.common import (
     SEVERITY_ORDER,
+    UNMODELLED_KIND,
     UNPARSED_KINDS,
     fixed,
     plural,
@@ -48,6 +50,7 @@ from driftgate.analyzer.report.common import (
     sorted_diagnostics,
     sorted_findings,
     suppressed,
+    unmodelled_types,
     unparsed_files,
 )
 
@@ -188,7 +191,12 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
     )
     if errors:
         parts.append(plural(errors, "error"))
-    if warnings := sum(1 for d in result.diagnostics if d.level == "warning"):
+    if types := unmodelled_types(result):
+        parts.append(f"{plural(types, 'resource type')} not modelled")
+    warnings = sum(
+        1 for d in result.diagnostics if d.level == "warning" and d.kind != UNMODELLED_KIND
+    )
+    if warnings:
         parts.append(plural(warnings, "warning"))
     if result.failing() and result.fail_on is not None:
         parts.append(f"failing at --fail-on {result.fail_on}")
