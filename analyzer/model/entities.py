@@ -8,6 +8,7 @@ expression they came from: never a guess.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -52,12 +53,17 @@ class Identity(_Frozen):
     location: Location | None = None
 
 
-class Permission(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Permission:
     """One (action, resource) pair a grant allows, in the provider's own vocabulary.
 
     AWS: ``s3:GetObject`` on an ARN pattern. Kubernetes: a verb on
     ``apiGroup/resource[/resourceName]`` with the namespace (or ``*`` for the cluster)
     as ``scope``.
+
+    A frozen dataclass, not a pydantic model: the diff compares and hashes permissions in
+    its innermost loops, where pydantic's ``==`` cost about forty times a tuple's.
+    Pydantic still validates and serialises it as a field of :class:`Grant`.
     """
 
     action: str
