@@ -268,6 +268,10 @@ def test_data_sources_are_never_judged(tmp_path: Path, capsys: Capture) -> None:
         # In a family by name only: no identity.
         ("google_project_iam_audit_config", False),
         ("vault_transit_secret_backend_key", False),
+        ("aws_iam_account_alias", False),
+        ("aws_iam_account_password_policy", False),
+        # A credential nobody reads yet: said.
+        ("aws_iam_user_ssh_key", True),
     ],
 )
 def test_families_are_precise(resource_type: str, warned: bool) -> None:

@@ -73,11 +73,14 @@ IDENTITY_FAMILIES: tuple[str, ...] = (
     "vault_mfa_*",
     "vault_generic_endpoint",
 )
-# Inside those families, but bearing no identity: an audit log configuration, and
-# encryption keys nobody authenticates with.
+# Inside those families, but bearing no identity: an audit log configuration, encryption
+# keys nobody authenticates with, the account's display alias, and the password rules of
+# people's console logins (seen on terraform-aws-iam: warnings nobody could act on).
 _NOT_IDENTITY: tuple[str, ...] = (
     "google_*_iam_audit_config",
     "vault_transit_*",
+    "aws_iam_account_alias",
+    "aws_iam_account_password_policy",
 )
 
 
