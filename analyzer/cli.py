@@ -159,6 +159,11 @@ class _Models:
     plan_problems: tuple[Diagnostic, ...] = ()
 
     @property
+    def nothing_analysed(self) -> bool:
+        """Neither side held a Terraform or Kubernetes file (a mistyped path, say)."""
+        return self.head.analysed == 0 and (self.base is None or self.base.analysed == 0)
+
+    @property
     def base_label(self) -> str | None:
         if self.trees.base is not None:
             return self.trees.base.label
@@ -167,6 +172,17 @@ class _Models:
     def diagnostics(self, *, unresolved: bool = False) -> list[Diagnostic]:
         """Head's diagnostics, base's errors as warnings; unresolved values on request."""
         found = list(self.plan_problems)
+        if self.nothing_analysed:
+            found.append(
+                Diagnostic(
+                    "",
+                    0,
+                    f"no Terraform or Kubernetes file under {self.trees.head.label}"
+                    + (" (nor at base)" if self.base is not None else "")
+                    + ": nothing was analysed, so nothing can pass; is the path right?",
+                    "nothing-analysed",
+                )
+            )
         found += [d for d in self.head.diagnostics if unresolved or d.kind != "unresolved"]
         if self.base is not None:
             # A broken file at base must not block the change that fixes it.
@@ -411,6 +427,9 @@ def scan(
     if ("text", None) not in pairs:
         # The reason for exit 2 is otherwise only inside a JSON or SARIF file.
         _say_errors(result.diagnostics)
+    elif models.nothing_analysed:
+        # A green-looking pipeline log must still say it: the step looked at nothing.
+        _say_errors([d for d in result.diagnostics if d.kind == "nothing-analysed"])
     sys.exit(result.exit_code())
 
 

@@ -13,6 +13,7 @@ DiagnosticKind = Literal[
     "config",
     "unresolved",
     "unmodelled-type",
+    "nothing-analysed",
 ]
 
 
@@ -27,6 +28,8 @@ class Diagnostic:
     # shown in the model's inventory, not in scan reports, where the Unknown is shown.
     # "unmodelled-type": identity-bearing resources of a type no extractor reads; always a
     # warning, since everything else in the tree is still analysed.
+    # "nothing-analysed": no Terraform or Kubernetes file under the scanned path (at head,
+    # nor at base): a gate that looked at nothing cannot pass anything.
     kind: DiagnosticKind = "parse-error"
     level: Literal["error", "warning"] = "error"
 

@@ -128,6 +128,8 @@ class BuiltModel:
     model: Model
     diagnostics: list[Diagnostic]
     files: int
+    # Files that held Terraform or Kubernetes objects: 0 means nothing was looked at.
+    analysed: int = 0
 
 
 def build_model(
@@ -160,9 +162,19 @@ def build_model(
     models = [extractor.extract(instances, options) for extractor in TERRAFORM_EXTRACTORS]
     diagnostics.extend(project.diagnostics)
     diagnostics.extend(unmodelled(instances))
+    # What was looked at: Terraform, Kubernetes objects and kustomizations, and the files
+    # that could not be read (already errors of their own).
+    analysed = {f.path for f in hcl_files} | {d.path for d in documents if _is_object(d)}
+    analysed |= {d.path for d in diagnostics if d.level == "error" and d.path}
     # Overlays are built from the whole set of documents, never cached per file.
     documents, problems = apply_kustomizations(documents, options.environments)
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
-    return BuiltModel(model, diagnostics, count)
+    return BuiltModel(model, diagnostics, count, len(analysed) + len(plans))
+
+
+def _is_object(document: YamlDocument) -> bool:
+    """A Kubernetes object (or a kustomization): what a manifest is, not any YAML."""
+    data = document.data
+    return isinstance(data, dict) and isinstance(data.get("kind"), str)

@@ -389,3 +389,34 @@ def test_config_from_base_needs_a_base_and_no_explicit_file(tmp_path: Path) -> N
     )
     assert both.returncode == 2
     assert "drop -c" in both.stderr
+
+
+def test_a_scan_that_analysed_nothing_is_not_a_pass(tmp_path: Path) -> None:
+    """A mistyped path in a workflow must not be green forever."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# docs\n")
+    (tmp_path / "ci.yaml").write_text("name: ci\non: push\n")  # YAML, but no object
+    for args in ([], ["-f", "json"], ["-f", "sarif"], ["-f", "markdown"], ["-f", "github"]):
+        proc = run("scan", *args, ".", cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stdout)
+        assert "no Terraform or Kubernetes file under ." in proc.stderr, args
+        assert "nothing was analysed" in proc.stdout, args
+    proc = run("scan", "-f", "json", ".", cwd=tmp_path)
+    [diagnostic] = json.loads(proc.stdout)["diagnostics"]
+    assert (diagnostic["kind"], diagnostic["level"]) == ("nothing-analysed", "error")
+    text = run("scan", ".", cwd=tmp_path).stdout.splitlines()
+    assert text[-1].startswith("Nothing analysed: no Terraform or Kubernetes file among 1 file")
+
+
+def test_one_manifest_or_a_change_that_removes_everything_is_analysed(tmp_path: Path) -> None:
+    (tmp_path / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: ml}\n"
+    )
+    proc = run("scan", ".", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout
+    # Deleting the last manifest is a change to judge, not an empty scan: base had files.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run("scan", "--base", str(tmp_path), str(empty), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "nothing was analysed" not in proc.stdout

@@ -147,9 +147,10 @@ def test_empty_repository(tmp_path: Path, capsys: Capture) -> None:
         2,
         "driftgate: error: unknown git revision 'main': the repository has no commits yet",
     )
-    # Nothing to compare with is not an error for the state of the tree or the index.
+    # An empty tree is nothing analysed: not a pass.
     code, out, _ = cli(capsys, str(repo))
-    assert code == 0 and out.startswith("No identity drift found in 0 files")
+    assert code == 2 and "Nothing analysed: no Terraform or Kubernetes file among 0 files" in out
+    # Nothing to compare with is not an error for the index.
     (repo / "main.tf").write_text(ROLE + PASSROLE)
     git(repo, "add", "main.tf")
     code, report = scan_json(capsys, "--staged", str(repo))

@@ -609,6 +609,7 @@ def test_a_config_alias_bomb_is_a_config_error(tmp_path: Path, capsys: Capture) 
 
 
 def test_a_hostile_pyproject_is_a_config_error(tmp_path: Path, capsys: Capture) -> None:
+    (tmp_path / "sa.yaml").write_text(SERVICE_ACCOUNT)
     (tmp_path / "pyproject.toml").write_text("tool = 1\n")
     code, _, _ = cli(capsys, "scan", str(tmp_path))
     assert code == 0  # no [tool.driftgate] table: the defaults

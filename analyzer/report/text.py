@@ -164,7 +164,10 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
     if elapsed is not None:
         files += f" in {took(elapsed)}"
     parts: list[str] = []
-    if result.diff_mode:
+    if any(d.kind == "nothing-analysed" for d in result.diagnostics):
+        # "No identity drift found" would read as a pass.
+        parts.append(f"Nothing analysed: no Terraform or Kubernetes file among {files}")
+    elif result.diff_mode:
         base = printable(result.base_label) if result.base_label else "the base"
         new = [f for f in reported if f.baseline_state == "new"]
         if new:
@@ -187,7 +190,9 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
     if unparsed := len(unparsed_files(result)):
         parts.append(f"{plural(unparsed, 'file')} could not be parsed")
     errors = sum(
-        1 for d in result.diagnostics if d.level == "error" and d.kind not in UNPARSED_KINDS
+        1
+        for d in result.diagnostics
+        if d.level == "error" and d.kind not in UNPARSED_KINDS and d.kind != "nothing-analysed"
     )
     if errors:
         parts.append(plural(errors, "error"))
