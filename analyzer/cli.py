@@ -203,6 +203,7 @@ def _build(
     plan_args: Sequence[str] = (),
     plan_base: bool = True,
     max_file_size: int = MAX_FILE_SIZE,
+    exclude: Sequence[str] = (),
 ) -> _Models:
     """Head and base models. With plans and no base tree, the base is the plans' prior
     state (``plan_base``), and the rest of the tree is its own base: only what the plans
@@ -214,11 +215,11 @@ def _build(
     disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
     cache = ParseCache(disk=disk, max_file_size=max_file_size)
     try:
-        head = build_model(trees.head, options, cache, plans, "head")
+        head = build_model(trees.head, options, cache, plans, "head", exclude)
         base_tree = trees.base
         if base_tree is None and plan_args and plan_base:
             base_tree = trees.head
-        base = build_model(base_tree, options, cache, plans, "base") if base_tree else None
+        base = build_model(base_tree, options, cache, plans, "base", exclude) if base_tree else None
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -288,6 +289,14 @@ _common_tree_options = [
         "--staged", is_flag=True, help="Head is the git index (what is about to be committed)."
     ),
     click.option("-c", "--config", "config_file", metavar="FILE", help="Configuration file."),
+    click.option(
+        "--exclude",
+        "excludes",
+        multiple=True,
+        metavar="GLOB",
+        help="Do not read files matching this gitignore-style pattern (repeatable; adds to"
+        " exclude in the config), e.g. 'docs/' or '**/examples/'.",
+    ),
 ]
 
 
@@ -356,6 +365,7 @@ def scan(
     head_rev: str | None,
     staged: bool,
     config_file: str | None,
+    excludes: tuple[str, ...],
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
     fail_on: str,
@@ -399,6 +409,7 @@ def scan(
             cache_dir=cache_dir,
             plan_args=plan_args,
             max_file_size=_file_limit(max_file_size, config),
+            exclude=[*config.exclude, *excludes],
         )
         progress.step("running checks")
         findings = run_checks(
@@ -418,6 +429,7 @@ def scan(
         head_label=trees.head.label,
         base_label=models.base_label,
         files_scanned=models.head.files,
+        files_excluded=models.head.excluded,
         tool_version=__version__,
         include_existing=include_existing,
     )
@@ -501,6 +513,7 @@ def model(
     head_rev: str | None,
     staged: bool,
     config_file: str | None,
+    excludes: tuple[str, ...],
     max_file_size: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -519,6 +532,7 @@ def model(
         plan_args=plan_args,
         plan_base=False,
         max_file_size=_file_limit(max_file_size, config),
+        exclude=[*config.exclude, *excludes],
     )
 
     def dump(m: Model) -> object:

@@ -105,6 +105,9 @@ class Config(_Strict):
     suppressions: list[SuppressionConfig] = Field(default_factory=list)
     # Files larger than this are reported as too large and not parsed (--max-file-size).
     max_file_size: Size | None = None
+    # Gitignore-style patterns (relative to the scanned root) of files not to read at
+    # all: documentation samples, examples, test fixtures (--exclude adds to them).
+    exclude: list[str] = Field(default_factory=list)
 
     def environment_resolver(self) -> EnvironmentResolver:
         return EnvironmentResolver(

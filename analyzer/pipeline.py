@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+import pathspec
+
 from driftgate.analyzer.cache import DiskCache
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.kubernetes import extract_kubernetes
@@ -130,6 +132,8 @@ class BuiltModel:
     files: int
     # Files that held Terraform or Kubernetes objects: 0 means nothing was looked at.
     analysed: int = 0
+    # Files left out by the exclude patterns, before parsing.
+    excluded: int = 0
 
 
 def build_model(
@@ -138,6 +142,7 @@ def build_model(
     cache: ParseCache | None = None,
     plans: Sequence[PlanInput] = (),
     side: Side = "head",
+    exclude: Sequence[str] = (),
 ) -> BuiltModel:
     """The model of ``tree``; the Terraform roots ``plans`` cover are read from them
     (their ``side`` of the change) instead of being evaluated statically."""
@@ -146,6 +151,12 @@ def build_model(
     documents: list[YamlDocument] = []
     diagnostics: list[Diagnostic] = list(getattr(tree, "skipped", []))
     sources = list(tree.files())
+    excluded = 0
+    if exclude:
+        # Before parsing: an excluded sample costs nothing and cannot fail the run.
+        spec = pathspec.GitIgnoreSpec.from_lines(exclude)
+        kept = [source for source in sources if not spec.match_file(source.path)]
+        excluded, sources = len(sources) - len(kept), kept
     count = len(sources)
     for parsed, problems in cache.parse_all(sources):
         diagnostics.extend(problems)
@@ -171,7 +182,7 @@ def build_model(
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
-    return BuiltModel(model, diagnostics, count, len(analysed) + len(plans))
+    return BuiltModel(model, diagnostics, count, len(analysed) + len(plans), excluded)
 
 
 def _is_object(document: YamlDocument) -> bool:

@@ -136,6 +136,7 @@ def state_result(**kwargs: Any) -> ScanResult:
         "fail_on": Severity.HIGH,
         "head_label": "working tree",
         "files_scanned": 12,
+        "files_excluded": 0,
     }
     fields.update(kwargs)
     return ScanResult(**fields)
@@ -474,6 +475,7 @@ def test_json_has_the_documented_shape() -> None:
         "suppressed": 1,
         "absent": 0,
         "files_scanned": 12,
+        "files_excluded": 0,
         "diagnostics": 1,
         "fail_on": "high",
         "exit_code": 2,

@@ -49,6 +49,8 @@ class ScanResult:
     head_label: str
     base_label: str | None = None
     files_scanned: int = 0
+    # Files the exclude patterns left out before parsing.
+    files_excluded: int = 0
     tool_version: str = field(default="0.1.0")
     # --all: findings already present at base, and those the change fixes, are listed
     # too (fixed ones are always counted).

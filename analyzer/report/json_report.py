@@ -49,6 +49,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "suppressed": len(suppressed(result)),
             "absent": len(absent),
             "files_scanned": result.files_scanned,
+            "files_excluded": result.files_excluded,
             "diagnostics": len(result.diagnostics),
             "fail_on": None if result.fail_on is None else str(result.fail_on),
             "exit_code": result.exit_code(),

@@ -161,6 +161,8 @@ def took(seconds: float) -> str:
 def _summary(result: ScanResult, elapsed: float | None = None) -> str:
     reported = result.reported()
     files = plural(result.files_scanned, "file")
+    if result.files_excluded:
+        files += f" ({result.files_excluded} excluded)"
     if elapsed is not None:
         files += f" in {took(elapsed)}"
     parts: list[str] = []
