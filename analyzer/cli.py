@@ -169,8 +169,9 @@ class _Models:
             return self.trees.base.label
         return "the plan's prior state" if self.base is not None else None
 
-    def diagnostics(self, *, unresolved: bool = False) -> list[Diagnostic]:
-        """Head's diagnostics, base's errors as warnings; unresolved values on request."""
+    def diagnostics(self) -> list[Diagnostic]:
+        """Head's diagnostics and base's errors as warnings: the same set for every
+        command and report format."""
         found = list(self.plan_problems)
         if self.nothing_analysed:
             found.append(
@@ -183,7 +184,7 @@ class _Models:
                     "nothing-analysed",
                 )
             )
-        found += [d for d in self.head.diagnostics if unresolved or d.kind != "unresolved"]
+        found += self.head.diagnostics
         if self.base is not None:
             # A broken file at base must not block the change that fixes it.
             found.extend(
@@ -543,7 +544,7 @@ def model(
         document = {"base": dump(models.base.model), "head": document}
     document["diagnostics"] = [
         {"path": d.path, "line": d.line, "level": d.level, "kind": d.kind, "message": d.message}
-        for d in models.diagnostics(unresolved=True)
+        for d in models.diagnostics()
     ]
     click.echo(json.dumps(document, indent=2, sort_keys=False))
     if any(d.level == "error" for d in models.diagnostics()):

@@ -25,7 +25,7 @@ class Diagnostic:
     line: int
     message: str
     # "unresolved": a value static analysis could not know (a variable without a value);
-    # shown in the model's inventory, not in scan reports, where the Unknown is shown.
+    # a warning in every report, beside the Unknown the findings show.
     # "unmodelled-type": identity-bearing resources of a type no extractor reads; always a
     # warning, since everything else in the tree is still analysed.
     # "nothing-analysed": no Terraform or Kubernetes file under the scanned path (at head,
