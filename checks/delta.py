@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
 from driftgate.analyzer.diff import DeltaKind
 from driftgate.analyzer.model import Grant, Permission
-from driftgate.analyzer.providers import LEVEL_ORDER, Level, level
+from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level
 from driftgate.checks.common import who, workloads_of
 
 SEVERITY: dict[Level, Severity] = {
@@ -30,9 +30,12 @@ WHY: dict[Level, str] = {
 MAX_TARGETS = 20
 
 
-def describe(permissions: tuple[Permission, ...] | list[Permission]) -> str:
+def describe(
+    permissions: tuple[Permission, ...] | list[Permission], policies: Iterable[str] = ()
+) -> str:
     """``s3:GetObject, s3:PutObject on arn:...`` grouped by resource and scope; the
-    first :data:`MAX_TARGETS` targets, then how many more."""
+    first :data:`MAX_TARGETS` targets, then how many more; then the managed policies known
+    only by name."""
     by_target: dict[str, list[str]] = {}
     for p in permissions:
         target = p.resource + (f" in namespace {p.scope}" if p.scope not in ("", "*") else "")
@@ -45,12 +48,20 @@ def describe(permissions: tuple[Permission, ...] | list[Permission]) -> str:
     text = "; ".join(f"{', '.join(a)} on {t}" for t, a in listed[:MAX_TARGETS])
     if len(listed) > MAX_TARGETS:
         text += f"; and {len(listed) - MAX_TARGETS} more resources"
-    return text
+    named = [f"managed policy {p}" for p in dict.fromkeys(policies)]
+    return "; ".join([text, *named] if text else named)
 
 
 def before_text(grants: tuple[Grant, ...]) -> str:
-    permissions = [p for g in grants if g.effect == "allow" for p in g.permissions]
-    return describe(permissions) if permissions else "nothing"
+    allows = [g for g in grants if g.effect == "allow"]
+    permissions = [p for g in allows for p in g.permissions]
+    text = describe(permissions, unresolved_policies(allows))
+    return text or "nothing"
+
+
+def unresolved_policies(grants: Iterable[Grant]) -> list[str]:
+    """The managed policies known only by name among ``grants``."""
+    return [g.policy for g in grants if g.unresolved and g.policy is not None]
 
 
 def delta_drafts(
@@ -65,7 +76,11 @@ def delta_drafts(
         if delta.kind != kind:
             continue
         identity = delta.identity
-        worst = max((level(p, identity.provider) for p in delta.added), key=LEVEL_ORDER.__getitem__)
+        policies = unresolved_policies([delta.grant])
+        levels = [level(p, identity.provider) for p in delta.added]
+        if policies:
+            levels.append(grant_level(delta.grant, identity.provider))
+        worst = max(levels, key=LEVEL_ORDER.__getitem__)
         severity = SEVERITY[worst]
         if floor is not None and severity.rank < floor.rank:
             severity = floor
@@ -75,18 +90,25 @@ def delta_drafts(
             else ""
         )
         because = f" — {delta.reason}" if delta.reason else ""
-        subject = "|".join(sorted(f"{p.action}@{p.resource}@{p.scope}" for p in delta.added))
+        # A policy keeps the subject it had as a pseudo-permission: fingerprints survive.
+        subject = "|".join(
+            sorted(
+                [f"{p.action}@{p.resource}@{p.scope}" for p in delta.added]
+                + [f"policy {name}@*@" for name in policies]
+            )
+        )
+        gained = describe(delta.added, policies)
         if delta.workload is not None:
             w = delta.workload
             env = f" in {w.environment}" if w.environment else ""
             message = (
                 f"{w.address}{env} now runs as {who(identity, ctx.head)} and so gains "
-                f"{describe(delta.added)} via {delta.grant.via}{unknown}: {WHY[worst]}."
+                f"{gained} via {delta.grant.via}{unknown}: {WHY[worst]}."
             )
             subject = f"{w.address}|{subject}"
         else:
             message = (
-                f"{who(identity, ctx.head)} gains {describe(delta.added)} "
+                f"{who(identity, ctx.head)} gains {gained} "
                 f"via {delta.grant.via}{because}{unknown}: {WHY[worst]}."
             )
         yield Draft(
@@ -99,7 +121,7 @@ def delta_drafts(
             environment=identity.environment,
             workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
             before=before_text(delta.before),
-            after=describe(delta.added),
+            after=gained,
             # Worth unknown (an action driftgate cannot resolve): growth is not certain.
             confidence="low" if worst == "unknown" else "high",
         )

@@ -47,11 +47,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.diff import ExtraPermission, Promotion
+from driftgate.analyzer.diff import ExtraPermission, ExtraPolicy, Promotion
 from driftgate.analyzer.model import Identity
-from driftgate.analyzer.providers import LEVEL_ORDER, level
+from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level
 from driftgate.checks.common import principal_text
-from driftgate.checks.delta import SEVERITY, describe
+from driftgate.checks.delta import SEVERITY, describe, unresolved_policies
 
 META = CheckMeta(
     id="DG106",
@@ -89,10 +89,22 @@ def _source_side(promotion: Promotion, providers: Sequence[str]) -> str:
     return " and ".join(names)
 
 
+def _level(extra: ExtraPermission | ExtraPolicy) -> Level:
+    if isinstance(extra, ExtraPolicy):
+        return grant_level(extra.grant, extra.identity.provider)
+    return level(extra.permission, extra.identity.provider)
+
+
+def _describe(extra: Sequence[ExtraPermission | ExtraPolicy]) -> str:
+    shown = [e.shown for e in extra if isinstance(e, ExtraPermission)]
+    named = unresolved_policies(e.grant for e in extra if isinstance(e, ExtraPolicy))
+    return describe(shown, named)
+
+
 def _draft(promotion: Promotion) -> Draft:
-    extra = promotion.extra
-    worst = max(extra, key=lambda e: LEVEL_ORDER[level(e.permission, e.identity.provider)])
-    by_identity: dict[str, list[ExtraPermission]] = {}
+    extra: list[ExtraPermission | ExtraPolicy] = [*promotion.extra, *promotion.policies]
+    worst = max(extra, key=lambda e: LEVEL_ORDER[_level(e)])
+    by_identity: dict[str, list[ExtraPermission | ExtraPolicy]] = {}
     for e in extra:
         by_identity.setdefault(e.identity.address, []).append(e)
     holders = [entries[0].identity for entries in by_identity.values()]
@@ -100,7 +112,7 @@ def _draft(promotion: Promotion) -> Draft:
     env, src_env = promotion.environment, promotion.source_environment
     workload, source = promotion.workload, promotion.source
     may = " and as ".join(
-        f"{_named(entries[0].identity)} which may {describe([e.shown for e in entries])}"
+        f"{_named(entries[0].identity)} which may {_describe(entries)}"
         for entries in by_identity.values()
     )
     unresolved = sorted({u for e in extra for u in e.grant.unknown})
@@ -123,17 +135,17 @@ def _draft(promotion: Promotion) -> Draft:
         subject=f"{workload.address}@{src_env}",
         location=workload.location,
         related=(source.location,) if source.location is not None else (),
-        severity=SEVERITY[level(worst.permission, worst.identity.provider)],
+        severity=SEVERITY[_level(worst)],
         environment=env,
         workloads=(workload.address, source.address),
         before=f"{src_env}: {_source_side(promotion, providers)}",
-        after=describe([e.shown for e in extra]),
+        after=_describe(extra),
     )
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
     for promotion in ctx.promotions():
-        if promotion.extra:
+        if promotion.extra or promotion.policies:
             yield _draft(promotion)
 
 

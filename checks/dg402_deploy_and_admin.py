@@ -19,7 +19,9 @@ One identity that holds both
 Full admin (`*`, `AdministratorAccess`, Owner, `cluster-admin`) counts as both.
 `iam:PassRole` lets a deployer hand a role to what it deploys: it is an escalation
 capability (DG104), not infrastructure admin. Grants are judged after explicit Denies
-and permissions boundaries. Reported when the identity newly holds both at head.
+and permissions boundaries; a boundary driftgate cannot read (a policy the repository does
+not declare) caps nothing for certain, so the finding stays, at `confidence: low`.
+Reported when the identity newly holds both at head.
 
 ## Why it matters
 
@@ -63,12 +65,12 @@ from dataclasses import dataclass
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Grant, Identity, Permission
+from driftgate.analyzer.permissions.effective import Effective
 from driftgate.analyzer.permissions.globs import matches
 from driftgate.analyzer.providers import covers
 from driftgate.analyzer.providers.aws import access_levels
 from driftgate.checks.common import workloads_of
 from driftgate.checks.inference_scope import (
-    Holdings,
     added_location,
     env_text,
     identity_text,
@@ -166,19 +168,15 @@ def _aws_deploy_match(pattern: str) -> tuple[str, ...]:
     )
 
 
-def _aws_managed(permission: Permission, names: tuple[str, ...]) -> bool:
-    action = permission.action
-    return action.startswith("policy ") and action.rsplit("/", 1)[-1] in names
+def _aws_managed(policy: str) -> tuple[str | None, str | None]:
+    """(deploy, admin) a managed policy known only by its ARN amounts to, by its name."""
+    name = policy.rsplit("/", 1)[-1]
+    deploy = policy if name in _AWS_MANAGED_DEPLOY else None
+    return deploy, policy if name in _AWS_MANAGED_ADMIN else None
 
 
-def _aws(holdings: Holdings, p: Permission) -> tuple[str | None, str | None]:
+def _aws(holdings: Effective, p: Permission) -> tuple[str | None, str | None]:
     deploy = admin = None
-    if _aws_managed(p, _AWS_MANAGED_DEPLOY):
-        deploy = p.action.removeprefix("policy ")
-    if _aws_managed(p, _AWS_MANAGED_ADMIN):
-        admin = p.action.removeprefix("policy ")
-    if p.action.startswith("policy "):
-        return deploy, admin
     if p.action == "*" and p.resource == "*" and holdings.holds(p):
         return "* on *", "* on *"
     for action in _aws_deploy_match(p.action):
@@ -227,7 +225,7 @@ _K8S_ADMIN_VERBS = ("create", "update", "patch", "delete", "bind", "escalate")
 
 
 def _k8s_first(
-    holdings: Holdings, p: Permission, kinds: tuple[str, ...], verbs: tuple[str, ...]
+    holdings: Effective, p: Permission, kinds: tuple[str, ...], verbs: tuple[str, ...]
 ) -> str | None:
     # Cheap string tests first: building and comparing models for every kind x verb of
     # every rule was most of a warm scan's time on a large repository.
@@ -247,7 +245,7 @@ def _k8s_first(
     return None
 
 
-def _k8s(holdings: Holdings, p: Permission) -> tuple[str | None, str | None]:
+def _k8s(holdings: Effective, p: Permission) -> tuple[str | None, str | None]:
     return (
         _k8s_first(holdings, p, _K8S_DEPLOY_KINDS, _K8S_DEPLOY_VERBS),
         _k8s_first(holdings, p, _K8S_ADMIN_KINDS, _K8S_ADMIN_VERBS),
@@ -290,7 +288,7 @@ _GCP_ADMIN_ROLES = {
 }
 
 
-def _gcp(holdings: Holdings, p: Permission) -> tuple[str | None, str | None]:
+def _gcp(holdings: Effective, p: Permission) -> tuple[str | None, str | None]:
     role = p.action.lower()
     deploy = (
         p.action if role in _GCP_DEPLOY_ROLES or role.endswith(_GCP_DEPLOY_PERMISSIONS) else None
@@ -337,7 +335,7 @@ _AZURE_ADMIN_ACTIONS = (
 )
 
 
-def _azure(holdings: Holdings, p: Permission) -> tuple[str | None, str | None]:
+def _azure(holdings: Effective, p: Permission) -> tuple[str | None, str | None]:
     role = p.action.lower()
     deploy = p.action if role in _AZURE_DEPLOY_ROLES else None
     admin = p.action if role in _AZURE_ADMIN_ROLES else None
@@ -372,19 +370,27 @@ class _Right:
         return f"{self.what} via {self.grant.via}"
 
 
-def _rights(ctx: CheckContext, identity: Identity) -> tuple[list[_Right], list[_Right]]:
+def _rights(
+    identity: Identity, grants: list[Grant], held: Effective
+) -> tuple[list[_Right], list[_Right]]:
     classify = _CLASSIFIERS.get(identity.provider)
     if classify is None:
         return [], []
-    holdings = Holdings(ctx.head, identity)
     deploy: list[_Right] = []
     admin: list[_Right] = []
-    for grant, permission in holdings.allows:
-        d, a = classify(holdings, permission)
-        if d is not None:
-            deploy.append(_Right(d, grant))
-        if a is not None:
-            admin.append(_Right(a, grant))
+    for grant in grants:
+        if grant.effect != "allow":
+            continue
+        if grant.unresolved and grant.policy is not None:
+            d, a = _aws_managed(grant.policy) if held.policy_reaches() else (None, None)
+            found = [(d, a)]
+        else:
+            found = [classify(held, permission) for permission in grant.permissions]
+        for d, a in found:
+            if d is not None:
+                deploy.append(_Right(d, grant))
+            if a is not None:
+                admin.append(_Right(a, grant))
     return deploy, admin
 
 
@@ -405,7 +411,9 @@ def _describe(rights: list[_Right], limit: int = 3) -> str:
 def run(ctx: CheckContext) -> Iterator[Draft]:
     model = ctx.head
     for identity in sorted(model.identities.values(), key=lambda i: i.address):
-        deploy, admin = _rights(ctx, identity)
+        grants = model.grants_of(identity.address)
+        held = Effective(identity.provider, grants)
+        deploy, admin = _rights(identity, grants, held)
         if not deploy or not admin:
             continue
         workloads = workloads_of(identity, model)
@@ -443,6 +451,8 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             environment=identity.environment,
             workloads=tuple(w.address for w in workloads),
             after=f"deploy: {deploy[0].what}; admin: {admin[0].what}",
+            # A boundary driftgate cannot read may cap either right.
+            confidence="low" if held.boundary_unknown else "high",
         )
 
 

@@ -14,8 +14,10 @@ admin or wildcard permissions:
   of an API group.
 
 An object-prefix ARN (`arn:aws:s3:::models/*`) is not a wildcard, and a permission an
-explicit Deny or permissions boundary takes away is not held. Reported when the
-identity newly holds it at head, beside any privilege-growth finding of the change.
+explicit Deny or permissions boundary takes away is not held. A boundary driftgate cannot
+read (a policy the repository does not declare) takes nothing away for certain: the
+finding stays, at `confidence: low`. Reported when the identity newly holds it at head,
+beside any privilege-growth finding of the change.
 
 ## Why it matters
 
@@ -52,11 +54,12 @@ bucket) instead of basic roles.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Grant, Identity, Permission, Workload
+from driftgate.analyzer.permissions.effective import Effective
 from driftgate.checks.inference_scope import (
-    Holdings,
     added_location,
     env_text,
     identity_text,
@@ -94,16 +97,19 @@ _AZURE_BASIC = {"contributor"}
 _K8S_READ = {"get", "list", "watch"}
 
 
+def _aws_managed(policy: str) -> tuple[str, bool] | None:
+    """(what, full admin) when a managed policy known only by its ARN is, by its name."""
+    name = policy.rsplit("/", 1)[-1]
+    if name in _AWS_MANAGED_FULL:
+        return f"managed policy {name}", True
+    if name in _AWS_MANAGED_WILDCARD or name.endswith("FullAccess"):
+        return f"managed policy {name}", False
+    return None
+
+
 def _aws(p: Permission) -> tuple[str, bool] | None:
     """(what, full admin) when ``p`` is a wildcard or admin permission."""
     action = p.action
-    if action.startswith("policy "):
-        name = action.rsplit("/", 1)[-1]
-        if name in _AWS_MANAGED_FULL:
-            return f"managed policy {name}", True
-        if name in _AWS_MANAGED_WILDCARD or name.endswith("FullAccess"):
-            return f"managed policy {name}", False
-        return None
     if p.resource != "*":
         return None
     if action == "*":
@@ -150,20 +156,28 @@ def _k8s(p: Permission) -> tuple[str, bool] | None:
     return f"{p.action} on {p.resource} {where}", full and p.scope in ("", "*")
 
 
+# (the grant, what it gives, whether that is full admin)
+_Found = tuple[Grant, str, bool]
 _WILDCARDS = {"aws": _aws, "gcp": _gcp, "azure": _azure, "kubernetes": _k8s}
 
 
-def _wildcards(ctx: CheckContext, identity: Identity) -> list[tuple[Grant, str, bool]]:
+def _wildcards(identity: Identity, grants: list[Grant], held: Effective) -> list[_Found]:
     judge = _WILDCARDS.get(identity.provider)
     if judge is None:
         return []
-    holdings = Holdings(ctx.head, identity)
-    found: list[tuple[Grant, str, bool]] = []
-    for grant, permission in holdings.allows:
-        for held in holdings.effective(permission):
-            verdict = judge(held)
-            if verdict is not None:
-                found.append((grant, *verdict))
+    found: list[_Found] = []
+    for grant in grants:
+        if grant.effect != "allow":
+            continue
+        if grant.unresolved and grant.policy is not None:
+            verdict = _aws_managed(grant.policy) if held.policy_reaches() else None
+            found.extend([(grant, *verdict)] if verdict is not None else [])
+            continue
+        for permission in grant.permissions:
+            for part in held.amounts_to(permission):
+                verdict = judge(part)
+                if verdict is not None:
+                    found.append((grant, *verdict))
     return found
 
 
@@ -173,17 +187,21 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         identity = model.identities.get(address)
         if identity is None:
             continue
-        found = _wildcards(ctx, identity)
+        grants = model.grants_of(identity.address)
+        held = Effective(identity.provider, grants)
+        found = _wildcards(identity, grants, held)
         if not found:
             continue
-        yield _draft(ctx, identity, workloads, found)
+        draft = _draft(ctx, identity, workloads, found)
+        # A boundary driftgate cannot read may cap what was found.
+        yield replace(draft, confidence="low") if held.boundary_unknown else draft
 
 
 def _draft(
     ctx: CheckContext,
     identity: Identity,
     workloads: list[Workload],
-    found: list[tuple[Grant, str, bool]],
+    found: list[_Found],
 ) -> Draft:
     full = any(f for _, _, f in found)
     grants = list(dict.fromkeys(g for g, _, _ in found))

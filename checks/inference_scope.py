@@ -1,8 +1,7 @@
 """What the state checks DG301, DG303, DG401, DG402, DG403 and DG405 share.
 
-Which identities and workloads serve inference, how a finding names them, and which
-grants an identity effectively holds (allowed, not denied outright, within its
-permissions boundary).
+Which identities and workloads serve inference, and how a finding names them. What an
+identity effectively holds is :class:`driftgate.analyzer.permissions.effective.Effective`.
 """
 
 from __future__ import annotations
@@ -16,15 +15,9 @@ from driftgate.analyzer.model import (
     Identity,
     Location,
     Model,
-    Permission,
     Workload,
 )
-from driftgate.analyzer.providers import covers
 from driftgate.checks.common import principal_text
-
-# A permissions boundary statement is kept as a deny-effect grant with this marker
-# first among its conditions (analyzer/extract/aws_iam.py): a ceiling, not a deny.
-BOUNDARY = "permissions-boundary"
 
 
 def inference_users(model: Model) -> dict[str, list[Workload]]:
@@ -74,54 +67,6 @@ def identity_text(identity: Identity) -> str:
 
 def env_text(environment: str | None) -> str:
     return f" in {environment}" if environment else " (environment unknown)"
-
-
-class Holdings:
-    """What one identity effectively holds: its allow grants, less what an unconditional
-    Deny takes away, within its permissions boundary.
-
-    A conditional Deny may not apply, so it does not subtract.
-    """
-
-    def __init__(self, model: Model, identity: Identity) -> None:
-        self.provider = identity.provider
-        self.allows: list[tuple[Grant, Permission]] = []
-        self._denies: list[Permission] = []
-        self._boundary: list[Permission] | None = None
-        self._held: dict[Permission, bool] = {}
-        for grant in model.grants_of(identity.address):
-            if grant.effect == "allow":
-                self.allows.extend((grant, p) for p in grant.permissions)
-            elif grant.conditions[:1] == (BOUNDARY,):
-                self._boundary = [*(self._boundary or []), *grant.permissions]
-            elif not grant.conditions:
-                self._denies.extend(grant.permissions)
-
-    def effective(self, permission: Permission) -> list[Permission]:
-        """What an allowed ``permission`` amounts to: itself, the parts of the boundary
-        it reaches, or nothing when a Deny covers it."""
-        if any(covers(self.provider, d, permission) for d in self._denies):
-            return []
-        if self._boundary is None or any(
-            covers(self.provider, b, permission) for b in self._boundary
-        ):
-            return [permission]
-        return [b for b in self._boundary if covers(self.provider, permission, b)]
-
-    def holds(self, target: Permission) -> bool:
-        """``target`` is allowed by some grant, not denied and within the boundary."""
-        if target not in self._held:
-            self._held[target] = self._holds(target)
-        return self._held[target]
-
-    def _holds(self, target: Permission) -> bool:
-        if any(covers(self.provider, d, target) for d in self._denies):
-            return False
-        if self._boundary is not None and not any(
-            covers(self.provider, b, target) for b in self._boundary
-        ):
-            return False
-        return any(covers(self.provider, p, target) for _, p in self.allows)
 
 
 def added_location(base: Model | None, identity: str, grants: list[Grant]) -> Location | None:

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from driftgate.analyzer.extract.aws import extract_aws
 from driftgate.analyzer.extract.aws_common import accelerated_reason, module_prefixes
-from driftgate.analyzer.extract.aws_iam import BOUNDARY
 from driftgate.analyzer.extract.kubernetes import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
@@ -203,7 +202,10 @@ resource "aws_iam_role" "other" {
     # AWS-managed ARN with the same name is AWS's policy, not ours.
     mine, managed = _grants(model, "aws_iam_role.other")
     assert _actions(mine) == ["s3:GetObject"]
-    assert _actions(managed) == ["policy arn:aws:iam::aws:policy/models-read"]
+    # Known only by its ARN: no permissions, the policy named, unknown said.
+    assert _actions(managed) == []
+    assert managed.policy == "arn:aws:iam::aws:policy/models-read" and managed.unresolved
+    assert managed.unknown == ("managed policy arn:aws:iam::aws:policy/models-read",)
 
 
 # --- boundaries and sessions --------------------------------------------------------------
@@ -250,8 +252,8 @@ resource "aws_iam_role" "unknown" {
 """
     )
     cap, deny = _grants(model, "aws_iam_role.app")
-    # The ceiling: a deny marked as a boundary, so that nothing counts it as held.
-    assert (cap.effect, cap.conditions) == ("deny", (BOUNDARY,))
+    # The ceiling: its own effect, so that nothing counts it as held.
+    assert (cap.effect, cap.conditions) == ("boundary", ())
     assert _actions(cap) == ["s3:*", "logs:*"]
     assert cap.via == 'permissions boundary aws_iam_policy.boundary statement "Cap"'
     assert cap.location == Location(path=MAIN, line=5)
@@ -260,10 +262,11 @@ resource "aws_iam_role" "unknown" {
     assert (deny.effect, deny.conditions, _actions(deny)) == ("deny", (), ["iam:*"])
     # Found by the name in its ARN.
     ci_cap, _ = _grants(model, "aws_iam_user.ci")
-    assert ci_cap.conditions == (BOUNDARY,)
+    assert ci_cap.effect == "boundary" and ci_cap.policy is None
     (managed,) = _grants(model, "aws_iam_user.managed")
-    assert managed.effect == "deny" and managed.conditions == (BOUNDARY,)
-    assert _actions(managed) == ["policy arn:aws:iam::aws:policy/PowerUserAccess"]
+    assert managed.effect == "boundary" and managed.unresolved
+    assert managed.policy == "arn:aws:iam::aws:policy/PowerUserAccess"
+    assert _actions(managed) == []
     assert managed.location == Location(path=MAIN, line=23)
     (unknown,) = _grants(model, "aws_iam_role.unknown")
     assert unknown.unknown == ("${var.boundary}",)

@@ -488,9 +488,8 @@ def deny(*permissions: Permission, via: str = "guardrail") -> Grant:
 def boundary(*permissions: Permission) -> Grant:
     return Grant(
         identity=ROLE,
-        effect="deny",
+        effect="boundary",
         permissions=permissions,
-        conditions=("permissions-boundary",),
         via="permissions boundary",
     )
 
@@ -581,7 +580,8 @@ def test_a_permissions_boundary_caps_and_removing_or_widening_it_is_a_guardrail(
 
 
 def test_growth_under_an_unresolved_boundary_is_not_dropped_silently() -> None:
-    unresolved = boundary(p("policy arn:aws:iam::123456789012:policy/ml-boundary"))
+    arn = "arn:aws:iam::123456789012:policy/ml-boundary"
+    unresolved = boundary().model_copy(update={"policy": arn, "unknown": (arn,)})
     base = [allow(p("s3:GetObject", OBJECTS)), unresolved]
     head = [allow(p("s3:GetObject", OBJECTS), p("s3:PutObject", OBJECTS)), unresolved]
     assert deltas(base, head) != []

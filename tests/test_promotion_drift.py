@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from driftgate.analyzer.checkapi import CheckContext, Severity
 from driftgate.analyzer.diff import promotions
-from driftgate.analyzer.diff.grants import BOUNDARY
 from driftgate.analyzer.diff.promotion import (
     PLACEHOLDER,
     like_key,
@@ -260,9 +259,8 @@ def test_an_explicit_deny_or_boundary_where_it_runs_subtracts() -> None:
     assert _drafts(STAGING_READ, _merge(STAGING_READ, prod)) == []
     boundary = Grant(
         identity=role.address,
-        effect="deny",
+        effect="boundary",
         permissions=(Permission(action="s3:Get*", resource="*"),),
-        conditions=(BOUNDARY,),
         via="boundary",
     )
     capped = _env_model("prod", ["s3:GetObject", "s3:PutObject"], extra_grants=(boundary,))

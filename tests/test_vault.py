@@ -563,7 +563,9 @@ def test_aws_secret_role_is_an_identity_with_aws_grants() -> None:
     assert _actions(document) == [("s3:GetObject", "*")]
     assert document.conditions == ("permissions boundary arn:aws:iam::1:policy/boundary",)
     assert document.location == Location(path=PATH, line=33)
-    assert _actions(managed) == [("policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "*")]
+    assert _actions(managed) == []
+    assert managed.policy == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    assert managed.unresolved and managed.conditions == document.conditions
     creds = model.credentials[f"{models}/creds"]
     assert (creds.kind, creds.ttl_seconds) == ("token", 7200)
     admin = model.credentials["envs/prod:vault_aws_secret_backend_role.admin/creds"]

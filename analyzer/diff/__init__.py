@@ -1,7 +1,12 @@
 """Base model and head model → per-identity deltas."""
 
 from driftgate.analyzer.diff.grants import DeltaKind, GrantDelta, grant_deltas
-from driftgate.analyzer.diff.promotion import ExtraPermission, Promotion, promotions
+from driftgate.analyzer.diff.promotion import (
+    ExtraPermission,
+    ExtraPolicy,
+    Promotion,
+    promotions,
+)
 from driftgate.analyzer.diff.trusts import (
     ConditionLoosening,
     PrincipalGrowth,
@@ -13,6 +18,7 @@ __all__ = [
     "ConditionLoosening",
     "DeltaKind",
     "ExtraPermission",
+    "ExtraPolicy",
     "GrantDelta",
     "PrincipalGrowth",
     "Promotion",

@@ -24,9 +24,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from driftgate.analyzer.diff.grants import Side
 from driftgate.analyzer.model import Grant, Identity, Model, Permission, Workload
 from driftgate.analyzer.model.environment import env_token
+from driftgate.analyzer.permissions.effective import Effective
 
 PLACEHOLDER = "<env>"
 # Environment tokens of names and namespaces are whole segments split on - _ . / (§5).
@@ -101,6 +101,15 @@ class ExtraPermission:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtraPolicy:
+    """A managed policy known only by name (``grant.policy``) that the promoted workload's
+    identity has attached and its source's does not."""
+
+    identity: Identity
+    grant: Grant
+
+
+@dataclass(frozen=True, slots=True)
 class Promotion:
     """A workload newly deployed to ``environment`` and the like workload it came from."""
 
@@ -114,6 +123,7 @@ class Promotion:
     extra: tuple[ExtraPermission, ...]
     # Identities (either side) whose grants are unknown, so a provider was not compared.
     undecided: tuple[str, ...]
+    policies: tuple[ExtraPolicy, ...] = ()
 
     def source_identities_of(self, providers: Sequence[str]) -> tuple[Identity, ...]:
         """The source's identities of these providers, in the providers' order."""
@@ -150,20 +160,18 @@ def _reached(model: Model, workload: Workload) -> tuple[list[Identity], list[str
     return known, unknown
 
 
-def _compare(
-    model: Model, grants: dict[str, list[Grant]], workload: Workload, source: Workload
-) -> Promotion | None:
+def _compare(model: Model, workload: Workload, source: Workload) -> Promotion | None:
     environment, source_environment = workload.environment, source.environment
     if environment is None or source_environment is None:
         return None
     identities, unknown = _reached(model, workload)
     source_identities, source_unknown = _reached(model, source)
     # Source permissions per provider; a provider with an undeclared identity is unknown.
-    held: dict[str, list[Side]] = {}
+    held: dict[str, list[Effective]] = {}
     blind: set[str | None] = set()
     for identity in source_identities:
         held.setdefault(identity.provider, []).append(
-            Side.of(grants.get(identity.address, ()), _compared, neutral_text)
+            Effective(identity.provider, model.grants_of(identity.address), _compared, neutral_text)
         )
     for address in source_unknown:
         found = model.identities.get(address)
@@ -171,28 +179,34 @@ def _compare(
     undecided = [*unknown]
     extra: list[ExtraPermission] = []
     seen: set[tuple[str, Permission]] = set()
+    seen_policies: set[tuple[str, str]] = set()
+    policies: list[ExtraPolicy] = []
     for identity in identities:
         if not identity.declared:
             continue
         provider = identity.provider
-        own = grants.get(identity.address, [])
+        own = model.grants_of(identity.address)
         if own and (provider in blind or None in blind):
             undecided.extend(a for a in source_unknown if a not in undecided)
             continue
-        mine = Side.of(own)
+        mine = Effective(provider, own)
         for grant in own:
             if grant.effect != "allow":
                 continue
             conditions = frozenset(grant.conditions)
             neutral_conditions = frozenset(neutral_text(c) for c in grant.conditions)
+            policy = grant.policy if grant.unresolved else None
+            sources = held.get(provider, ())
+            if policy is not None and (identity.address, policy) not in seen_policies:
+                wanted = mine.holds_policy(policy, conditions)
+                if wanted and not any(h.holds_policy(policy, neutral_conditions) for h in sources):
+                    seen_policies.add((identity.address, policy))
+                    policies.append(ExtraPolicy(identity, grant))
             for p in grant.permissions:
-                if not mine.effective(provider, p, conditions):
+                if not mine.holds(p, conditions):
                     continue  # denied or capped where it runs: not held
                 compared = _compared(p)
-                if any(
-                    h.effective(provider, compared, neutral_conditions)
-                    for h in held.get(provider, ())
-                ):
+                if any(h.holds(compared, neutral_conditions) for h in held.get(provider, ())):
                     continue
                 if (identity.address, compared) in seen:
                     continue
@@ -207,6 +221,7 @@ def _compare(
         source_identities=tuple(source_identities),
         extra=tuple(extra),
         undecided=tuple(undecided),
+        policies=tuple(policies),
     )
 
 
@@ -223,9 +238,6 @@ def promotions(base: Model, head: Model) -> list[Promotion]:
     for w in head.workloads.values():
         if w.environment:
             alike.setdefault(like_key(w), []).append(w)
-    grants: dict[str, list[Grant]] = {}
-    for g in head.grants:
-        grants.setdefault(g.identity, []).append(g)
     found: list[Promotion] = []
     for workload in sorted(head.workloads.values(), key=lambda w: w.address):
         environment = workload.environment
@@ -245,7 +257,7 @@ def promotions(base: Model, head: Model) -> list[Promotion]:
                 w.address,
             ),
         )
-        promotion = _compare(head, grants, workload, source)
+        promotion = _compare(head, workload, source)
         if promotion is not None:
             found.append(promotion)
     return found

@@ -17,9 +17,10 @@ from driftgate.analyzer.extract.aws_common import (
     tags_of,
     text,
     text_line,
+    unresolved_text,
 )
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Unknown
+from driftgate.analyzer.model import Grant, Identity, Location, Model, Unknown
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import UnknownValue, Value, display
 
@@ -142,13 +143,12 @@ def policy_grants(
         return list(aws_policy.grants(identity, document, via, policy_where, line))
     # A policy managed outside this repository: known only by its ARN.
     shown = display(arn)
-    unknown = (shown,) if isinstance(arn, UnknownValue) else ()
     return [
         Grant(
             identity=identity,
-            permissions=(Permission(action=f"policy {shown}", resource="*"),),
             via=f"{inst.address} attaches {shown}",
-            unknown=unknown,
+            policy=shown,
+            unknown=(unresolved_text(arn),),
             location=where,
         )
     ]

@@ -178,3 +178,10 @@ def managed_policy(ctx: AwsContext, inst: ResourceInstance, arn: Value) -> Resou
     if isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:" not in arn:
         return ctx.find(inst, "policy", arn)
     return None
+
+
+def unresolved_text(arn: Value) -> str:
+    """Why a managed policy's permissions are unknown, as findings show it."""
+    if isinstance(arn, UnknownValue):
+        return display(arn)
+    return f"managed policy {display(arn)}"

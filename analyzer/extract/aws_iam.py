@@ -18,31 +18,18 @@ from driftgate.analyzer.extract.aws_common import (
     tags_of,
     text,
     text_line,
+    unresolved_text,
 )
 from driftgate.analyzer.model import (
     Credential,
     CredentialKind,
     Grant,
     Identity,
-    Permission,
     Unknown,
 )
 from driftgate.analyzer.terraform.modules import ResourceInstance
-from driftgate.analyzer.terraform.values import UnknownValue, Value, display
+from driftgate.analyzer.terraform.values import Value, display
 
-# Marks a grant that caps an identity instead of granting it anything.
-#
-# A permissions boundary allows nothing: the identity may do what its policies allow
-# *and* the boundary allows. Each Allow statement of the boundary is therefore a grant
-# with effect "deny" and this first condition, whose permissions are the ceiling: the
-# permission algebra caps the identity's allowed set with the union of these grants.
-# Not "allow": every consumer of allow grants (growth, escalation, wildcard checks)
-# would count the ceiling as held, so adding a boundary would read as growth and a
-# broad boundary (``Allow *``) would hide all later growth. As a conditional deny it is
-# ignored by anything that only adds up what is allowed, and a boundary that goes away
-# is a guardrail that goes away. Deny statements of the boundary deny for real and are
-# plain deny grants.
-BOUNDARY = "permissions-boundary"
 # Suffix of the address of a role's session credential (``max_session_duration``).
 SESSION = "#session"
 _DAY = 86400
@@ -95,11 +82,10 @@ def _boundary(ctx: AwsContext, inst: ResourceInstance, identity: str, arn: Value
         return [
             Grant(
                 identity=identity,
-                effect="deny",
-                permissions=(Permission(action=f"policy {shown}", resource="*"),),
-                conditions=(BOUNDARY,),
+                effect="boundary",
                 via=f"permissions boundary {shown}",
-                unknown=(shown,) if isinstance(arn, UnknownValue) else (),
+                policy=shown,
+                unknown=(unresolved_text(arn),),
                 location=binding,
             )
         ]
@@ -110,7 +96,7 @@ def _boundary(ctx: AwsContext, inst: ResourceInstance, identity: str, arn: Value
     for grant in aws_policy.grants(identity, policy.get("policy"), via, where, line):
         update: dict[str, object] = {"binding": binding}
         if grant.effect == "allow":
-            update.update(effect="deny", conditions=(BOUNDARY, *grant.conditions))
+            update["effect"] = "boundary"
         out.append(grant.model_copy(update=update))
     return out
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract import aws_policy
 from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.aws_common import unresolved_text
 from driftgate.analyzer.extract.vault_values import positive_duration, texts
-from driftgate.analyzer.model import Grant, Location, Permission
+from driftgate.analyzer.model import Grant, Location
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.modules import ResourceInstance
-from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.terraform.values import ResourceRef, Value, display
 
 # Terraform type → (identity kind, path segment that mints credentials).
 SECRET_ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -74,10 +75,10 @@ def aws_secret_role(inst: ResourceInstance, identity: str, lease_max: int) -> Se
         role.grants.append(
             Grant(
                 identity=identity,
-                permissions=(Permission(action=f"policy {text}", resource="*"),),
                 conditions=guard,
                 via=f"{inst.address} policy_arns {text}",
-                unknown=(text,) if isinstance(arn, UnknownValue) else (),
+                policy=text,
+                unknown=(unresolved_text(arn),),
                 location=_where(inst, "policy_arns"),
             )
         )

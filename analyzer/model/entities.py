@@ -73,16 +73,27 @@ class Permission:
 
 class Grant(_Frozen):
     identity: str
-    effect: Literal["allow", "deny"] = "allow"
+    # "boundary": a statement of the identity's permissions boundary, a ceiling on what its
+    # allows give rather than a grant of its own.
+    effect: Literal["allow", "deny", "boundary"] = "allow"
     permissions: tuple[Permission, ...] = ()
     conditions: tuple[str, ...] = ()
     via: str
+    # The managed policy an attachment (or a boundary) names when the repository does not
+    # declare it (an ARN, or the expression naming it): what it allows is unknown, so the
+    # grant has no permissions and ``unknown`` says so.
+    policy: str | None = None
     # Parts of the grant that could not be resolved (expression text), shown in findings.
     unknown: tuple[str, ...] = ()
     location: Location | None = None
     # Where the binding that gives this grant to the identity is (Kubernetes RBAC,
     # GCP/Azure role assignments): a new binding of an unchanged rule points there.
     binding: Location | None = None
+
+    @property
+    def unresolved(self) -> bool:
+        """A managed policy known only by name: its permissions are unknown, not none."""
+        return self.policy is not None and not self.permissions
 
 
 class Trust(_Frozen):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import get_args
 
-from driftgate.analyzer.model import Identity, Permission
+from driftgate.analyzer.model import Grant, Identity, Permission
 from driftgate.analyzer.model.entities import Provider
 from driftgate.analyzer.providers import aws, azure, gcp, kubernetes, vault
 from driftgate.analyzer.providers.spec import (
@@ -69,6 +69,15 @@ def level(permission: Permission, provider: str) -> Level:
     return spec(provider).level(permission)
 
 
+def grant_level(grant: Grant, provider: str) -> Level:
+    """The most a grant's permissions, or the managed policy it names, are worth."""
+    found = spec(provider)
+    levels = [found.level(p) for p in grant.permissions]
+    if grant.unresolved and grant.policy is not None:
+        levels.append(found.policy_level(grant.policy))
+    return max(levels, key=LEVEL_ORDER.__getitem__, default="unknown")
+
+
 __all__ = [
     "LEVEL_ORDER",
     "PROVIDERS",
@@ -81,6 +90,7 @@ __all__ = [
     "Wildcard",
     "covered",
     "covers",
+    "grant_level",
     "level",
     "same_action",
     "same_provider",

@@ -78,9 +78,12 @@ def _wildcard_level(pattern: str) -> Level:
 
 
 def level(permission: Permission) -> Level:
-    if permission.action.startswith("policy "):
-        return "admin" if "AdministratorAccess" in permission.action else "unknown"
     return action_level(permission.action, permission.resource)
+
+
+def policy_level(policy: str) -> Level:
+    """What a managed policy known only by its ARN is worth: its name is all there is."""
+    return "admin" if "AdministratorAccess" in policy else "unknown"
 
 
 def lets_in(trust: Trust) -> tuple[str, ...]:
@@ -146,6 +149,7 @@ SPEC = ProviderSpec(
     covers=algebra.covers,
     level=level,
     prefix_indexed=True,
+    policy_level=policy_level,
     trust_actions=lets_in,
     parse_conditions=conditions,
     trust_verb=lambda trust: "assume",

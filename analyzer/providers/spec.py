@@ -75,6 +75,8 @@ class ProviderSpec:
     """Actions and resources are literal-prefixed patterns (AWS): index them by prefix."""
     same_action: Callable[[Permission, Permission], bool] = _same_action_name
     """The same action (verb and kind, role, capability) whatever it applies to."""
+    policy_level: Callable[[str], Level] = lambda policy: "unknown"
+    """What a managed policy known only by its name or ARN is worth."""
     restricted_by_name: Callable[[Permission, Permission], bool] = _never_restricted
     """``base`` held ``head``'s permission only on named objects (RBAC resourceNames)."""
 

@@ -63,6 +63,8 @@ SPEC = ProviderSpec(
     covers=covers,
     level=level,
     prefix_indexed=False,
+    # The AWS secrets engine attaches AWS managed policies by ARN.
+    policy_level=aws.policy_level,
     parse_conditions=conditions,
     trust_verb=lambda trust: "log in to",
     # A Vault role is logged into by workloads' tokens, not impersonated by people.
