@@ -57,8 +57,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.model import Grant, Identity, Permission, Workload
+from driftgate.analyzer.model import Grant, Identity, Workload
 from driftgate.analyzer.permissions.effective import Effective
+from driftgate.analyzer.providers import spec
 from driftgate.checks.inference_scope import (
     added_location,
     env_text,
@@ -88,96 +89,24 @@ META = CheckMeta(
     doc=__doc__ or "",
 )
 
-_AWS_MANAGED_FULL = ("AdministratorAccess",)
-_AWS_MANAGED_WILDCARD = ("PowerUserAccess",)
-_GCP_FULL = {"roles/owner"}
-_GCP_BASIC = {"roles/editor"}
-_AZURE_FULL = {"owner", "user access administrator"}
-_AZURE_BASIC = {"contributor"}
-_K8S_READ = {"get", "list", "watch"}
-
-
-def _aws_managed(policy: str) -> tuple[str, bool] | None:
-    """(what, full admin) when a managed policy known only by its ARN is, by its name."""
-    name = policy.rsplit("/", 1)[-1]
-    if name in _AWS_MANAGED_FULL:
-        return f"managed policy {name}", True
-    if name in _AWS_MANAGED_WILDCARD or name.endswith("FullAccess"):
-        return f"managed policy {name}", False
-    return None
-
-
-def _aws(p: Permission) -> tuple[str, bool] | None:
-    """(what, full admin) when ``p`` is a wildcard or admin permission."""
-    action = p.action
-    if p.resource != "*":
-        return None
-    if action == "*":
-        return "* on *", True
-    if action.startswith("NOT "):
-        return f"every action except {action[4:]} on *", False
-    service, _, name = action.partition(":")
-    if name == "*" and "*" not in service:
-        return f"{action} on *", False
-    return None
-
-
-def _gcp(p: Permission) -> tuple[str, bool] | None:
-    role = p.action.lower()
-    if role in _GCP_FULL:
-        return f"{p.action} on {p.resource}", True
-    if role in _GCP_BASIC:
-        return f"{p.action} on {p.resource}", False
-    whole = p.resource.count("/") <= 1 and p.resource.startswith(
-        ("projects/", "folders/", "organizations/")
-    )
-    if role.endswith(".admin") and whole:
-        return f"{p.action} on {p.resource}", False
-    return None
-
-
-def _azure(p: Permission) -> tuple[str, bool] | None:
-    role = p.action.lower()
-    if role in _AZURE_FULL or role == "*":
-        return f"{p.action} on {p.resource}", True
-    if role in _AZURE_BASIC or (role.endswith("/*") and role.count("/") == 1):
-        return f"{p.action} on {p.resource}", False
-    return None
-
-
-def _k8s(p: Permission) -> tuple[str, bool] | None:
-    # ``group/resource[/subresource][#name]``; nonResourceURLs are no resource kind.
-    group, _, rest = p.resource.partition("/")
-    kind = rest.partition("#")[0].partition("/")[0]
-    if kind != "*" or p.action.lower() in _K8S_READ:
-        return None
-    where = "cluster-wide" if p.scope in ("", "*") else f"in namespace {p.scope}"
-    full = group == "*" and p.action == "*"
-    return f"{p.action} on {p.resource} {where}", full and p.scope in ("", "*")
-
-
 # (the grant, what it gives, whether that is full admin)
 _Found = tuple[Grant, str, bool]
-_WILDCARDS = {"aws": _aws, "gcp": _gcp, "azure": _azure, "kubernetes": _k8s}
 
 
 def _wildcards(identity: Identity, grants: list[Grant], held: Effective) -> list[_Found]:
-    judge = _WILDCARDS.get(identity.provider)
-    if judge is None:
-        return []
+    provider = spec(identity.provider)
     found: list[_Found] = []
     for grant in grants:
         if grant.effect != "allow":
             continue
         if grant.unresolved and grant.policy is not None:
-            verdict = _aws_managed(grant.policy) if held.policy_reaches() else None
-            found.extend([(grant, *verdict)] if verdict is not None else [])
+            verdict = provider.policy_wildcard(grant.policy) if held.policy_reaches() else None
+            found.extend([(grant, verdict.what, verdict.full_admin)] if verdict else [])
             continue
         for permission in grant.permissions:
             for part in held.amounts_to(permission):
-                verdict = judge(part)
-                if verdict is not None:
-                    found.append((grant, *verdict))
+                if (verdict := provider.wildcard(part)) is not None:
+                    found.append((grant, verdict.what, verdict.full_admin))
     return found
 
 

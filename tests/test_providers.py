@@ -18,6 +18,7 @@ from driftgate.analyzer.providers import (
     PROVIDERS,
     SPECS,
     UnknownProvider,
+    Wildcard,
     covers,
     level,
     spec,
@@ -107,3 +108,54 @@ def test_only_kubernetes_restricts_by_resource_name() -> None:
     assert spec("kubernetes").restricted_by_name(named, every)
     for provider in ("aws", "gcp", "azure", "vault"):
         assert not spec(provider).restricted_by_name(named, every)
+
+
+def _always(permission: Permission) -> bool:
+    return True
+
+
+@pytest.mark.parametrize(
+    ("provider", "permission", "deploy", "admin"),
+    [
+        ("aws", Permission(action="sagemaker:*", resource="*"), True, False),
+        ("aws", Permission(action="iam:PutRolePolicy", resource="*"), False, True),
+        ("aws", Permission(action="iam:PassRole", resource="*"), False, False),
+        ("aws", Permission(action="*", resource="*"), True, True),
+        ("gcp", Permission(action="roles/run.developer", resource="projects/p"), True, False),
+        ("gcp", Permission(action="roles/owner", resource="projects/p"), True, True),
+        ("azure", Permission(action="Contributor", resource="/subscriptions/s"), True, False),
+        ("azure", Permission(action="Microsoft.Authorization/*", resource="/"), False, True),
+        (
+            "kubernetes",
+            Permission(action="patch", resource="apps/deployments", scope="ml"),
+            True,
+            False,
+        ),
+        (
+            "kubernetes",
+            Permission(action="bind", resource="rbac.authorization.k8s.io/roles", scope="ml"),
+            False,
+            True,
+        ),
+        ("vault", Permission(action="sudo", resource="sys/*"), False, False),
+    ],
+)
+def test_deployment_and_admin_rights_are_each_providers_vocabulary(
+    provider: str, permission: Permission, deploy: bool, admin: bool
+) -> None:
+    rights = spec(provider).rights(_always, permission)
+    assert (rights.deploy is not None, rights.admin is not None) == (deploy, admin)
+    # What the identity does not hold gives nothing.
+    assert spec(provider).rights(lambda p: False, permission).admin is None
+
+
+def test_wildcards_and_managed_policies_known_by_name() -> None:
+    aws = spec("aws")
+    assert aws.wildcard(Permission(action="s3:*", resource="*")) == Wildcard("s3:* on *", False)
+    assert aws.wildcard(Permission(action="s3:*", resource="arn:aws:s3:::b/*")) is None
+    full = aws.policy_wildcard("arn:aws:iam::aws:policy/AdministratorAccess")
+    assert full is not None and full.full_admin
+    assert aws.policy_rights("arn:aws:iam::aws:policy/IAMFullAccess").admin is not None
+    cluster_admin = Permission(action="*", resource="*/*", scope="*")
+    assert spec("kubernetes").wildcard(cluster_admin) == Wildcard("* on */* cluster-wide", True)
+    assert spec("vault").wildcard(Permission(action="*", resource="*")) is None

@@ -10,7 +10,14 @@ from driftgate.analyzer.model import Identity, Permission, Trust
 from driftgate.analyzer.permissions import aws as algebra
 from driftgate.analyzer.permissions.globs import matches
 from driftgate.analyzer.providers.conditions import Condition, Family, opaque
-from driftgate.analyzer.providers.spec import LEVEL_ORDER, Level, ProviderSpec
+from driftgate.analyzer.providers.spec import (
+    LEVEL_ORDER,
+    Holds,
+    Level,
+    ProviderSpec,
+    Rights,
+    Wildcard,
+)
 
 # Capabilities that let an identity grant itself more (DESIGN.md §4).
 ESCALATION = frozenset(
@@ -140,6 +147,130 @@ def conditions(texts: Iterable[str]) -> list[Condition]:
     return [condition(t) for t in texts]
 
 
+# ---- deployment and infrastructure-admin rights (DG402) ----------------------------
+
+_DEPLOY = (
+    "sagemaker:CreateEndpoint",
+    "sagemaker:UpdateEndpoint",
+    "sagemaker:CreateEndpointConfig",
+    "sagemaker:CreateModel",
+    "sagemaker:UpdateEndpointWeightsAndCapacities",
+    "sagemaker:CreateInferenceComponent",
+    "sagemaker:UpdateInferenceComponent",
+    "ecs:CreateService",
+    "ecs:UpdateService",
+    "ecs:RegisterTaskDefinition",
+    "lambda:CreateFunction",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+    "bedrock:CreateAgent",
+    "bedrock:UpdateAgent",
+    "apprunner:CreateService",
+    "apprunner:UpdateService",
+    "batch:SubmitJob",
+)
+# Managed policies known only by ARN: what they amount to.
+_MANAGED_DEPLOY = (
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "AmazonSageMakerFullAccess",
+    "AWSLambda_FullAccess",
+    "AWSLambdaFullAccess",
+    "AmazonECS_FullAccess",
+    "AWSAppRunnerFullAccess",
+    "AmazonBedrockFullAccess",
+)
+_MANAGED_ADMIN = ("AdministratorAccess", "IAMFullAccess")
+
+
+@functools.cache
+def _admin_actions() -> tuple[str, ...]:
+    """IAM writes and Permissions-management actions, less ``iam:PassRole``."""
+    found = []
+    for action, access in access_levels().items():
+        if action == "iam:passrole":
+            continue
+        iam_write = action.startswith("iam:") and access in ("Write", "Permissions management")
+        if iam_write or access == "Permissions management":
+            found.append(action)
+    # IAM first: it names the right most reviewers recognise.
+    return tuple(sorted(found, key=lambda a: (not a.startswith("iam:"), a)))
+
+
+@functools.cache
+def _admin_match(pattern: str) -> tuple[str, ...]:
+    """The admin actions an action pattern (``iam:*``, ``NOT s3:*``) allows."""
+    if pattern.startswith("NOT "):
+        excluded = pattern[4:]
+        return tuple(a for a in _admin_actions() if not matches(excluded, a, case_sensitive=False))
+    return tuple(a for a in _admin_actions() if matches(pattern, a, case_sensitive=False))
+
+
+@functools.cache
+def _deploy_match(pattern: str) -> tuple[str, ...]:
+    """The deploy actions an action pattern allows (on the same resource), in order."""
+    broad = Permission(action=pattern, resource="*")
+    return tuple(
+        action
+        for action in _DEPLOY
+        if broad == (narrow := Permission(action=action, resource="*"))
+        or algebra.covers(broad, narrow)
+    )
+
+
+def rights(holds: Holds, p: Permission) -> Rights:
+    if p.action == "*" and p.resource == "*" and holds(p):
+        return Rights("* on *", "* on *")
+    deploy = admin = None
+    for action in _deploy_match(p.action):
+        if holds(Permission(action=action, resource=p.resource, scope=p.scope)):
+            deploy = action if p.action.lower() == action.lower() else f"{p.action} ({action})"
+            break
+    # Permissions management on one resource (a bucket policy, a function's resource
+    # policy) is the resource's own business; IAM writes count wherever they apply.
+    for action in _admin_match(p.action):
+        if not action.startswith("iam:") and p.resource != "*":
+            continue
+        if holds(Permission(action=action, resource=p.resource, scope=p.scope)):
+            admin = p.action if p.action.lower() == action else f"{p.action} ({action})"
+            break
+    return Rights(deploy, admin)
+
+
+def policy_rights(policy: str) -> Rights:
+    """What a managed policy known only by its ARN amounts to, by its name."""
+    name = policy.rsplit("/", 1)[-1]
+    return Rights(
+        policy if name in _MANAGED_DEPLOY else None, policy if name in _MANAGED_ADMIN else None
+    )
+
+
+# ---- wildcards and admin (DG405) ------------------------------------------------------
+
+
+def wildcard(p: Permission) -> Wildcard | None:
+    action = p.action
+    if p.resource != "*":
+        return None
+    if action == "*":
+        return Wildcard("* on *", True)
+    if action.startswith("NOT "):
+        return Wildcard(f"every action except {action[4:]} on *", False)
+    service, _, name = action.partition(":")
+    if name == "*" and "*" not in service:
+        return Wildcard(f"{action} on *", False)
+    return None
+
+
+def policy_wildcard(policy: str) -> Wildcard | None:
+    name = policy.rsplit("/", 1)[-1]
+    if name == "AdministratorAccess":
+        return Wildcard(f"managed policy {name}", True)
+    if name == "PowerUserAccess" or name.endswith("FullAccess"):
+        return Wildcard(f"managed policy {name}", False)
+    return None
+
+
 def _labelled(identity: Identity) -> bool:
     return True  # roles and users carry tags (and the provider's default_tags)
 
@@ -156,4 +287,8 @@ SPEC = ProviderSpec(
     lets_people_in=lets_people_in,
     labelled=_labelled,
     identity_inheriting_workloads=frozenset({"aws_sagemaker_endpoint"}),
+    rights=rights,
+    policy_rights=policy_rights,
+    wildcard=wildcard,
+    policy_wildcard=policy_wildcard,
 )

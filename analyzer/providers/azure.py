@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from driftgate.analyzer.model import Identity, Model, Permission, Trust
 from driftgate.analyzer.permissions import azure as algebra
 from driftgate.analyzer.providers.conditions import Condition, opaque
-from driftgate.analyzer.providers.spec import Danger, Level, ProviderSpec
+from driftgate.analyzer.providers.spec import Danger, Holds, Level, ProviderSpec, Rights, Wildcard
 
 _ESCALATION = frozenset(
     {"owner", "user access administrator", "role based access control administrator"}
@@ -46,6 +46,74 @@ def trust_verb(trust: Trust) -> str:
     return "act as" if trust.actions else "federate into"
 
 
+_DEPLOY_ROLES = frozenset(
+    {
+        "owner",
+        "contributor",
+        "azureml data scientist",
+        "azureml compute operator",
+        "website contributor",
+        "azure kubernetes service rbac writer",
+        "azure kubernetes service rbac admin",
+        "azure kubernetes service rbac cluster admin",
+    }
+)
+_DEPLOY_ACTIONS = (
+    "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/write",
+    "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write",
+    "Microsoft.Web/sites/write",
+    "Microsoft.App/containerApps/write",
+    "Microsoft.ContainerInstance/containerGroups/write",
+    "Microsoft.ContainerService/managedClusters/apps/deployments/write",
+)
+_ADMIN_ROLES = frozenset(
+    {
+        "owner",
+        "user access administrator",
+        "role based access control administrator",
+        "azure kubernetes service rbac cluster admin",
+        "azure kubernetes service cluster admin role",
+    }
+)
+_ADMIN_ACTIONS = (
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Authorization/roleDefinitions/write",
+    "Microsoft.Authorization/policyAssignments/write",
+)
+_FULL = frozenset({"owner", "user access administrator"})
+_BASIC = frozenset({"contributor"})
+
+
+def _first_held(holds: Holds, p: Permission, actions: tuple[str, ...]) -> str | None:
+    for action in actions:
+        target = Permission(action=action, resource=p.resource)
+        if (p == target or algebra.covers(p, target)) and holds(target):
+            return p.action
+    return None
+
+
+def rights(holds: Holds, p: Permission) -> Rights:
+    role = p.action.lower()
+    deploy = p.action if role in _DEPLOY_ROLES else None
+    admin = p.action if role in _ADMIN_ROLES else None
+    if "/" in p.action or p.action == "*":
+        # A custom role's actions (wildcards allowed).
+        deploy = deploy or _first_held(holds, p, _DEPLOY_ACTIONS)
+        admin = admin or _first_held(holds, p, _ADMIN_ACTIONS)
+    elif not holds(p):
+        return Rights()
+    return Rights(deploy, admin)
+
+
+def wildcard(p: Permission) -> Wildcard | None:
+    role = p.action.lower()
+    if role in _FULL or role == "*":
+        return Wildcard(f"{p.action} on {p.resource}", True)
+    if role in _BASIC or (role.endswith("/*") and role.count("/") == 1):
+        return Wildcard(f"{p.action} on {p.resource}", False)
+    return None
+
+
 def is_default(identity: Identity) -> bool:
     return identity.kind == "kubelet_identity"
 
@@ -69,4 +137,6 @@ SPEC = ProviderSpec(
     is_default_identity=is_default,
     default_danger=danger,
     labelled=lambda identity: True,
+    rights=rights,
+    wildcard=wildcard,
 )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions import gcp as algebra
 from driftgate.analyzer.providers.conditions import Condition, opaque
-from driftgate.analyzer.providers.spec import Danger, Level, ProviderSpec
+from driftgate.analyzer.providers.spec import Danger, Holds, Level, ProviderSpec, Rights, Wildcard
 
 _ESCALATION = frozenset(
     {
@@ -62,6 +62,69 @@ def conditions(texts: Iterable[str]) -> list[Condition]:
     return found
 
 
+_DEPLOY_ROLES = frozenset(
+    {
+        "roles/owner",
+        "roles/editor",
+        "roles/run.admin",
+        "roles/run.developer",
+        "roles/aiplatform.admin",
+        "roles/aiplatform.user",
+        "roles/cloudfunctions.admin",
+        "roles/cloudfunctions.developer",
+        "roles/container.admin",
+        "roles/container.developer",
+        "roles/appengine.deployer",
+        "roles/ml.admin",
+        "roles/ml.developer",
+    }
+)
+_DEPLOY_PERMISSIONS = (
+    "run.services.create",
+    "run.services.update",
+    "aiplatform.endpoints.deploy",
+    "cloudfunctions.functions.update",
+    "container.deployments.create",
+    "container.deployments.update",
+)
+_ADMIN_ROLES = frozenset(
+    {
+        "roles/owner",
+        "roles/iam.securityadmin",
+        "roles/iam.roleadmin",
+        "roles/iam.organizationroleadmin",
+        "roles/resourcemanager.organizationadmin",
+        "roles/container.admin",
+        "roles/container.clusteradmin",
+    }
+)
+_FULL = frozenset({"roles/owner"})
+_BASIC = frozenset({"roles/editor"})
+
+
+def rights(holds: Holds, p: Permission) -> Rights:
+    if not holds(p):
+        return Rights()
+    role = p.action.lower()
+    deploy = role in _DEPLOY_ROLES or role.endswith(_DEPLOY_PERMISSIONS)
+    admin = role in _ADMIN_ROLES or role.endswith(("iamadmin", ".setiampolicy"))
+    return Rights(p.action if deploy else None, p.action if admin else None)
+
+
+def wildcard(p: Permission) -> Wildcard | None:
+    role = p.action.lower()
+    if role in _FULL:
+        return Wildcard(f"{p.action} on {p.resource}", True)
+    if role in _BASIC:
+        return Wildcard(f"{p.action} on {p.resource}", False)
+    whole = p.resource.count("/") <= 1 and p.resource.startswith(
+        ("projects/", "folders/", "organizations/")
+    )
+    if role.endswith(".admin") and whole:
+        return Wildcard(f"{p.action} on {p.resource}", False)
+    return None
+
+
 def is_default(identity: Identity) -> bool:
     return identity.kind == "default_service_account"
 
@@ -87,4 +150,6 @@ SPEC = ProviderSpec(
     default_danger=danger,
     # Service accounts and pools carry no labels: an owner cannot be written on them.
     labelled=lambda identity: False,
+    rights=rights,
+    wildcard=wildcard,
 )

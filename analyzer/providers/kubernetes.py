@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions import kubernetes as algebra
-from driftgate.analyzer.providers.spec import Danger, Level, ProviderSpec
+from driftgate.analyzer.providers.spec import Danger, Holds, Level, ProviderSpec, Rights, Wildcard
 
 _READ = frozenset({"get", "list", "watch"})
 _IDENTITY_SUBRESOURCES = frozenset(
@@ -41,6 +41,66 @@ def level(permission: Permission) -> Level:
     return "write"
 
 
+_DEPLOY_KINDS = (
+    "apps/deployments",
+    "apps/statefulsets",
+    "apps/daemonsets",
+    "apps/replicasets",
+    "core/pods",
+    "batch/jobs",
+    "batch/cronjobs",
+    "serving.kserve.io/inferenceservices",
+    "serving.kserve.io/servingruntimes",
+    "machinelearning.seldon.io/seldondeployments",
+    "ray.io/rayservices",
+    "ray.io/rayclusters",
+    "serving.knative.dev/services",
+)
+_DEPLOY_VERBS = ("create", "update", "patch")
+_ADMIN_KINDS = tuple(sorted(_ADMIN_RESOURCES))
+_ADMIN_VERBS = ("create", "update", "patch", "delete", "bind", "escalate")
+
+
+def _first(
+    holds: Holds, p: Permission, kinds: tuple[str, ...], verbs: tuple[str, ...]
+) -> str | None:
+    # Cheap string tests first: building and comparing permissions for every kind x verb
+    # of every rule was most of a warm scan's time on a large repository.
+    verb_p = p.action.lower()
+    group_p, _, rest = p.resource.partition("#")[0].partition("/")
+    for kind in kinds:
+        group, _, resource = kind.partition("/")
+        if group_p not in ("*", group) or not (rest == resource or "*" in rest):
+            continue
+        for verb in verbs:
+            if verb_p not in ("*", verb):
+                continue
+            target = Permission(action=verb, resource=kind, scope=p.scope)
+            if (p == target or algebra.covers(p, target)) and holds(target):
+                where = "cluster-wide" if p.scope in ("", "*") else f"in namespace {p.scope}"
+                return f"write {p.resource} {where}"
+    return None
+
+
+def rights(holds: Holds, p: Permission) -> Rights:
+    """Writing workloads deploys; writing RBAC or nodes administers the cluster."""
+    return Rights(
+        _first(holds, p, _DEPLOY_KINDS, _DEPLOY_VERBS),
+        _first(holds, p, _ADMIN_KINDS, _ADMIN_VERBS),
+    )
+
+
+def wildcard(p: Permission) -> Wildcard | None:
+    # ``group/resource[/subresource][#name]``; nonResourceURLs are no resource kind.
+    group, _, rest = p.resource.partition("/")
+    kind = rest.partition("#")[0].partition("/")[0]
+    if kind != "*" or p.action.lower() in _READ:
+        return None
+    where = "cluster-wide" if p.scope in ("", "*") else f"in namespace {p.scope}"
+    full = group == "*" and p.action == "*"
+    return Wildcard(f"{p.action} on {p.resource} {where}", full and p.scope in ("", "*"))
+
+
 def is_default(identity: Identity) -> bool:
     return identity.kind == "ServiceAccount" and identity.name == "default"
 
@@ -69,4 +129,6 @@ SPEC = ProviderSpec(
     unnamed_identity="names no serviceAccountName, so it runs as",
     default_danger=danger,
     labelled=lambda identity: True,
+    rights=rights,
+    wildcard=wildcard,
 )

@@ -112,6 +112,10 @@ class ProviderSpec:
 
     # ---- classes of rights ----
     rights: Callable[[Holds, Permission], Rights] = _no_rights
-    """Deployment and infrastructure-admin rights a permission gives (DG402)."""
+    """Deployment and infrastructure-admin rights a held permission gives (DG402)."""
+    policy_rights: Callable[[str], Rights] = lambda policy: Rights()
+    """The same for a managed policy known only by its name or ARN."""
     wildcard: Callable[[Permission], Wildcard | None] = _no_wildcard
     """A wildcard or admin permission (DG405)."""
+    policy_wildcard: Callable[[str], Wildcard | None] = lambda policy: None
+    """The same for a managed policy known only by its name or ARN."""
