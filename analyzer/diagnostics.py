@@ -14,6 +14,7 @@ DiagnosticKind = Literal[
     "unresolved",
     "unmodelled-type",
     "nothing-analysed",
+    "module-not-read",
 ]
 
 
@@ -30,6 +31,8 @@ class Diagnostic:
     # warning, since everything else in the tree is still analysed.
     # "nothing-analysed": no Terraform or Kubernetes file under the scanned path (at head,
     # nor at base): a gate that looked at nothing cannot pass anything.
+    # "module-not-read": a registry, git or http module call whose download driftgate
+    # could not read (no .terraform/modules/modules.json); always a warning, one per call.
     kind: DiagnosticKind = "parse-error"
     level: Literal["error", "warning"] = "error"
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -136,6 +137,19 @@ class BuiltModel:
     excluded: int = 0
 
 
+def _cached_hcl(
+    cache: ParseCache,
+) -> Callable[[str, bytes], tuple[HclFile | None, list[Diagnostic]]]:
+    """Parse a file Terraform downloaded (``.terraform/modules``) through the cache."""
+
+    def parse(path: str, data: bytes) -> tuple[HclFile | None, list[Diagnostic]]:
+        key = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+        parsed, problems = cache.parse(SourceFile(path, key, lambda: data, len(data)))
+        return (parsed if isinstance(parsed, HclFile) else None), problems
+
+    return parse
+
+
 def build_model(
     tree: Tree,
     options: ExtractOptions,
@@ -164,7 +178,13 @@ def build_model(
             hcl_files.append(parsed)
         elif isinstance(parsed, list):
             documents.extend(parsed)
-    project = TerraformProject(hcl_files, tree.read_path, dict(options.var_files))
+    project = TerraformProject(
+        hcl_files,
+        tree.read_path,
+        dict(options.var_files),
+        list_folder=getattr(tree, "list_folder", None),
+        parse=_cached_hcl(cache),
+    )
     instances = list(project.instances())
     if plans:
         instances, problems = apply_plans(project, instances, plans, side, options.environments)

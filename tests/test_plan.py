@@ -172,7 +172,8 @@ def test_an_oversized_plan_is_refused_before_it_is_read(
     repo, plan = with_plan(tmp_path, AWS / "head", AWS / "plan.json", f"{AWS_ROOT}/plan.json")
     code, report, _ = scan(repo, "--plan", plan)
     assert code == 2
-    # Beside the unresolved-variable warnings of the tree, one error: the plan.
+    # Beside the tree's warnings (unresolved variables, registry module calls not read
+    # without the plan), one error: the plan.
     (diagnostic,) = [d for d in report["diagnostics"] if d["level"] == "error"]
     assert diagnostic["path"] == f"{AWS_ROOT}/plan.json"
     assert "over the 1.0 KiB limit for plans" in diagnostic["message"]

@@ -28,6 +28,8 @@ SEVERITY_ORDER: tuple[Severity, ...] = (
 UNPARSED_KINDS = frozenset({"parse-error", "too-large"})
 # A resource type the model leaves out: said once per type, counted apart from warnings.
 UNMODELLED_KIND = "unmodelled-type"
+# A registry, git or http module call whose download was not read: one per call.
+NOT_READ_KIND = "module-not-read"
 
 
 def finding_sort_key(finding: Finding) -> tuple[int, str, int, str, str, str]:
@@ -74,6 +76,11 @@ def unparsed_files(result: ScanResult) -> list[str]:
 def unmodelled_types(result: ScanResult) -> int:
     """How many identity-bearing resource types no extractor reads (one diagnostic each)."""
     return sum(1 for d in result.diagnostics if d.kind == UNMODELLED_KIND)
+
+
+def modules_not_read(result: ScanResult) -> int:
+    """How many module calls were not read (registry, git, http; one diagnostic each)."""
+    return sum(1 for d in result.diagnostics if d.kind == NOT_READ_KIND)
 
 
 def catalog(result: ScanResult) -> list[CheckMeta]:

@@ -40,10 +40,12 @@ from driftgate.analyzer.checkapi import Severity
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.findings import Finding, ScanResult
 from driftgate.analyzer.report.common import (
+    NOT_READ_KIND,
     SEVERITY_ORDER,
     UNMODELLED_KIND,
     UNPARSED_KINDS,
     fixed,
+    modules_not_read,
     plural,
     printable,
     severity_counts,
@@ -200,8 +202,12 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
         parts.append(plural(errors, "error"))
     if types := unmodelled_types(result):
         parts.append(f"{plural(types, 'resource type')} not modelled")
+    if calls := modules_not_read(result):
+        parts.append(f"{plural(calls, 'module call')} not read")
     warnings = sum(
-        1 for d in result.diagnostics if d.level == "warning" and d.kind != UNMODELLED_KIND
+        1
+        for d in result.diagnostics
+        if d.level == "warning" and d.kind not in (UNMODELLED_KIND, NOT_READ_KIND)
     )
     if warnings:
         parts.append(plural(warnings, "warning"))

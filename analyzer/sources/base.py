@@ -69,3 +69,17 @@ class Tree(Protocol):
         symlink, lies outside the root, or is larger than MAX_READ_PATH bytes.
         """
         ...
+
+
+class FolderLister(Protocol):
+    """A tree that can name the files of one folder, ignored or not (see ``list_folder``).
+
+    Trees offer ``list_folder(path)``: the names of the files (not folders) directly in
+    the repo-relative folder ``path``, whatever the ignore rules and SKIPPED_DIRS say;
+    None when the folder does not exist, lies outside the root or is reached through a
+    symlink. It is how modules Terraform downloaded under ``.terraform/modules`` (which
+    the listing of the tree's own files leaves out) are read, folder by folder, only
+    where ``.terraform/modules/modules.json`` names them.
+    """
+
+    def list_folder(self, path: str) -> list[str] | None: ...

@@ -129,6 +129,16 @@ class GitRevisionTree:
             return None
         return _small_blob(self._repo, str(entry.id), int(entry.filemode))
 
+    def list_folder(self, path: str) -> list[str] | None:
+        """The names of the files (blobs and links) directly in the folder ``path``."""
+        rel = safe_relative(path) if path not in ("", ".") else ""
+        if rel is None:
+            return None
+        folder = _subtree(self.commit.tree, rel)
+        if folder is None:
+            return None
+        return sorted(obj.name for obj in folder if not isinstance(obj, pygit2.Tree) and obj.name)
+
     @cached_property
     def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
         start = _subtree(self.commit.tree, self.subdir)
@@ -169,6 +179,21 @@ class GitIndexTree:
             return None
         return _small_blob(self._repo, str(entry.id), int(entry.mode))
 
+    def list_folder(self, path: str) -> list[str] | None:
+        """The names of the staged files directly in the folder ``path``."""
+        rel = safe_relative(path) if path not in ("", ".") else ""
+        if rel is None:
+            return None
+        prefix = f"{rel}/" if rel else ""
+        names = sorted(
+            name
+            for entry in _current_index(self._repo)
+            if (p := str(entry.path)).startswith(prefix)
+            and "/" not in (name := p[len(prefix) :])
+            and entry.mode != FileMode.COMMIT
+        )
+        return names or None
+
     @cached_property
     def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
         index = _current_index(self._repo)
@@ -206,6 +231,9 @@ class EmptyTree:
         return iter(())
 
     def read_path(self, path: str) -> bytes | None:
+        return None
+
+    def list_folder(self, path: str) -> list[str] | None:
         return None
 
 

@@ -78,6 +78,23 @@ class DirectoryTree:
         except SourceError:
             return None
 
+    def list_folder(self, path: str) -> list[str] | None:
+        """The names of the files directly in ``path`` (symlinks included, never followed)."""
+        rel = safe_relative(path) if path not in ("", ".") else ""
+        if rel is None:
+            return None
+        current = self.root
+        for part in rel.split("/") if rel else []:
+            current = current / part
+            # Never through a symlink: lstat each component, not just the last.
+            if current.is_symlink() or not current.is_dir():
+                return None
+        try:
+            with os.scandir(current) as it:
+                return sorted(e.name for e in it if not e.is_dir(follow_symlinks=False))
+        except OSError:
+            return None
+
     @cached_property
     def _listing(self) -> Listing:
         # Listed once, so files() and skipped describe the same snapshot.

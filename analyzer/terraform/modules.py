@@ -5,7 +5,10 @@ locally, or one with a backend, provider block or tfvars of its own. Each root i
 evaluated once per variable file that selects an environment (``prod.tfvars``) or once
 with its auto-loaded tfvars; local module calls are evaluated once per call with the
 caller's inputs, so a shared module's resources take the environment of the root that
-instantiates them. Registry and git modules are never fetched.
+instantiates them. Registry, git and http modules are never fetched: they are read from
+what ``terraform init`` downloaded into the root's ``.terraform/modules/`` when its
+manifest is in the tree (see :mod:`downloaded`), and are otherwise one
+``module-not-read`` warning per call.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 
 from driftgate.analyzer.diagnostics import Diagnostic, DiagnosticKind
 from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.terraform import downloaded
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
 from driftgate.analyzer.terraform.functions import MAX_COLLECTION
@@ -129,8 +133,21 @@ class TerraformProject:
         files: list[ast.HclFile],
         read_file: Callable[[str], bytes | None] | None = None,
         var_files: Mapping[str, Sequence[str]] | None = None,
+        list_folder: Callable[[str], list[str] | None] | None = None,
+        parse: downloaded.ParseHcl = downloaded.parse_hcl_file,
     ) -> None:
         self._read_file = read_file
+        # Reading modules Terraform downloaded: folder listing, and the parser to use.
+        self._list_folder = list_folder
+        self._parse = parse
+        self._manifests: dict[str, downloaded.Manifest | None] = {}
+        self._downloaded: set[str] = set()  # module folders read from .terraform/modules
+        # (root label, module prefix) → the call's key in the manifest ("eks.kms").
+        self._call_keys: dict[tuple[str, str], str] = {}
+        # Each module-not-read warning → the labels of the roots it was met in; roots a
+        # plan covers (``planned``) read every module call from the plan instead.
+        self._not_read: dict[Diagnostic, set[str]] = defaultdict(set)
+        self.planned: set[str] = set()
         # Root folder → its variable files, from the configuration (-var-file mapping).
         self.var_file_map = {k.strip("/"): list(v) for k, v in (var_files or {}).items()}
         self._diagnostics: list[Diagnostic] = []
@@ -152,7 +169,11 @@ class TerraformProject:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         """Problems found so far, evaluation problems included (evaluation is lazy)."""
-        found = list(self._diagnostics)
+        found = [
+            d
+            for d in self._diagnostics
+            if d not in self._not_read or not self._not_read[d] <= self.planned
+        ]
         seen = set()
         kinds: tuple[tuple[DiagnosticKind, str], ...] = (
             ("evaluation", "problems"),
@@ -175,6 +196,8 @@ class TerraformProject:
         }
         roots: list[Root] = []
         for directory, module in sorted(self.modules.items()):
+            if directory in self._downloaded:
+                continue
             standalone = any(
                 b.type in ("provider", "terraform") or b.type == "backend" for _, b in module.blocks
             )
@@ -320,7 +343,15 @@ class TerraformProject:
     def child(self, scope: ModuleScope, name: str, key: Value | None) -> ModuleScope | Value:
         """The scope of ``module.NAME[KEY]`` called from ``scope`` (ModuleResolver)."""
         call = scope.module_calls[name]
+        root = self._roots[scope.root_label]
+        parent_key = self._call_keys.get((root.label, scope.prefix), "")
+        call_key = f"{parent_key}.{name}" if parent_key else name
         directory = self._local_source(scope.module_dir, call)
+        if scope.module_dir in self._downloaded or (
+            directory is None and not _absolute_source(call)
+        ):
+            # A remote call, or any call inside a downloaded module: the manifest says.
+            directory = self._downloaded_dir(root, scope.module_dir, name, call_key, call)
         if directory is None or directory not in self.modules:
             source = call.attributes.get("source")
             text = source.expr.text if source is not None else "?"
@@ -336,10 +367,10 @@ class TerraformProject:
             if problem not in scope.problems:
                 scope.problems.append(problem)
             return UnknownValue(f"module.{name}", why)
-        root = self._roots[scope.root_label]
         prefix = f"{scope.prefix}module.{name}{_key_suffix(key)}."
         if (root.label, prefix) in self._scopes:
             return self._scopes[(root.label, prefix)]
+        self._call_keys[(root.label, prefix)] = call_key
         for k, inner in self._expand(call, Evaluator(scope)):
             if k != key:
                 continue
@@ -352,6 +383,101 @@ class TerraformProject:
             }
             return self._scope(root, directory, inputs, prefix, (*scope.stack, directory))
         return UnknownValue(f"module.{name}{_key_suffix(key)}", "no such module instance")
+
+    # ---- modules terraform init downloaded ----------------------------------------
+
+    def _downloaded_dir(
+        self, root: Root, directory: str, name: str, key: str, call: ast.Block
+    ) -> str | None:
+        """The folder a remote call (or a call inside a download) is read from, if any.
+
+        A call inside a downloaded module that the manifest does not record, with a
+        local source, is read from its path when that stays in the download.
+        """
+        source, version = _call_text(call, "source"), _call_text(call, "version")
+        manifest = self._manifest(root.dir)
+        local = downloaded.is_local(source)
+        path = downloaded.manifest_path(root.dir)
+        if manifest is None:
+            reason = (
+                f"no {path} in this tree (terraform init or terraform get in"
+                f" {root.dir or '.'} writes it; a git revision usually has no .terraform/)"
+            )
+        elif manifest.problem is not None:
+            reason = f"{path} could not be read"
+        elif key not in manifest.entries:
+            reason = f"{path} does not record it (run terraform init again)"
+        elif not downloaded.same_source(source, manifest.entries[key].source):
+            recorded = manifest.entries[key].source
+            reason = f"{path} records source {recorded} for it (run terraform init again)"
+        else:
+            target, reason = downloaded.entry_dir(root.dir, manifest.entries[key])
+            if target is None:
+                self._add(
+                    Diagnostic(
+                        path, 1, f"module {key}: {reason}; not read", "unsafe-path", "warning"
+                    )
+                )
+            elif self._load_downloaded(target):
+                return target
+            else:
+                reason = f"its folder {target} is missing, holds no .tf files, or is a symlink"
+        if local:
+            target = self._local_source(directory, call)
+            if target is not None and target in self.modules:
+                return target
+            if (
+                target is not None
+                and downloaded.in_downloads(root.dir, target)
+                and self._load_downloaded(target)
+            ):
+                return target
+            if directory not in self._downloaded:
+                return None
+        call_path = self._call_path(directory, call) or directory or "."
+        shown = f"version {version}" if version else "no version"
+        message = (
+            f"module call module.{name} not read: source {source}, {shown}; {reason};"
+            " the identities it declares are unknown"
+        )
+        warning = Diagnostic(call_path, call.line, message, "module-not-read", "warning")
+        self._add(warning)
+        self._not_read[warning].add(root.label)
+        return None
+
+    def _manifest(self, root_dir: str) -> downloaded.Manifest | None:
+        if root_dir in self._manifests:
+            return self._manifests[root_dir]
+        path = downloaded.manifest_path(root_dir)
+        data = self._read_file(path) if self._read_file is not None else None
+        manifest = downloaded.read_manifest(root_dir, data)
+        if manifest is not None and manifest.problem is not None:
+            message = f"{path} is malformed: {manifest.problem}; the modules it lists are not read"
+            self._add(Diagnostic(path, manifest.line, message, "parse-error", "warning"))
+        self._manifests[root_dir] = manifest
+        return manifest
+
+    def _load_downloaded(self, directory: str) -> bool:
+        """Read a downloaded module's folder into ``modules``; False when it cannot be."""
+        if directory in self.modules:
+            return True
+        files, problems = downloaded.read_folder(
+            directory, self._list_folder, self._read_file, self._parse
+        )
+        for problem in problems:
+            self._add(problem)
+        if not files:
+            return False
+        module = _Module(directory)
+        for f in sorted(files, key=lambda f: f.path):
+            module.blocks.extend((f.path, b) for b in f.blocks)
+        self.modules[directory] = module
+        self._downloaded.add(directory)
+        return True
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic not in self._diagnostics:
+            self._diagnostics.append(diagnostic)
 
     def _call_path(self, directory: str, call: ast.Block) -> str | None:
         module = self.modules.get(directory)
@@ -436,6 +562,20 @@ class TerraformProject:
         found = Diagnostic(path, block.line, message, "unsafe-path", "warning")
         if found not in self._diagnostics:
             self._diagnostics.append(found)
+
+
+def _call_text(call: ast.Block, name: str) -> str:
+    """A module call's ``source`` or ``version`` as written ("" when absent)."""
+    attr = call.attributes.get(name)
+    if attr is None:
+        return ""
+    if isinstance(attr.expr, ast.Literal) and isinstance(attr.expr.value, str):
+        return attr.expr.value
+    return attr.expr.text
+
+
+def _absolute_source(call: ast.Block) -> bool:
+    return downloaded.is_absolute(_call_text(call, "source"))
 
 
 def _deferred(evaluator: Evaluator, expr: ast.Expr) -> Callable[[], Value]:

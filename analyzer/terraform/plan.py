@@ -138,6 +138,7 @@ def apply_plans(
         listed = {i.address for i in found}
         found += [i for i in static if i.mode == "data" and i.address not in listed]
         planned[root.label] = found
+    project.planned.update(planned)
     kept = [i for i in instances if i.root.label not in planned]
     return kept + [i for group in planned.values() for i in group], diagnostics
 
