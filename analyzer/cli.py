@@ -192,6 +192,16 @@ class _Models:
                 for d in self.base.diagnostics
                 if d.level == "error"
             )
+            # A module call read at head but not at base (a git revision has no
+            # .terraform/): what it declared at base is unknown, so the comparison is too.
+            unread = {
+                (d.path, d.line) for d in self.head.diagnostics if d.kind == "module-not-read"
+            }
+            found.extend(
+                Diagnostic(d.path, d.line, f"at base: {d.message}", d.kind, "warning")
+                for d in self.base.diagnostics
+                if d.kind == "module-not-read" and (d.path, d.line) not in unread
+            )
         return found
 
 

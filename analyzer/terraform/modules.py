@@ -437,7 +437,7 @@ class TerraformProject:
         call_path = self._call_path(directory, call) or directory or "."
         shown = f"version {version}" if version else "no version"
         message = (
-            f"module call module.{name} not read: source {source}, {shown}; {reason};"
+            f"module call module.{name} not read: source {source or '(none)'}, {shown}; {reason};"
             " the identities it declares are unknown"
         )
         warning = Diagnostic(call_path, call.line, message, "module-not-read", "warning")
