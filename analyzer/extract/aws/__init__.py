@@ -1,0 +1,1 @@
+"""AWS (aws_*) resources → identity-binding model entities."""

@@ -1,0 +1,1 @@
+"""Azure (azurerm_*, azuread_*) resources → identity-binding model entities."""

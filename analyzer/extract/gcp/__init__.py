@@ -1,0 +1,1 @@
+"""GCP (google_*) resources → identity-binding model entities."""

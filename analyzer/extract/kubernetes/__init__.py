@@ -1,0 +1,1 @@
+"""Kubernetes: YAML manifests, kustomize builds and the Terraform kubernetes provider."""

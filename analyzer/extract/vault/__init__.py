@@ -1,0 +1,1 @@
+"""Vault (vault_*) resources → identity-binding model entities."""
