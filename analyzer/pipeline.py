@@ -13,8 +13,8 @@ import pathspec
 
 from driftgate.analyzer.cache import DiskCache
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
-from driftgate.analyzer.extract.kustomize import apply_kustomizations
+from driftgate.analyzer.extract.kubernetes.kustomize import apply_kustomizations
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.extract.registry import TERRAFORM_EXTRACTORS

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.extract.registry import TERRAFORM_EXTRACTORS

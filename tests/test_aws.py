@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftgate.analyzer.extract.aws import extract_aws
-from driftgate.analyzer.extract.aws_common import accelerated_reason, module_prefixes
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.aws.common import accelerated_reason, module_prefixes
+from driftgate.analyzer.extract.aws.extract import extract_aws
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
 from driftgate.analyzer.model import Grant, Location, Model, Permission

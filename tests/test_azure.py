@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftgate.analyzer.extract.azure import extract_azure
-from driftgate.analyzer.extract.azure_values import go_duration, key_vault_reference, rfc3339, tags
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.azure.extract import extract_azure
+from driftgate.analyzer.extract.azure.values import go_duration, key_vault_reference, rfc3339, tags
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Grant, Location, Model, Permission, Unknown

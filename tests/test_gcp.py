@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftgate.analyzer.extract.gcp import extract_gcp
+from driftgate.analyzer.extract.gcp.extract import extract_gcp
 from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
 from driftgate.analyzer.model import Grant, Location, Model, Permission, Trust, Unknown
 from driftgate.analyzer.parse.hcl import parse_hcl

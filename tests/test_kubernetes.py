@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from driftgate.analyzer.extract.inference import image_repository, model_server_reason
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
 from driftgate.analyzer.model.entities import Location, Model, Permission
 from driftgate.analyzer.model.environment import EnvironmentResolver, EnvironmentRule

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
-from driftgate.analyzer.extract.kubernetes_tf import extract_kubernetes_tf
-from driftgate.analyzer.extract.kubernetes_tf_convert import camel
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
+from driftgate.analyzer.extract.kubernetes.terraform import extract_kubernetes_tf
+from driftgate.analyzer.extract.kubernetes.terraform_convert import camel
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Location, Model, Permission
 from driftgate.analyzer.parse.hcl import parse_hcl

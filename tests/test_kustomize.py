@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
-from driftgate.analyzer.extract.kustomize import apply_kustomizations
+from driftgate.analyzer.extract.kubernetes.kustomize import apply_kustomizations
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model.entities import Location, Model

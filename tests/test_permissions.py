@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftgate.analyzer.diff import GrantDelta, grant_deltas
-from driftgate.analyzer.extract.gcp import extract_gcp
+from driftgate.analyzer.extract.gcp.extract import extract_gcp
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Grant, Identity, Model, Permission
 from driftgate.analyzer.parse.hcl import parse_hcl

@@ -96,7 +96,7 @@ def test_every_identity_type_the_extractors_name_is_declared() -> None:
     # An `inst.type == "..."` branch added beside the tables would read a type the
     # warning still calls unmodelled: every such literal must be in a declared table.
     named: dict[str, str] = {}
-    for path in sorted(EXTRACT.glob("*.py")):
+    for path in sorted(EXTRACT.rglob("*.py")):
         if path.name == "unmodelled.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -106,7 +106,7 @@ def test_every_identity_type_the_extractors_name_is_declared() -> None:
                 and re.fullmatch(r"[a-z][a-z0-9_]*[a-z0-9]", node.value)
                 and identity_bearing(node.value)
             ):
-                named.setdefault(node.value, f"{path.name}:{node.lineno}")
+                named.setdefault(node.value, f"{path.relative_to(EXTRACT)}:{node.lineno}")
     undeclared = {
         t: where
         for t, where in named.items()

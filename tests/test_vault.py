@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftgate.analyzer.extract.kubernetes import extract_kubernetes
+from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import merge
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.extract.vault import extract_vault
-from driftgate.analyzer.extract.vault_link import link_vault_logins
-from driftgate.analyzer.extract.vault_policy import parse_policy, path_matches
-from driftgate.analyzer.extract.vault_values import (
+from driftgate.analyzer.extract.vault.extract import extract_vault
+from driftgate.analyzer.extract.vault.link import link_vault_logins
+from driftgate.analyzer.extract.vault.policy import parse_policy, path_matches
+from driftgate.analyzer.extract.vault.values import (
     VAULT_DEFAULT_MAX_TTL,
     duration_seconds,
     token_lifetime,

@@ -13,7 +13,7 @@ from typing import cast
 
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
 from driftgate.analyzer.extract.external_refs import is_external_object
-from driftgate.analyzer.extract.vault_link import link_vault_logins
+from driftgate.analyzer.extract.vault.link import link_vault_logins
 from driftgate.analyzer.model import Identity, Model, Provider, Unknown
 
 

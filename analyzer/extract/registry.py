@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from driftgate.analyzer.extract import aws, azure, gcp, kubernetes_tf, vault
+from driftgate.analyzer.extract.aws import extract as aws
+from driftgate.analyzer.extract.azure import extract as azure
+from driftgate.analyzer.extract.gcp import extract as gcp
+from driftgate.analyzer.extract.kubernetes import terraform as kubernetes_tf
 from driftgate.analyzer.extract.options import ExtractOptions
+from driftgate.analyzer.extract.vault import extract as vault
 from driftgate.analyzer.model import Model
 from driftgate.analyzer.terraform.modules import ResourceInstance
 

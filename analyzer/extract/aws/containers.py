@@ -12,8 +12,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract import aws_secrets
-from driftgate.analyzer.extract.aws_common import AwsContext
+from driftgate.analyzer.extract.aws import secrets as aws_secrets
+from driftgate.analyzer.extract.aws.common import AwsContext
 from driftgate.analyzer.extract.inference import model_server_reason
 from driftgate.analyzer.extract.literals import literal_secret, preview, secret_name
 from driftgate.analyzer.model import PLAINTEXT, Credential, Location

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from driftgate.analyzer.extract import aws_iam, aws_policy, aws_secrets, aws_workloads
-from driftgate.analyzer.extract.aws_common import (
+from driftgate.analyzer.extract.aws import iam as aws_iam
+from driftgate.analyzer.extract.aws import policy as aws_policy
+from driftgate.analyzer.extract.aws import secrets as aws_secrets
+from driftgate.analyzer.extract.aws import workloads as aws_workloads
+from driftgate.analyzer.extract.aws.common import (
     AwsContext,
     managed_policy,
     tags_of,

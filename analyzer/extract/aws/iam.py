@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from driftgate.analyzer.extract import aws_policy
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
-from driftgate.analyzer.extract.aws_common import (
+from driftgate.analyzer.extract.aws import policy as aws_policy
+from driftgate.analyzer.extract.aws.common import (
     AwsContext,
     managed_policy,
     tags_of,

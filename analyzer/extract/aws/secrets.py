@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from driftgate.analyzer.extract.addresses import external_address
-from driftgate.analyzer.extract.aws_common import AwsContext, module_prefixes, tags_of, text
+from driftgate.analyzer.extract.aws.common import AwsContext, module_prefixes, tags_of, text
 from driftgate.analyzer.extract.literals import plaintext
 from driftgate.analyzer.model import Credential, Location
 from driftgate.analyzer.terraform.modules import ResourceInstance

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from driftgate.analyzer.extract.aws_common import AwsContext, accelerated_reason, tags_of, text
-from driftgate.analyzer.extract.aws_containers import ecs_containers, environment_credentials
-from driftgate.analyzer.extract.aws_iam import profile_identity
+from driftgate.analyzer.extract.aws.common import AwsContext, accelerated_reason, tags_of, text
+from driftgate.analyzer.extract.aws.containers import ecs_containers, environment_credentials
+from driftgate.analyzer.extract.aws.iam import profile_identity
 from driftgate.analyzer.extract.inference import selector_reason
 from driftgate.analyzer.model import Location, Workload
 from driftgate.analyzer.terraform.modules import ResourceInstance

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.analyzer.extract.addresses import external_address
-from driftgate.analyzer.extract.azure_identities import APPLICATION
-from driftgate.analyzer.extract.azure_state import AzureState
-from driftgate.analyzer.extract.azure_values import (
+from driftgate.analyzer.extract.azure.identities import APPLICATION
+from driftgate.analyzer.extract.azure.state import AzureState
+from driftgate.analyzer.extract.azure.values import (
     DAY,
     between,
     go_duration,

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from driftgate.analyzer.extract import (
-    azure_credentials,
-    azure_grants,
-    azure_identities,
-    azure_workloads,
-)
-from driftgate.analyzer.extract.azure_scopes import SCOPE_TYPES
-from driftgate.analyzer.extract.azure_state import AzureState
+from driftgate.analyzer.extract.azure import credentials as azure_credentials
+from driftgate.analyzer.extract.azure import grants as azure_grants
+from driftgate.analyzer.extract.azure import identities as azure_identities
+from driftgate.analyzer.extract.azure import workloads as azure_workloads
+from driftgate.analyzer.extract.azure.scopes import SCOPE_TYPES
+from driftgate.analyzer.extract.azure.state import AzureState
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Model
 from driftgate.analyzer.terraform.modules import ResourceInstance

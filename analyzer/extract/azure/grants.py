@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from driftgate.analyzer.extract.azure_scopes import resource_id, scope_of
-from driftgate.analyzer.extract.azure_state import PRINCIPAL_TYPES, AzureState, resource_type
-from driftgate.analyzer.extract.azure_values import strings, text
+from driftgate.analyzer.extract.azure.scopes import resource_id, scope_of
+from driftgate.analyzer.extract.azure.state import PRINCIPAL_TYPES, AzureState, resource_type
+from driftgate.analyzer.extract.azure.values import strings, text
 from driftgate.analyzer.model import Grant, Location, Permission, Trust
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.modules import ResourceInstance

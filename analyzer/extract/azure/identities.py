@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from driftgate.analyzer.extract.azure_state import AzureState
-from driftgate.analyzer.extract.azure_values import tags, text
+from driftgate.analyzer.extract.azure.state import AzureState
+from driftgate.analyzer.extract.azure.values import tags, text
 from driftgate.analyzer.model import Unknown
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue

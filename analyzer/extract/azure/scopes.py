@@ -11,7 +11,7 @@ part that cannot be known is shown as ``${expression}`` and reported as unknown.
 
 from __future__ import annotations
 
-from driftgate.analyzer.extract.azure_state import AzureState, resource_type
+from driftgate.analyzer.extract.azure.state import AzureState, resource_type
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.modules import ResourceInstance

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract.addresses import external_address
-from driftgate.analyzer.extract.azure_values import tags, text
+from driftgate.analyzer.extract.azure.values import tags, text
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Identity, Location, Model, Unknown
 from driftgate.analyzer.terraform.blocks import BlockView

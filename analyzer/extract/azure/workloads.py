@@ -13,10 +13,10 @@ import re
 from collections import defaultdict
 
 from driftgate.analyzer.extract.addresses import external_address
-from driftgate.analyzer.extract.azure_credentials import consumed
-from driftgate.analyzer.extract.azure_identities import aks_identities, managed_identities
-from driftgate.analyzer.extract.azure_state import AzureState
-from driftgate.analyzer.extract.azure_values import gpu_vm_size, key_vault_reference, tags, text
+from driftgate.analyzer.extract.azure.credentials import consumed
+from driftgate.analyzer.extract.azure.identities import aks_identities, managed_identities
+from driftgate.analyzer.extract.azure.state import AzureState
+from driftgate.analyzer.extract.azure.values import gpu_vm_size, key_vault_reference, tags, text
 from driftgate.analyzer.extract.inference import model_server_reason, selector_reason
 from driftgate.analyzer.extract.literals import env_literal, literal_secret, plaintext
 from driftgate.analyzer.model import Credential, Location, Workload

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from driftgate.analyzer.extract.addresses import external_address
-from driftgate.analyzer.extract.gcp_common import SA_DOMAIN, GcpContext, as_str, shown
-from driftgate.analyzer.extract.gcp_iam import IAM_TYPES, IamExtractor, iam_family
-from driftgate.analyzer.extract.gcp_paths import ID_PATHS
-from driftgate.analyzer.extract.gcp_workloads import WorkloadExtractor
+from driftgate.analyzer.extract.gcp.common import SA_DOMAIN, GcpContext, as_str, shown
+from driftgate.analyzer.extract.gcp.iam import IAM_TYPES, IamExtractor, iam_family
+from driftgate.analyzer.extract.gcp.paths import ID_PATHS
+from driftgate.analyzer.extract.gcp.workloads import WorkloadExtractor
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Credential, Identity, Model, Trust, Unknown
 from driftgate.analyzer.terraform.modules import ResourceInstance

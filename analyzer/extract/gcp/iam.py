@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from driftgate.analyzer.extract.gcp_common import (
+from driftgate.analyzer.extract.gcp.common import (
     SA_DOMAIN,
     GcpContext,
     email_of,
@@ -26,7 +26,7 @@ from driftgate.analyzer.extract.gcp_common import (
     template_ref,
     wi_subject,
 )
-from driftgate.analyzer.extract.gcp_paths import TARGETS, resource_name
+from driftgate.analyzer.extract.gcp.paths import TARGETS, resource_name
 from driftgate.analyzer.model import Grant, Location, Permission, Trust
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.blocks import BlockView

@@ -7,7 +7,7 @@ ids, full names, or a reference to the resource's computed ``id``.
 
 from __future__ import annotations
 
-from driftgate.analyzer.extract.gcp_common import GcpContext, shown
+from driftgate.analyzer.extract.gcp.common import GcpContext, shown
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from driftgate.analyzer.extract.gcp_common import GcpContext, as_str, shown, string_map
-from driftgate.analyzer.extract.gcp_paths import ID_PATHS, resource_name
+from driftgate.analyzer.extract.gcp.common import GcpContext, as_str, shown, string_map
+from driftgate.analyzer.extract.gcp.paths import ID_PATHS, resource_name
 from driftgate.analyzer.extract.inference import gpu_reason, model_server_reason, selector_reason
 from driftgate.analyzer.extract.literals import env_literal, plaintext
 from driftgate.analyzer.model import Credential, Location, Workload

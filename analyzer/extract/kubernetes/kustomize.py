@@ -9,9 +9,9 @@ kustomize directories by the objects their root kustomizations build:
   includes (by ``resources``, ``bases`` or ``components``) is a root; what it builds is
   emitted. So a base used by overlays/staging and overlays/prod yields each object
   twice, once per environment, and never once more without one.
-- What is applied: see :mod:`driftgate.analyzer.extract.kustomize_build` (order and fields),
-  :mod:`driftgate.analyzer.extract.kustomize_patch` (the strategic-merge subset, JSON 6902) and
-  :mod:`driftgate.analyzer.extract.kustomize_target` (which objects a patch selects).
+- What is applied: see :mod:`.kustomize_build` (order and fields),
+  :mod:`.kustomize_patch` (the strategic-merge subset, JSON 6902) and
+  :mod:`.kustomize_target` (which objects a patch selects).
 - Where an object is. A document has one path, used both for its locations and for its
   environment. A built object is located in the file of the last patch that changed
   it, else in the file it was read from; mappings defined elsewhere (what the patch did
@@ -27,7 +27,7 @@ kustomize directories by the objects their root kustomizations build:
 - Never outside the repository: an absolute path or one whose ``..`` climbs above the
   root is an ``unsafe-path`` diagnostic; a remote base (URL, ``github.com/...``,
   ``git@...``) a warning "remote base not fetched". Include cycles, self-inclusion and
-  builds past the limits of :mod:`driftgate.analyzer.extract.kustomize_nodes` end with an error.
+  builds past the limits of :mod:`.kustomize_nodes` end with an error.
 
 The input documents are never modified (they are shared by base and head parses).
 """
@@ -41,10 +41,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.extract.k8s_objects import CLUSTER_SCOPED, k8s_objects
-from driftgate.analyzer.extract.k8s_workloads import pod_templates, workload_labels
-from driftgate.analyzer.extract.kustomize_build import Builder, Files, Kustomization, PatchSpec
-from driftgate.analyzer.extract.kustomize_nodes import (
+from driftgate.analyzer.extract.kubernetes.kustomize_build import (
+    Builder,
+    Files,
+    Kustomization,
+    PatchSpec,
+)
+from driftgate.analyzer.extract.kubernetes.kustomize_nodes import (
     MAX_ENTRIES,
     MAX_NODES,
     MAX_TOTAL_NODES,
@@ -52,6 +55,8 @@ from driftgate.analyzer.extract.kustomize_nodes import (
     Refused,
     Resource,
 )
+from driftgate.analyzer.extract.kubernetes.objects import CLUSTER_SCOPED, k8s_objects
+from driftgate.analyzer.extract.kubernetes.workloads import pod_templates, workload_labels
 from driftgate.analyzer.model.environment import EnvironmentResolver
 from driftgate.analyzer.parse.yaml_docs import LineDict, YamlDocument, load_yaml
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.extract.kustomize_nodes import (
+from driftgate.analyzer.extract.kubernetes.kustomize_nodes import (
     MAX_CHECKS,
     MAX_NODES,
     MAX_OBJECTS,
@@ -28,14 +28,18 @@ from driftgate.analyzer.extract.kustomize_nodes import (
     text,
     walk_path,
 )
-from driftgate.analyzer.extract.kustomize_patch import PatchError, json_patch, strategic_merge
-from driftgate.analyzer.extract.kustomize_refs import (
+from driftgate.analyzer.extract.kubernetes.kustomize_patch import (
+    PatchError,
+    json_patch,
+    strategic_merge,
+)
+from driftgate.analyzer.extract.kubernetes.kustomize_refs import (
     SELECTOR_KINDS,
     fix_references,
     pod_templates,
     set_images,
 )
-from driftgate.analyzer.extract.kustomize_target import patch_selector, selector
+from driftgate.analyzer.extract.kubernetes.kustomize_target import patch_selector, selector
 from driftgate.analyzer.parse.yaml_docs import YamlDocument
 
 PatchField = Literal["patchesStrategicMerge", "patches", "patchesJson6902"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftgate.analyzer.extract.kustomize_nodes import (
+from driftgate.analyzer.extract.kubernetes.kustomize_nodes import (
     MAX_ENTRIES,
     Budget,
     Node,

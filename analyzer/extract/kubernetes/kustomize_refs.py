@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from driftgate.analyzer.extract.kustomize_nodes import (
+from driftgate.analyzer.extract.kubernetes.kustomize_nodes import (
     CORE_GROUPS,
     MAX_DEPTH,
     Node,

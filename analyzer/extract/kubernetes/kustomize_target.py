@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from driftgate.analyzer.extract.kustomize_nodes import Node, Resource, label_value, text, walk_path
-from driftgate.analyzer.extract.kustomize_patch import PatchError
+from driftgate.analyzer.extract.kubernetes.kustomize_nodes import (
+    Node,
+    Resource,
+    label_value,
+    text,
+    walk_path,
+)
+from driftgate.analyzer.extract.kubernetes.kustomize_patch import PatchError
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
-from driftgate.analyzer.extract.k8s_objects import K8sObject, k8s_objects, text
-from driftgate.analyzer.extract.k8s_rbac import rbac_grants
-from driftgate.analyzer.extract.k8s_workloads import (
+from driftgate.analyzer.extract.kubernetes.objects import K8sObject, k8s_objects, text
+from driftgate.analyzer.extract.kubernetes.rbac import rbac_grants
+from driftgate.analyzer.extract.kubernetes.workloads import (
     PodTemplate,
     inference_reason,
     pod_credentials,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftgate.analyzer.extract.addresses import k8s_address
-from driftgate.analyzer.extract.k8s_objects import (
+from driftgate.analyzer.extract.kubernetes.objects import (
     K8sObject,
     location,
     mapping,

@@ -1,7 +1,7 @@
 """Kubernetes objects declared as Terraform `kubernetes_*` resources → model entities.
 
 Each resource is converted into the document its YAML form would be (see
-:mod:`driftgate.analyzer.extract.kubernetes_tf_convert`) and handed to the YAML extractor, so that
+:mod:`.terraform_convert`) and handed to the YAML extractor, so that
 both forms of one object give the same addresses, grants, credentials and workloads;
 only the locations differ. What Terraform adds is applied on top: the environment of the
 root module, the unknown parts of a rule, and federation annotations that reference the
@@ -16,9 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract import kubernetes_tf_convert
-from driftgate.analyzer.extract.kubernetes import ensure_service_account, extract_kubernetes
-from driftgate.analyzer.extract.kubernetes_tf_convert import Converted, Converter, resolve_metadata
+from driftgate.analyzer.extract.kubernetes import terraform_convert as kubernetes_tf_convert
+from driftgate.analyzer.extract.kubernetes.manifests import (
+    ensure_service_account,
+    extract_kubernetes,
+)
+from driftgate.analyzer.extract.kubernetes.terraform_convert import (
+    Converted,
+    Converter,
+    resolve_metadata,
+)
 from driftgate.analyzer.extract.link import merge
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Credential, Location, Model

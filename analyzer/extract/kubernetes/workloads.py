@@ -18,7 +18,7 @@ from driftgate.analyzer.extract.inference import (
     model_server_reason,
     selector_reason,
 )
-from driftgate.analyzer.extract.k8s_objects import (
+from driftgate.analyzer.extract.kubernetes.objects import (
     K8sObject,
     location,
     mapping,

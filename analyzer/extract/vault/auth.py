@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from driftgate.analyzer.extract.vault_values import flag, positive_duration, texts
+from driftgate.analyzer.extract.vault.values import flag, positive_duration, texts
 from driftgate.analyzer.model import Location, Trust
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import Value, display

@@ -11,23 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract.kubernetes_tf_convert import resolve_metadata
+from driftgate.analyzer.extract.kubernetes.terraform_convert import resolve_metadata
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.extract.vault_auth import (
+from driftgate.analyzer.extract.vault.auth import (
     ROLE_TYPES,
     RoleContext,
     TokenSettings,
     token_settings,
 )
-from driftgate.analyzer.extract.vault_grants import PolicyGrants, link_secret_roles
-from driftgate.analyzer.extract.vault_secrets import (
+from driftgate.analyzer.extract.vault.grants import PolicyGrants, link_secret_roles
+from driftgate.analyzer.extract.vault.secrets import (
     SECRET_ROLES,
     SecretRole,
     aws_secret_role,
     database_role,
     database_static_role,
 )
-from driftgate.analyzer.extract.vault_values import (
+from driftgate.analyzer.extract.vault.values import (
     VAULT_DEFAULT_MAX_TTL,
     flag,
     positive_duration,

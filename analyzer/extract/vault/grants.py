@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract.vault_policy import (
+from driftgate.analyzer.extract.vault.policy import (
     ROOT_CAPABILITIES,
     PolicyRule,
     document_rules,
@@ -17,7 +17,7 @@ from driftgate.analyzer.extract.vault_policy import (
     path_matches,
     policy_text,
 )
-from driftgate.analyzer.extract.vault_values import shown
+from driftgate.analyzer.extract.vault.values import shown
 from driftgate.analyzer.model import Grant, Location, Model, Permission
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.modules import ResourceInstance

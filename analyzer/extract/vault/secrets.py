@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract import aws_policy
 from driftgate.analyzer.extract.addresses import external_address
-from driftgate.analyzer.extract.aws_common import unresolved_text
-from driftgate.analyzer.extract.vault_values import positive_duration, texts
+from driftgate.analyzer.extract.aws import policy as aws_policy
+from driftgate.analyzer.extract.aws.common import unresolved_text
+from driftgate.analyzer.extract.vault.values import positive_duration, texts
 from driftgate.analyzer.model import Grant, Location
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.modules import ResourceInstance
