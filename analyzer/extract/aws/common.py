@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.context import ExtractContext
 from driftgate.analyzer.extract.external_refs import external_object
-from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model import Grant, Location, Model
+from driftgate.analyzer.model import Grant, Location
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
@@ -83,9 +83,8 @@ def module_prefixes(prefix: str) -> list[str]:
 
 
 @dataclass
-class AwsContext:
-    options: ExtractOptions
-    model: Model = field(default_factory=Model)
+class AwsContext(ExtractContext):
+    PROVIDER = "aws"
     # (root label, kind, name) → full address, for references by name or ARN.
     by_name: dict[tuple[str, str, str], str] = field(default_factory=dict)
     # Full address → instance, for the resources others point into (policies, profiles,
@@ -97,16 +96,6 @@ class AwsContext:
     memberships: list[tuple[str, Value, ResourceInstance, Location]] = field(default_factory=list)
     # Instance profile address → the role it carries (None: not declared here).
     profile_roles: dict[str, str | None] = field(default_factory=dict)
-
-    def location(self, inst: ResourceInstance, attribute: str | None = None) -> Location:
-        line = inst.line_of(attribute) if attribute else inst.block.line
-        end = inst.block.end_line if attribute is None else None
-        return Location(path=inst.path, line=line, end_line=end)
-
-    def environment(self, inst: ResourceInstance, tags: dict[str, str]) -> str | None:
-        return self.options.environments.resolve(inst.root.env_path, labels=tags) or (
-            self.options.environments.resolve(inst.path, labels=tags)
-        )
 
     def owner(self, inst: ResourceInstance) -> str | None:
         """The resource's own owner tag first: ``default_tags`` are only the fallback."""

@@ -36,7 +36,7 @@ HANDLED_TYPES = (
 
 def extract_azure(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
     relevant = [i for i in instances if i.type.startswith(_PREFIXES)]
-    state = AzureState(options, {i.full_address: i for i in relevant})
+    state = AzureState(options, instances={i.full_address: i for i in relevant})
     azure_identities.declare(state, relevant)
     azure_credentials.declare(state, relevant)
     azure_workloads.extract(state, relevant)

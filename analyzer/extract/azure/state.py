@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract.addresses import external_address
 from driftgate.analyzer.extract.azure.values import tags, text
-from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model import Identity, Location, Model, Unknown
+from driftgate.analyzer.extract.context import ExtractContext
+from driftgate.analyzer.model import Unknown
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
@@ -41,10 +41,9 @@ def resource_type(ref: ResourceRef) -> str:
 
 
 @dataclass
-class AzureState:
-    options: ExtractOptions
-    instances: dict[str, ResourceInstance]
-    model: Model = field(default_factory=Model)
+class AzureState(ExtractContext):
+    PROVIDER = "azure"
+    instances: dict[str, ResourceInstance] = field(default_factory=dict)
     # A resource that stands for an identity declared elsewhere: an azuread_service_principal
     # of an azuread_application in the repository is that application's identity.
     aliases: dict[str, str] = field(default_factory=dict)
@@ -55,20 +54,6 @@ class AzureState:
     by_name: dict[tuple[str, str], str] = field(default_factory=dict)
     # Lower-case Key Vault secret URI → the declared secret, for literal references.
     secret_uris: dict[str, str] = field(default_factory=dict)
-
-    # ---- places -------------------------------------------------------------------
-
-    def location(self, inst: ResourceInstance, attribute: str | None = None) -> Location:
-        if attribute is None:
-            return Location(path=inst.path, line=inst.block.line, end_line=inst.block.end_line)
-        return Location(path=inst.path, line=inst.line_of(attribute))
-
-    def block_location(self, inst: ResourceInstance, view: BlockView) -> Location:
-        return Location(path=inst.path, line=view.line, end_line=view.block.end_line)
-
-    def environment(self, inst: ResourceInstance, labels: dict[str, str]) -> str | None:
-        resolve = self.options.environments.resolve
-        return resolve(inst.root.env_path, labels=labels) or resolve(inst.path, labels=labels)
 
     def target(self, inst: ResourceInstance, ref: ResourceRef) -> ResourceInstance | None:
         """The instance a reference names, when the repository declares it."""
@@ -132,18 +117,8 @@ class AzureState:
         view: BlockView | None = None,
     ) -> str:
         """A declared identity, located at its resource (or at the block that makes it)."""
-        self.model.identities[address] = Identity(
-            address=address,
-            principal=principal,
-            provider="azure",
-            kind=kind,
-            name=name,
-            environment=self.environment(inst, labels),
-            owner=self.options.owner_from(labels),
-            labels=labels,
-            location=self.location(inst) if view is None else self.block_location(inst, view),
-        )
-        return address
+        where = None if view is None else self.block_location(inst, view)
+        return self.declare(inst, address, principal, kind, name, labels, where)
 
     def system_identity(self, inst: ResourceInstance) -> str | None:
         """``<address>#system`` when the resource's ``identity`` block is system-assigned."""
@@ -177,19 +152,11 @@ class AzureState:
         inst: ResourceInstance | None = None,
     ) -> str:
         """An identity no file declares; it takes the environment of the root naming it."""
-        if address not in self.model.identities:
-            name = principal.rsplit("/", 1)[-1] if isinstance(principal, str) else principal.unknown
-            environment = self.environment(inst, {}) if inst is not None else None
-            self.model.identities[address] = Identity(
-                address=address,
-                principal=principal,
-                provider="azure",
-                kind=kind,
-                name=name,
-                environment=environment,
-                declared=False,
-            )
-        return address
+        if address in self.model.identities:
+            return address
+        name = principal.rsplit("/", 1)[-1] if isinstance(principal, str) else principal.unknown
+        environment = self.environment(inst, {}) if inst is not None else None
+        return self.placeholder(address, principal, kind, name, environment=environment)
 
     def user_assigned(self, inst: ResourceInstance, value: Value) -> str | None:
         """A user-assigned identity named by reference or by resource id (``identity_ids``)."""

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
+from driftgate.analyzer.extract.context import ExtractContext
 from driftgate.analyzer.extract.external_refs import external_object
-from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model import Identity, Location, Model, Unknown
+from driftgate.analyzer.model import Location, Unknown
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.evaluate import Evaluator
 from driftgate.analyzer.terraform.modules import ResourceInstance
@@ -116,9 +116,8 @@ def email_of(text: str) -> str:
 
 
 @dataclass
-class GcpContext:
-    options: ExtractOptions
-    model: Model = field(default_factory=Model)
+class GcpContext(ExtractContext):
+    PROVIDER = "gcp"
     # full address → instance, for references to other resources and data sources.
     instances: dict[str, ResourceInstance] = field(default_factory=dict)
     # Declared service accounts by principal e-mail, and by (root, account id) for those
@@ -141,21 +140,8 @@ class GcpContext:
                     self._buckets.setdefault((other.root.label, declared), []).append(other)
         return self._buckets.get((inst.root.label, name), [])
 
-    def location(self, inst: ResourceInstance, attribute: str | None = None) -> Location:
-        if attribute is None:
-            return Location(path=inst.path, line=inst.block.line, end_line=inst.block.end_line)
-        return Location(path=inst.path, line=inst.line_of(attribute))
-
     def first_line(self, inst: ResourceInstance) -> Location:
         return Location(path=inst.path, line=inst.block.line)
-
-    def environment(
-        self, inst: ResourceInstance, labels: dict[str, str] | None = None
-    ) -> str | None:
-        resolver = self.options.environments
-        return resolver.resolve(inst.root.env_path, labels=labels) or resolver.resolve(
-            inst.path, labels=labels
-        )
 
     def instance(self, inst: ResourceInstance, ref: ResourceRef) -> ResourceInstance | None:
         return self.instances.get(inst.address_of(ref))
@@ -200,18 +186,9 @@ class GcpContext:
             by_id = self.by_account_id.get((inst.root.label, account_id), [])
             if len(by_id) == 1:
                 return by_id[0]
-        address = external_address("gcp", email)
-        if address not in self.model.identities:
-            default = bool(_DEFAULT_SA.search(email))
-            self.model.identities[address] = Identity(
-                address=address,
-                principal=email,
-                provider="gcp",
-                kind="default_service_account" if default else "service_account",
-                name=email,
-                declared=False,
-            )
-        return address
+        default = bool(_DEFAULT_SA.search(email))
+        kind = "default_service_account" if default else "service_account"
+        return self.placeholder(external_address("gcp", email), email, kind, email)
 
     def unknown_account(self, inst: ResourceInstance, value: UnknownValue) -> str:
         """An identity known only by the expression that names it in one module instance.
@@ -222,17 +199,11 @@ class GcpContext:
         """
         text = one_line(shown(value))
         address = f"{inst.root.label}:{inst.module_prefix}{text}"
-        if address not in self.model.identities:
-            self.model.identities[address] = Identity(
-                address=address,
-                principal=Unknown(unknown=value.expression),
-                provider="gcp",
-                kind="service_account",
-                name=text,
-                environment=self.environment(inst),
-                declared=False,
-            )
-        return address
+        principal = Unknown(unknown=value.expression)
+        environment = self.environment(inst)
+        return self.placeholder(
+            address, principal, "service_account", text, environment=environment
+        )
 
     def default_compute(self, inst: ResourceInstance, project: Value) -> str:
         """The Compute Engine default service account of the project ``inst`` runs in.
@@ -242,36 +213,27 @@ class GcpContext:
         root), so that two environments' default accounts stay two identities.
         """
         where = project if isinstance(project, str) else f"{inst.root.label} provider project"
-        address = external_address("gcp", f"{DEFAULT_COMPUTE}[{where}]")
-        if address not in self.model.identities:
-            self.model.identities[address] = Identity(
-                address=address,
-                principal=Unknown(unknown="PROJECT_NUMBER-compute@developer.gserviceaccount.com"),
-                provider="gcp",
-                kind="default_service_account",
-                name=f"Compute Engine default service account ({where})",
-                environment=self.environment(inst),
-                declared=False,
-            )
-        return address
+        return self.placeholder(
+            external_address("gcp", f"{DEFAULT_COMPUTE}[{where}]"),
+            Unknown(unknown="PROJECT_NUMBER-compute@developer.gserviceaccount.com"),
+            "default_service_account",
+            f"Compute Engine default service account ({where})",
+            environment=self.environment(inst),
+        )
 
     def kubernetes_account(self, inst: ResourceInstance, namespace: str, name: str) -> str:
         """A Kubernetes ServiceAccount named by a Workload Identity member.
 
         The Kubernetes extractor's declaration replaces this placeholder when merged.
         """
-        address = k8s_address(namespace, "ServiceAccount", name)
-        if address not in self.model.identities:
-            self.model.identities[address] = Identity(
-                address=address,
-                principal=f"system:serviceaccount:{namespace}:{name}",
-                provider="kubernetes",
-                kind="ServiceAccount",
-                name=name,
-                environment=self.options.environments.resolve(inst.root.env_path, namespace),
-                declared=False,
-            )
-        return address
+        return self.placeholder(
+            k8s_address(namespace, "ServiceAccount", name),
+            f"system:serviceaccount:{namespace}:{name}",
+            "ServiceAccount",
+            name,
+            environment=self.options.environments.resolve(inst.root.env_path, namespace),
+            provider="kubernetes",
+        )
 
 
 def _data_account_email(inst: ResourceInstance) -> str | None:

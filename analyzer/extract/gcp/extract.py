@@ -15,7 +15,7 @@ from driftgate.analyzer.extract.gcp.iam import IAM_TYPES, IamExtractor, iam_fami
 from driftgate.analyzer.extract.gcp.paths import ID_PATHS
 from driftgate.analyzer.extract.gcp.workloads import WorkloadExtractor
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model import Credential, Identity, Model, Trust, Unknown
+from driftgate.analyzer.model import Credential, Model, Trust, Unknown
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, Value
 
@@ -49,15 +49,7 @@ def _service_account(ctx: GcpContext, inst: ResourceInstance) -> None:
         principal = Unknown(unknown=f"{inst.address}.email")
         if account_id:
             ctx.by_account_id.setdefault((inst.root.label, account_id.lower()), []).append(address)
-    ctx.model.identities[address] = Identity(
-        address=address,
-        principal=principal,
-        provider="gcp",
-        kind="service_account",
-        name=account_id or inst.name,
-        environment=ctx.environment(inst),
-        location=ctx.location(inst),
-    )
+    ctx.declare(inst, address, principal, "service_account", account_id or inst.name)
 
 
 def _key(ctx: GcpContext, inst: ResourceInstance) -> None:
@@ -103,16 +95,9 @@ def _access_token(ctx: GcpContext, inst: ResourceInstance) -> None:
 def _pool(ctx: GcpContext, inst: ResourceInstance) -> None:
     """A workload identity pool: the identity external tokens are exchanged for."""
     pool_id = as_str(inst.get("workload_identity_pool_id"))
-    ctx.model.identities[inst.full_address] = Identity(
-        address=inst.full_address,
-        # principalSet://…/projects/NUMBER/…: the project number is never configured.
-        principal=Unknown(unknown=f"{inst.address}.name"),
-        provider="gcp",
-        kind="workload_identity_pool",
-        name=pool_id or inst.name,
-        environment=ctx.environment(inst),
-        location=ctx.location(inst),
-    )
+    # principalSet://…/projects/NUMBER/…: the project number is never configured.
+    principal = Unknown(unknown=f"{inst.address}.name")
+    ctx.declare(inst, inst.full_address, principal, "workload_identity_pool", pool_id or inst.name)
     if pool_id:
         ctx.pools[(inst.root.label, pool_id)] = inst.full_address
 
@@ -126,18 +111,8 @@ def _pool_of(ctx: GcpContext, inst: ResourceInstance, value: Value) -> str:
         return found
     text = shown(value)
     address = external_address("gcp", f"workloadIdentityPools/{text}")
-    ctx.model.identities.setdefault(
-        address,
-        Identity(
-            address=address,
-            principal=Unknown(unknown=f"workloadIdentityPools/{text}"),
-            provider="gcp",
-            kind="workload_identity_pool",
-            name=text,
-            declared=False,
-        ),
-    )
-    return address
+    principal = Unknown(unknown=f"workloadIdentityPools/{text}")
+    return ctx.placeholder(address, principal, "workload_identity_pool", text)
 
 
 def _pool_provider(ctx: GcpContext, inst: ResourceInstance) -> None:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from driftgate.analyzer.extract.context import root_first
 from driftgate.analyzer.extract.kubernetes import terraform_convert as kubernetes_tf_convert
 from driftgate.analyzer.extract.kubernetes.manifests import (
     ensure_service_account,
@@ -59,9 +60,7 @@ class _RootFirst(EnvironmentResolver):
         namespace: str | None = None,
         labels: Mapping[str, str] | None = None,
     ) -> str | None:
-        return self.base.resolve(self.env_path, namespace, labels) or self.base.resolve(
-            path, namespace, labels
-        )
+        return root_first(self.base, self.env_path, path, namespace, labels)
 
 
 def extract_kubernetes_tf(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:

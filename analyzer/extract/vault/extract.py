@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from driftgate.analyzer.extract.context import ExtractContext
 from driftgate.analyzer.extract.kubernetes.terraform_convert import resolve_metadata
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.extract.vault.auth import (
@@ -34,7 +35,7 @@ from driftgate.analyzer.extract.vault.values import (
     texts,
     token_lifetime,
 )
-from driftgate.analyzer.model import Credential, Identity, Location, Model, Unknown
+from driftgate.analyzer.model import Credential, Location, Model, Unknown
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, display
 
@@ -60,9 +61,8 @@ HANDLED_TYPES = frozenset({*_MOUNTS, _POLICY, *ROLE_TYPES, _SECRET_ID, _TOKEN, *
 
 
 @dataclass
-class _VaultExtractor:
-    options: ExtractOptions
-    model: Model = field(default_factory=Model)
+class _VaultExtractor(ExtractContext):
+    PROVIDER = "vault"
     index: dict[str, ResourceInstance] = field(default_factory=dict)
     mounts: dict[tuple[str, str], ResourceInstance] = field(default_factory=dict)
     policies: PolicyGrants = field(init=False)
@@ -132,11 +132,6 @@ class _VaultExtractor:
                 return seconds
         return VAULT_DEFAULT_MAX_TTL
 
-    def environment(self, inst: ResourceInstance, labels: dict[str, str]) -> str | None:
-        return self.options.environments.resolve(inst.root.env_path, labels=labels) or (
-            self.options.environments.resolve(inst.path, labels=labels)
-        )
-
     def k8s_names(self, inst: ResourceInstance, argument: str) -> list[str]:
         """ServiceAccount names or namespaces, following `kubernetes_*.metadata` refs."""
         attr = inst.block.attributes.get(argument)
@@ -150,8 +145,8 @@ class _VaultExtractor:
     def where(self, inst: ResourceInstance, *arguments: str | None) -> Location:
         for argument in arguments:
             if argument is not None and argument in inst.block.attributes:
-                return Location(path=inst.path, line=inst.line_of(argument))
-        return Location(path=inst.path, line=inst.block.line, end_line=inst.block.end_line)
+                return self.location(inst, argument)
+        return self.location(inst)
 
     def add_identity(
         self,
@@ -161,20 +156,7 @@ class _VaultExtractor:
         principal: str | Unknown | None,
         labels: dict[str, str] | None = None,
     ) -> str:
-        address = inst.full_address
-        labels = labels or {}
-        self.model.identities[address] = Identity(
-            address=address,
-            principal=principal,
-            provider="vault",
-            kind=kind,
-            name=name,
-            environment=self.environment(inst, labels),
-            owner=self.options.owner_from(labels),
-            labels=labels,
-            location=self.where(inst),
-        )
-        return address
+        return self.declare(inst, inst.full_address, principal, kind, name, labels)
 
     def token(
         self, inst: ResourceInstance, identity: str, address: str, ttl: int | None, *at: str
