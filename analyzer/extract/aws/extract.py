@@ -1,14 +1,15 @@
 """AWS IAM resources (Terraform) → identities, grants, trusts, credentials, workloads.
 
-The resources are read in ranks so that whatever a resource refers to is known by the
-time it is read: policies and data sources, then identities, then the resources others
-point into (instance profiles, secrets, SageMaker models), then everything else. Group
-grants reach the group's members once every membership has been read.
+The resources are read in phases (:mod:`..dispatch`) so that whatever a resource refers
+to is known by the time it is read: policies and data sources, then identities, then the
+resources others point into (instance profiles, secrets, SageMaker models), then
+credentials, then everything else. Group grants reach the group's members once every
+membership has been read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from driftgate.analyzer.extract.aws import iam as aws_iam
 from driftgate.analyzer.extract.aws import policy as aws_policy
@@ -22,6 +23,7 @@ from driftgate.analyzer.extract.aws.common import (
     text_line,
     unresolved_text,
 )
+from driftgate.analyzer.extract.dispatch import Dispatch, Phase, handles
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Grant, Identity, Location, Model, Unknown
 from driftgate.analyzer.terraform.modules import ResourceInstance
@@ -166,43 +168,39 @@ def declared_policy(ctx: AwsContext, inst: ResourceInstance) -> None:
     ctx.register(inst, text(inst.get("name")))
 
 
-_Handler = Callable[[AwsContext, ResourceInstance], None]
-_HANDLERS: dict[str, _Handler] = {
-    **dict.fromkeys(_IDENTITY_KINDS, identity),
-    **dict.fromkeys(_INLINE_POLICIES, inline_policy),
-    **dict.fromkeys(_ATTACHMENTS, attachment),
-    "aws_iam_group": group,
-    "aws_iam_policy": declared_policy,
-    "aws_iam_policy_attachment": exclusive_attachment,
-    "aws_iam_access_key": access_key,
-    **aws_iam.HANDLERS,
-    **aws_secrets.HANDLERS,
-    **aws_workloads.HANDLERS,
-}
+def _data_source(ctx: AwsContext, inst: ResourceInstance) -> None:
+    # Every data source: a workload may name its identity by one (remote state).
+    ctx.register(inst, None)
+
+
+_POLICY = "aws_iam_policy"
+_PRINCIPALS = {*_IDENTITY_KINDS, "aws_iam_group"}
+_DISPATCH: Dispatch[AwsContext] = Dispatch(
+    (
+        handles(Phase.DECLARE, declared_policy, _POLICY),
+        handles(Phase.IDENTITY, identity, *_IDENTITY_KINDS, reads={_POLICY}),
+        handles(Phase.IDENTITY, group, "aws_iam_group"),
+        handles(Phase.CREDENTIAL, access_key, "aws_iam_access_key", reads={"aws_iam_user"}),
+        handles(Phase.GRANT, inline_policy, *_INLINE_POLICIES, reads=_PRINCIPALS),
+        handles(Phase.GRANT, attachment, *_ATTACHMENTS, reads={*_PRINCIPALS, _POLICY}),
+        handles(
+            Phase.GRANT,
+            exclusive_attachment,
+            "aws_iam_policy_attachment",
+            reads={*_PRINCIPALS, _POLICY},
+        ),
+        *aws_iam.DECLARATIONS,
+        *aws_secrets.DECLARATIONS,
+        *aws_workloads.DECLARATIONS,
+    ),
+    data_sources=_data_source,
+)
 # What this extractor reads: exactly what it dispatches on, so the two cannot differ.
-HANDLED_TYPES = frozenset(_HANDLERS)
-
-
-def _rank(inst: ResourceInstance) -> int:
-    """Read order: what a resource refers to is read before it."""
-    if inst.mode == "data" or inst.type == "aws_iam_policy":
-        return 0
-    if inst.type in _IDENTITY_KINDS or inst.type == "aws_iam_group":
-        return 1
-    if inst.type in aws_iam.INDEXED | aws_secrets.INDEXED | aws_workloads.INDEXED:
-        return 2
-    if inst.type in aws_secrets.LATE_INDEXED or inst.type in aws_iam.CREDENTIALS:
-        return 3
-    return 4
+HANDLED_TYPES = _DISPATCH.handled_types
 
 
 def extract_aws(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
     ctx = AwsContext(options)
-    for inst in sorted(instances, key=_rank):
-        if inst.mode == "data":
-            # Every data source: a workload may name its identity by one (remote state).
-            ctx.register(inst, None)
-        elif (handler := _HANDLERS.get(inst.type)) is not None:
-            handler(ctx, inst)
+    _DISPATCH.run(ctx, instances)
     aws_iam.memberships_done(ctx)
     return ctx.model

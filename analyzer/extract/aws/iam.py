@@ -8,8 +8,6 @@ it, which the role extraction already records as trusts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
 from driftgate.analyzer.extract.aws import policy as aws_policy
 from driftgate.analyzer.extract.aws.common import (
@@ -20,6 +18,7 @@ from driftgate.analyzer.extract.aws.common import (
     text_line,
     unresolved_text,
 )
+from driftgate.analyzer.extract.dispatch import Handles, Phase, handles
 from driftgate.analyzer.model import (
     Credential,
     CredentialKind,
@@ -33,15 +32,6 @@ from driftgate.analyzer.terraform.values import Value, display
 # Suffix of the address of a role's session credential (``max_session_duration``).
 SESSION = "#session"
 _DAY = 86400
-
-INDEXED = {"aws_iam_instance_profile", "aws_iam_account_password_policy"}
-# A user's credentials: read before the workloads whose environment hands them over.
-CREDENTIALS = {
-    "aws_iam_access_key",
-    "aws_iam_user_login_profile",
-    "aws_iam_service_specific_credential",
-    "aws_iam_signing_certificate",
-}
 
 
 def _seconds(value: Value, unit: int = 1) -> int | None:
@@ -240,13 +230,25 @@ def pod_identity(ctx: AwsContext, inst: ResourceInstance) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[AwsContext, ResourceInstance], None]] = {
-    "aws_iam_user_login_profile": login_profile,
-    "aws_iam_service_specific_credential": service_credential,
-    "aws_iam_signing_certificate": signing_certificate,
-    "aws_iam_account_password_policy": password_policy,
-    "aws_iam_group_membership": group_membership,
-    "aws_iam_user_group_membership": user_group_membership,
-    "aws_iam_instance_profile": instance_profile,
-    "aws_eks_pod_identity_association": pod_identity,
-}
+_ROLE, _USER, _GROUP = "aws_iam_role", "aws_iam_user", "aws_iam_group"
+_PASSWORD_POLICY = "aws_iam_account_password_policy"
+DECLARATIONS: tuple[Handles[AwsContext], ...] = (
+    handles(Phase.INDEX, instance_profile, "aws_iam_instance_profile", reads={_ROLE}),
+    handles(Phase.INDEX, password_policy, _PASSWORD_POLICY),
+    # A user's credentials: read before the workloads whose environment hands them over.
+    handles(
+        Phase.CREDENTIAL,
+        login_profile,
+        "aws_iam_user_login_profile",
+        reads={_USER, _PASSWORD_POLICY},
+    ),
+    handles(
+        Phase.CREDENTIAL, service_credential, "aws_iam_service_specific_credential", reads={_USER}
+    ),
+    handles(Phase.CREDENTIAL, signing_certificate, "aws_iam_signing_certificate", reads={_USER}),
+    handles(Phase.GRANT, group_membership, "aws_iam_group_membership", reads={_USER, _GROUP}),
+    handles(
+        Phase.GRANT, user_group_membership, "aws_iam_user_group_membership", reads={_USER, _GROUP}
+    ),
+    handles(Phase.GRANT, pod_identity, "aws_eks_pod_identity_association", reads={_ROLE}),
+)

@@ -12,10 +12,10 @@ rotated, but the value in the repository is readable by everyone who can read it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from driftgate.analyzer.extract.addresses import external_address
 from driftgate.analyzer.extract.aws.common import AwsContext, module_prefixes, tags_of, text
+from driftgate.analyzer.extract.dispatch import Handles, Phase, handles
 from driftgate.analyzer.extract.literals import plaintext
 from driftgate.analyzer.model import Credential, Location
 from driftgate.analyzer.terraform.modules import ResourceInstance
@@ -37,9 +37,7 @@ _IN_TEMPLATE = re.compile(
 # Secrets Manager appends six random characters to the name in the ARN.
 _ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
-INDEXED = {"aws_secretsmanager_secret", "aws_ssm_parameter"}
-# Read after the secrets they name, before the workloads that consume them.
-LATE_INDEXED = {"aws_secretsmanager_secret_version", "aws_secretsmanager_secret_rotation"}
+_SECRET = "aws_secretsmanager_secret"
 
 
 def rotation_seconds(rules: Value, schedule: Value) -> int | None:
@@ -205,9 +203,23 @@ def consumed(
     return address
 
 
-HANDLERS: dict[str, Callable[[AwsContext, ResourceInstance], None]] = {
-    "aws_secretsmanager_secret": secret,
-    "aws_ssm_parameter": ssm_parameter,
-    "aws_secretsmanager_secret_rotation": rotation,
-    "aws_secretsmanager_secret_version": version,
-}
+DECLARATIONS: tuple[Handles[AwsContext], ...] = (
+    handles(Phase.INDEX, secret, _SECRET),
+    handles(Phase.INDEX, ssm_parameter, "aws_ssm_parameter"),
+    # After the secrets they name, before the workloads that consume them.
+    handles(Phase.CREDENTIAL, rotation, "aws_secretsmanager_secret_rotation", reads={_SECRET}),
+    handles(Phase.CREDENTIAL, version, "aws_secretsmanager_secret_version", reads={_SECRET}),
+)
+# What a workload's environment may name (:func:`secret_address`): a secret, a version of
+# one, a parameter, or any credential of a user.
+CONSUMED = frozenset(
+    {
+        _SECRET,
+        "aws_ssm_parameter",
+        "aws_secretsmanager_secret_version",
+        "aws_iam_access_key",
+        "aws_iam_user_login_profile",
+        "aws_iam_service_specific_credential",
+        "aws_iam_signing_certificate",
+    }
+)

@@ -9,17 +9,20 @@ runs as the execution roles of the configuration's models.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
+from driftgate.analyzer.extract.aws import secrets as aws_secrets
 from driftgate.analyzer.extract.aws.common import AwsContext, accelerated_reason, tags_of, text
 from driftgate.analyzer.extract.aws.containers import ecs_containers, environment_credentials
 from driftgate.analyzer.extract.aws.iam import profile_identity
+from driftgate.analyzer.extract.dispatch import Handles, Phase, handles
 from driftgate.analyzer.extract.inference import selector_reason
 from driftgate.analyzer.model import Location, Workload
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import Value, display
 
-INDEXED = {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration"}
+_ROLE, _PROFILE = "aws_iam_role", "aws_iam_instance_profile"
+_MODEL, _ENDPOINT_CONFIG = "aws_sagemaker_model", "aws_sagemaker_endpoint_configuration"
 # GPU and accelerator AMIs of EKS managed node groups.
 _ACCELERATED_AMI = ("GPU", "NVIDIA", "NEURON")
 # Arguments through which a workload names the role it runs as.
@@ -167,15 +170,23 @@ def launch_template(ctx: AwsContext, inst: ResourceInstance) -> None:
     _add(ctx, inst, roles, reason)
 
 
-HANDLERS: dict[str, Callable[[AwsContext, ResourceInstance], None]] = {
-    "aws_lambda_function": lambda_function,
-    "aws_sagemaker_model": sagemaker_model,
-    "aws_sagemaker_endpoint_configuration": endpoint_configuration,
-    "aws_sagemaker_endpoint": sagemaker_endpoint,
-    "aws_sagemaker_notebook_instance": notebook,
-    "aws_bedrockagent_agent": bedrock_agent,
-    "aws_ecs_task_definition": ecs_task,
-    "aws_eks_node_group": eks_node_group,
-    "aws_instance": ec2_instance,
-    "aws_launch_template": launch_template,
-}
+DECLARATIONS: tuple[Handles[AwsContext], ...] = (
+    # Read before the endpoints that name them.
+    handles(Phase.INDEX, sagemaker_model, _MODEL, reads={_ROLE}),
+    handles(Phase.INDEX, endpoint_configuration, _ENDPOINT_CONFIG),
+    handles(
+        Phase.GRANT, lambda_function, "aws_lambda_function", reads={_ROLE, *aws_secrets.CONSUMED}
+    ),
+    handles(
+        Phase.GRANT,
+        sagemaker_endpoint,
+        "aws_sagemaker_endpoint",
+        reads={_ENDPOINT_CONFIG, _MODEL, _ROLE},
+    ),
+    handles(Phase.GRANT, notebook, "aws_sagemaker_notebook_instance", reads={_ROLE}),
+    handles(Phase.GRANT, bedrock_agent, "aws_bedrockagent_agent", reads={_ROLE}),
+    handles(Phase.GRANT, ecs_task, "aws_ecs_task_definition", reads={_ROLE, *aws_secrets.CONSUMED}),
+    handles(Phase.GRANT, eks_node_group, "aws_eks_node_group", reads={_ROLE}),
+    handles(Phase.GRANT, ec2_instance, "aws_instance", reads={_PROFILE}),
+    handles(Phase.GRANT, launch_template, "aws_launch_template", reads={_PROFILE}),
+)

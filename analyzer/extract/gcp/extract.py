@@ -2,7 +2,8 @@
 
 Service accounts and workload identity pools are recorded first, so that keys, IAM
 resources and workloads can name them by reference, by e-mail or by pool id. IAM
-resources are in :mod:`gcp_iam`, workloads in :mod:`gcp_workloads`.
+resources are in :mod:`.iam`, workloads in :mod:`.workloads`; the phases they are read
+in are declared at the end (:mod:`..dispatch`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.dispatch import Dispatch, Handles, Phase, handles, indexed
 from driftgate.analyzer.extract.gcp.common import SA_DOMAIN, GcpContext, as_str, shown
-from driftgate.analyzer.extract.gcp.iam import IAM_TYPES, IamExtractor, iam_family
+from driftgate.analyzer.extract.gcp.iam import IAM_TYPES, IamExtractor
 from driftgate.analyzer.extract.gcp.paths import ID_PATHS
 from driftgate.analyzer.extract.gcp.workloads import WorkloadExtractor
 from driftgate.analyzer.extract.options import ExtractOptions
@@ -142,46 +144,51 @@ def _pool_provider(ctx: GcpContext, inst: ResourceInstance) -> None:
     )
 
 
-_Handler = Callable[[GcpContext, ResourceInstance], None]
-# Read before everything else: keys, IAM resources and workloads name these.
-_IDENTITIES: dict[str, _Handler] = {
-    "google_service_account": _service_account,
-    "google_iam_workload_identity_pool": _pool,
-}
-_CREDENTIALS_AND_TRUSTS: dict[str, _Handler] = {
-    "google_service_account_key": _key,
-    "google_iam_workload_identity_pool_provider": _pool_provider,
-}
-# What this extractor reads, from the tables it dispatches on; ID_PATHS: resources read
-# when an IAM resource or a workload names them by their id.
-HANDLED_TYPES = frozenset(
-    {*_IDENTITIES, *_CREDENTIALS_AND_TRUSTS, *IAM_TYPES, *_WORKLOADS, *ID_PATHS}
+def _iam(ctx: GcpContext, inst: ResourceInstance) -> None:
+    IamExtractor(ctx).extract(inst, *IAM_TYPES[inst.type])
+
+
+def _workload(ctx: GcpContext, inst: ResourceInstance) -> None:
+    _WORKLOADS[inst.type](WorkloadExtractor(ctx), inst)
+
+
+_ACCOUNT, _POOL = "google_service_account", "google_iam_workload_identity_pool"
+_READ: tuple[Handles[GcpContext], ...] = (
+    # Keys, IAM resources and workloads name these.
+    handles(Phase.IDENTITY, _service_account, _ACCOUNT),
+    handles(Phase.IDENTITY, _pool, _POOL),
+    handles(Phase.GRANT, _key, "google_service_account_key", reads={_ACCOUNT}),
+    handles(
+        Phase.GRANT, _pool_provider, "google_iam_workload_identity_pool_provider", reads={_POOL}
+    ),
+    handles(Phase.GRANT, _iam, *IAM_TYPES, reads={_ACCOUNT, _POOL}),
+    handles(Phase.GRANT, _workload, *_WORKLOADS, reads={_ACCOUNT}),
+    handles(
+        Phase.GRANT,
+        _access_token,
+        "google_service_account_access_token",
+        reads={_ACCOUNT},
+        mode="data",
+    ),
 )
+_DISPATCH: Dispatch[GcpContext] = Dispatch(
+    (
+        *_READ,
+        # The others an IAM resource or a workload may name by their id: every instance
+        # is indexed before the first phase.
+        handles(Phase.DECLARE, indexed, *(ID_PATHS.keys() - {t for d in _READ for t in d.types})),
+    )
+)
+# What this extractor reads, from the declarations it dispatches on.
+HANDLED_TYPES = _DISPATCH.handled_types
 
 
 def extract_gcp(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
     ctx = GcpContext(options)
     instances = list(instances)
-    google = [i for i in instances if i.type.startswith("google_")]
     for inst in instances:
         # Data sources of any provider: an account may be named by one (remote state).
         if inst.type.startswith("google_") or inst.mode == "data":
             ctx.instances[inst.full_address] = inst
-    for inst in google:
-        if inst.mode == "resource" and (identity := _IDENTITIES.get(inst.type)) is not None:
-            identity(ctx, inst)
-    iam = IamExtractor(ctx)
-    workloads = WorkloadExtractor(ctx)
-    for inst in google:
-        if inst.mode == "data":
-            if inst.type == "google_service_account_access_token":
-                _access_token(ctx, inst)
-            continue
-        family = iam_family(inst.type)
-        if family is not None:
-            iam.extract(inst, *family)
-        elif (handler := _CREDENTIALS_AND_TRUSTS.get(inst.type)) is not None:
-            handler(ctx, inst)
-        elif inst.type in _WORKLOADS:
-            _WORKLOADS[inst.type](workloads, inst)
+    _DISPATCH.run(ctx, (i for i in instances if i.type.startswith("google_")))
     return ctx.model
