@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+# The evaluator learns provider data sources (policy documents, the AWS partition) from
+# the provider rooms; tests evaluating a tree without the pipeline need them in as well.
+import driftgate.analyzer.extract.registry  # noqa: F401
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

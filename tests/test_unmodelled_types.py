@@ -86,6 +86,7 @@ def test_every_type_an_extractor_declares_is_read_without_a_warning(
 _NOT_READ_AS_RESOURCES = {
     "google_service_account_access_token": "data source",
     "google_iam_policy": "data source",
+    "aws_iam_policy_document": "data source the evaluator renders",
     "azuread_user": "a principal reference's kind; the resource is not read",
     "azuread_group": "a principal reference's kind; the resource is not read",
     "kubernetes_auth_role": "a Vault identity kind, not a Terraform type",

@@ -2,7 +2,9 @@
 
 A :class:`ModuleScope` knows the module's variables (already resolved from the caller's
 inputs, tfvars and defaults), its locals (evaluated lazily, with cycle detection), the
-resources it declares, and the ``data "aws_iam_policy_document"`` blocks it can render.
+resources it declares, and the data sources it can read: those a provider room taught it
+through :func:`register_rendered` and :func:`register_context_source`, so that this module
+knows no provider.
 """
 
 from __future__ import annotations
@@ -59,13 +61,32 @@ def _rewrap(value: UnknownValue, text: str) -> UnknownValue:
     return kind(text, value.reason)
 
 
-# Data sources that only tell where the configuration is applied.
-_CONTEXT_SOURCES = (
-    "data.aws_partition.",
-    "data.aws_caller_identity.",
-    "data.aws_region.",
-    "data.google_client_config.",
-)
+# What computes a data source's attributes from its block, in its module instance.
+Renderer = Callable[[ast.Block, "Evaluator"], Value]
+# Data sources that only tell where the configuration is applied, by type.
+_CONTEXT_SOURCES: set[str] = set()
+# Data sources whose attributes the configuration alone determines: type → (attributes,
+# how to compute them).
+_RENDERED: dict[str, tuple[frozenset[str], Renderer]] = {}
+
+
+def register_context_source(*data_types: str) -> None:
+    """Data sources read as the account, partition or region: known at plan time."""
+    _CONTEXT_SOURCES.update(data_types)
+
+
+def register_rendered(data_type: str, attributes: Sequence[str], render: Renderer) -> None:
+    """A data source whose ``attributes`` ``render`` computes from its block.
+
+    Its other attributes are references read at plan time: the block's arguments are
+    what it is computed from, not what it exports.
+    """
+    _RENDERED[data_type] = (frozenset(attributes), render)
+
+
+def _data_type(address: str) -> str | None:
+    """``aws_partition`` of ``data.aws_partition.current``."""
+    return address.split(".", 2)[1] if address.startswith("data.") else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,15 +561,14 @@ class Evaluator:
     def _attribute(self, instance: _Instance, attribute: str) -> Value:
         """An attribute of another resource: its configured value when known, else a ref."""
         block = instance.block
-        if instance.address.startswith(_CONTEXT_SOURCES):
+        data_type = _data_type(instance.address)
+        if data_type in _CONTEXT_SOURCES:
             text = f"{instance.address}{instance.key}.{attribute}"
             return ContextValue(text, "account, partition or region: known at plan time")
-        if instance.address.startswith("data.aws_iam_policy_document."):
-            if attribute in ("json", "minified_json"):
-                # Imported here: policy documents are an AWS concern layered on the evaluator.
-                from driftgate.analyzer.terraform.policy_document import render_policy_document
-
-                return render_policy_document(block, instance.evaluator)
+        if data_type in _RENDERED:
+            attributes, render = _RENDERED[data_type]
+            if attribute in attributes:
+                return render(block, instance.evaluator)
         elif attribute in block.attributes:
             value = instance.evaluator.eval(block.attributes[attribute].expr)
             # null means "computed" (a name from name_prefix): keep the reference.
