@@ -10,7 +10,7 @@ a :class:`DispatchError` when the declarations are built, at import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Generic, TypeVar
@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 from driftgate.analyzer.terraform.modules import ResourceInstance
 
 Ctx = TypeVar("Ctx")
+Run = Callable[[Ctx, ResourceInstance], None]
 
 
 class Phase(IntEnum):
@@ -41,7 +42,7 @@ class DispatchError(Exception):
 class Handles(Generic[Ctx]):
     types: frozenset[str]
     phase: Phase
-    run: Callable[[Ctx, ResourceInstance], None]
+    run: Run[Ctx]
     # The types this handler looks up by reference, name or ARN.
     reads: frozenset[str] = frozenset()
     mode: str = "resource"
@@ -49,7 +50,7 @@ class Handles(Generic[Ctx]):
 
 def handles(
     phase: Phase,
-    run: Callable[[Ctx, ResourceInstance], None],
+    run: Run[Ctx],
     *types: str,
     reads: Iterable[str] = (),
     mode: str = "resource",
@@ -65,7 +66,7 @@ def indexed(_ctx: object, _inst: ResourceInstance) -> None:
 class Dispatch(Generic[Ctx]):
     declarations: tuple[Handles[Ctx], ...]
     # Run on every data source without a handler of its own, before any phase.
-    data_sources: Callable[[Ctx, ResourceInstance], None] | None = None
+    data_sources: Run[Ctx] | None = None
     _by_key: dict[tuple[str, str], Handles[Ctx]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,9 +93,7 @@ class Dispatch(Generic[Ctx]):
         """The resource types read: what driftgate says it models."""
         return frozenset(type_ for mode, type_ in self._by_key if mode == "resource")
 
-    def _handler(
-        self, inst: ResourceInstance
-    ) -> tuple[int, Callable[[Ctx, ResourceInstance], None]] | None:
+    def _handler(self, inst: ResourceInstance) -> tuple[Phase, Run[Ctx]] | None:
         declaration = self._by_key.get((inst.mode, inst.type))
         if declaration is not None:
             return declaration.phase, declaration.run
@@ -102,9 +101,24 @@ class Dispatch(Generic[Ctx]):
             return Phase.DECLARE, self.data_sources
         return None
 
-    def run(self, ctx: Ctx, instances: Iterable[ResourceInstance]) -> None:
-        """Every instance some handler reads, phase by phase, file order within one."""
-        chosen = [(h, inst) for inst in instances if (h := self._handler(inst)) is not None]
-        # A stable sort: file order holds within a phase.
-        for (_, run), inst in sorted(chosen, key=lambda item: item[0][0]):
-            run(ctx, inst)
+    def run(
+        self,
+        ctx: Ctx,
+        instances: Iterable[ResourceInstance],
+        after: Mapping[Phase, Callable[[Ctx], None]] | None = None,
+    ) -> None:
+        """Every instance some handler reads, phase by phase, file order within one.
+
+        ``after`` a phase: what needs all of that phase's instances read (the AppRole
+        roles no declared secret ID covers).
+        """
+        by_phase: dict[Phase, list[tuple[Run[Ctx], ResourceInstance]]] = {p: [] for p in Phase}
+        for inst in instances:
+            if (handler := self._handler(inst)) is not None:
+                phase, run = handler
+                by_phase[phase].append((run, inst))
+        for phase in Phase:
+            for run, inst in by_phase[phase]:
+                run(ctx, inst)
+            if after is not None and phase in after:
+                after[phase](ctx)

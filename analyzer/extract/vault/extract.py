@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract.context import ExtractContext
+from driftgate.analyzer.extract.dispatch import Dispatch, Phase, handles
 from driftgate.analyzer.extract.kubernetes.terraform_convert import resolve_metadata
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.extract.vault.auth import (
@@ -56,8 +57,7 @@ _SECRET_BUILDERS = {
 _SECRET_ID = "vault_approle_auth_backend_role_secret_id"
 _POLICY = "vault_policy"
 _TOKEN = "vault_token"
-# Mounts and policies are read as what the roles and tokens naming them are granted.
-HANDLED_TYPES = frozenset({*_MOUNTS, _POLICY, *ROLE_TYPES, _SECRET_ID, _TOKEN, *SECRET_ROLES})
+_APPROLE = "vault_approle_auth_backend_role"
 
 
 @dataclass
@@ -70,26 +70,21 @@ class _VaultExtractor(ExtractContext):
     approles: dict[tuple[str, str, str], tuple[str, int | None]] = field(default_factory=dict)
     # Secrets engine identity → the Vault paths that mint its credentials.
     minted: dict[str, list[str]] = field(default_factory=dict)
+    # AppRole roles, and those a declared secret ID authenticates as.
+    approle_roles: list[ResourceInstance] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.policies = PolicyGrants(self.index)
 
     # ---- lookups ------------------------------------------------------------------
 
-    def index_all(self, instances: Iterable[ResourceInstance]) -> list[ResourceInstance]:
-        vault: list[ResourceInstance] = []
-        for inst in instances:
-            self.index.setdefault(inst.full_address, inst)
-            if not inst.type.startswith("vault_"):
-                continue
-            vault.append(inst)
-            if inst.mode != "resource":
-                continue
-            if inst.type in _MOUNTS and (path := self.mount_path(inst)) is not None:
-                self.mounts.setdefault((inst.root.label, path), inst)
-            elif inst.type == _POLICY:
-                self.policies.add_policy(inst)
-        return vault
+    def mount(self, inst: ResourceInstance) -> None:
+        if (path := self.mount_path(inst)) is not None:
+            self.mounts.setdefault((inst.root.label, path), inst)
+
+    def policy(self, inst: ResourceInstance) -> None:
+        self.policies.add_policy(inst)
 
     def mount_path(self, mount: ResourceInstance) -> str | None:
         path = mount.get("path")
@@ -198,36 +193,37 @@ class _VaultExtractor(ExtractContext):
         ttl = _lifetime(settings, self.lease_max(mount))
         at = ("token_max_ttl", "max_ttl", "token_ttl", "ttl", "token_period", "period")
         self.token(inst, address, f"{address}/token", ttl, *at)
-        if inst.type == "vault_approle_auth_backend_role" and backend is not None:
-            secret_ttl = positive_duration(inst.get("secret_id_ttl"))
-            self.approles[(inst.root.label, backend, name)] = (address, secret_ttl)
+        if inst.type == _APPROLE:
+            self.approle_roles.append(inst)
+            if backend is not None:
+                secret_ttl = positive_duration(inst.get("secret_id_ttl"))
+                self.approles[(inst.root.label, backend, name)] = (address, secret_ttl)
 
-    def approle_secret_ids(
-        self, roles: list[ResourceInstance], ids: list[ResourceInstance]
-    ) -> None:
-        """Secret IDs: static credentials of their role; undeclared ones too, when bound."""
-        covered: set[str] = set()
-        for inst in ids:
-            backend, _ = self.backend(inst, "approle")
-            name = inst.get("role_name")
-            found = self.approles.get((inst.root.label, backend or "", display(name)))
-            identity, role_ttl = found if found is not None else (None, None)
-            if identity is None and isinstance(name, ResourceRef):
-                target = inst.address_of(name)
-                identity = target if target in self.model.identities else None
-            if identity is not None:
-                covered.add(identity)
-            self.model.credentials[inst.full_address] = Credential(
-                address=inst.full_address,
-                kind="client_secret",
-                identity=identity,
-                ttl_seconds=positive_duration(inst.get("ttl")) or role_ttl,
-                environment=self.environment(inst, {}),
-                location=self.where(inst),
-            )
-        for inst in roles:
+    def secret_id(self, inst: ResourceInstance) -> None:
+        """A secret ID: a static credential of its role."""
+        backend, _ = self.backend(inst, "approle")
+        name = inst.get("role_name")
+        found = self.approles.get((inst.root.label, backend or "", display(name)))
+        identity, role_ttl = found if found is not None else (None, None)
+        if identity is None and isinstance(name, ResourceRef):
+            target = inst.address_of(name)
+            identity = target if target in self.model.identities else None
+        if identity is not None:
+            self.covered.add(identity)
+        self.model.credentials[inst.full_address] = Credential(
+            address=inst.full_address,
+            kind="client_secret",
+            identity=identity,
+            ttl_seconds=positive_duration(inst.get("ttl")) or role_ttl,
+            environment=self.environment(inst, {}),
+            location=self.where(inst),
+        )
+
+    def undeclared_secret_ids(self) -> None:
+        """A role that needs a secret ID to log in, none declared: issued outside."""
+        for inst in self.approle_roles:
             address = inst.full_address
-            if address in covered or not flag(inst.get("bind_secret_id"), default=True):
+            if address in self.covered or not flag(inst.get("bind_secret_id"), default=True):
                 continue
             # Issued outside Terraform, but any login needs one: Vault's default TTL is 0,
             # a secret ID that never expires.
@@ -306,19 +302,30 @@ def _lifetime(settings: TokenSettings, lease_max: int) -> int | None:
     )
 
 
+_DISPATCH: Dispatch[_VaultExtractor] = Dispatch(
+    (
+        # Roles and tokens resolve these by reference or by name.
+        handles(Phase.DECLARE, _VaultExtractor.mount, *_MOUNTS),
+        handles(Phase.DECLARE, _VaultExtractor.policy, _POLICY),
+        handles(Phase.IDENTITY, _VaultExtractor.auth_role, *ROLE_TYPES, reads={*_MOUNTS, _POLICY}),
+        handles(Phase.CREDENTIAL, _VaultExtractor.secret_id, _SECRET_ID, reads={_APPROLE}),
+        handles(Phase.GRANT, _VaultExtractor.vault_token, _TOKEN, reads={_POLICY}),
+        handles(Phase.GRANT, _VaultExtractor.secret_role, *SECRET_ROLES, reads=_MOUNTS),
+    )
+)
+# Mounts and policies are read as what the roles and tokens naming them are granted.
+HANDLED_TYPES = _DISPATCH.handled_types
+
+
 def extract_vault(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    """Mounts and policies first, so that roles can resolve them by reference or by name."""
     extractor = _VaultExtractor(options)
-    vault = [i for i in extractor.index_all(instances) if i.mode == "resource"]
-    roles = [i for i in vault if i.type in ROLE_TYPES]
-    for inst in roles:
-        extractor.auth_role(inst)
-    approles = [i for i in roles if i.type == "vault_approle_auth_backend_role"]
-    extractor.approle_secret_ids(approles, [i for i in vault if i.type == _SECRET_ID])
-    for inst in vault:
-        if inst.type == _TOKEN:
-            extractor.vault_token(inst)
-        elif inst.type in SECRET_ROLES:
-            extractor.secret_role(inst)
+    instances = list(instances)
+    for inst in instances:
+        extractor.index.setdefault(inst.full_address, inst)
+    _DISPATCH.run(
+        extractor,
+        (i for i in instances if i.type.startswith("vault_")),
+        after={Phase.CREDENTIAL: _VaultExtractor.undeclared_secret_ids},
+    )
     link_secret_roles(extractor.model, extractor.minted)
     return extractor.model
