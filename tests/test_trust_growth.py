@@ -1,7 +1,7 @@
 """DG105 trust-growth: the trust delta (analyzer/diff/trusts.py) and the check's drafts.
 
 Models are built by hand here, in the notation each extractor gives trusts (see
-analyzer/extract/aws_policy.py, gcp_iam.py, azure_grants.py, vault_auth.py); the
+analyzer/extract/aws/policy.py, gcp/iam.py, azure/grants.py, vault/auth.py); the
 scenarios under testdata/scenarios/dg105-* and neg-dg105-* run the real extractors.
 """
 
