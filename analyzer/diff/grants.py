@@ -12,6 +12,7 @@ escalation (DG104), guardrail removed (DG103), scope broadened (DG102), else gro
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -171,17 +172,25 @@ def workload_deltas(base: Model, head: Model) -> list[GrantDelta]:
             ]
             grants = head.grants_of(reached)
             base_side, head_side = Effective(provider, same), Effective(provider, grants)
-            for grant in grants:
-                if grant.effect != "allow":
-                    continue
-                kinds = _gains(grant, base_side, head_side)
-                for kind in sorted(kinds, key=_ORDER.__getitem__):
-                    added, reason = kinds[kind]
-                    why = f"{workload.address} now runs as it" + (f"; {reason}" if reason else "")
-                    deltas.append(
-                        GrantDelta(identity, grant, tuple(added), kind, why, tuple(same), workload)
-                    )
+            for grant, kind, added, reason in _classified(grants, base_side, head_side):
+                why = f"{workload.address} now runs as it" + (f"; {reason}" if reason else "")
+                deltas.append(
+                    GrantDelta(identity, grant, tuple(added), kind, why, tuple(same), workload)
+                )
     return deltas
+
+
+def _classified(
+    grants: Iterable[Grant], base_side: Effective, head_side: Effective
+) -> Iterator[tuple[Grant, DeltaKind, list[Permission], str]]:
+    """What each allow grant adds over the base side, one entry per kind, in kind order."""
+    for grant in grants:
+        if grant.effect != "allow":
+            continue
+        kinds = _gains(grant, base_side, head_side)
+        for kind in sorted(kinds, key=_ORDER.__getitem__):
+            added, reason = kinds[kind]
+            yield grant, kind, added, reason
 
 
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
@@ -194,11 +203,6 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
         base_side = Effective(provider, before)
         grants = head.grants_of(address)
         head_side = Effective(provider, grants)
-        for grant in grants:
-            if grant.effect != "allow":
-                continue
-            kinds = _gains(grant, base_side, head_side)
-            for kind in sorted(kinds, key=_ORDER.__getitem__):
-                added, reason = kinds[kind]
-                deltas.append(GrantDelta(identity, grant, tuple(added), kind, reason, before))
+        for grant, kind, added, reason in _classified(grants, base_side, head_side):
+            deltas.append(GrantDelta(identity, grant, tuple(added), kind, reason, before))
     return deltas + workload_deltas(base, head)

@@ -181,15 +181,7 @@ class WorkloadExtractor:
                 for mounted in volume.children("secret"):
                     where = Location(path=inst.path, line=mounted.line_of("secret"))
                     secrets.append(self.secret(inst, mounted.get("secret"), where))
-        self.add(
-            inst,
-            name=inst.get("name"),
-            identities=[self.runs_as(inst, account)],
-            credentials=[s for s in secrets if s],
-            labels=labels,
-            reasons=reasons,
-            images=images,
-        )
+        self._add_service(inst, account, secrets, labels, reasons, images)
 
     def cloud_run_v1(self, inst: ResourceInstance) -> None:
         labels: dict[str, str] = {}
@@ -220,6 +212,18 @@ class WorkloadExtractor:
                     for mounted in volume.children("secret"):
                         where = Location(path=inst.path, line=mounted.line_of("secret_name"))
                         secrets.append(self.secret(inst, mounted.get("secret_name"), where))
+        self._add_service(inst, account, secrets, labels, reasons, images)
+
+    def _add_service(
+        self,
+        inst: ResourceInstance,
+        account: Value,
+        secrets: list[str | None],
+        labels: dict[str, str],
+        reasons: list[str | None],
+        images: list[str],
+    ) -> None:
+        """A Cloud Run service (v1 or v2), running as ``account``."""
         self.add(
             inst,
             name=inst.get("name"),
