@@ -77,13 +77,13 @@ def _classify(
     boundary = _boundary_gone(base, head, base.within_boundary(p))
     if boundary is not None:
         return "guardrail", boundary
-    restricted_by_name = spec(provider).restricted_by_name
-    for a in base.allows:
-        if restricted_by_name(a.permission, p):
-            return (
-                "guardrail",
-                f"the resourceNames restriction ({a.permission.resource}) was dropped",
-            )
+    if (restricted_by_name := spec(provider).restricted_by_name) is not None:
+        for a in base.allows:
+            if restricted_by_name(a.permission, p):
+                return (
+                    "guardrail",
+                    f"the resourceNames restriction ({a.permission.resource}) was dropped",
+                )
     for a in base.allows_within(p):
         narrow = a.permission
         if same_action(provider, narrow, p) and covers(

@@ -46,10 +46,6 @@ def _same_action_name(a: Permission, b: Permission) -> bool:
     return a.action.lower() == b.action.lower()
 
 
-def _never_restricted(base: Permission, head: Permission) -> bool:
-    return False
-
-
 def _no_default(identity: Identity) -> bool:
     return False
 
@@ -77,8 +73,10 @@ class ProviderSpec:
     """The same action (verb and kind, role, capability) whatever it applies to."""
     policy_level: Callable[[str], Level] = lambda policy: "unknown"
     """What a managed policy known only by its name or ARN is worth."""
-    restricted_by_name: Callable[[Permission, Permission], bool] = _never_restricted
-    """``base`` held ``head``'s permission only on named objects (RBAC resourceNames)."""
+    restricted_by_name: Callable[[Permission, Permission], bool] | None = None
+    """``base`` held ``head``'s permission only on named objects (RBAC resourceNames);
+    None where the provider has no such restriction, so the diff does not look for one
+    (asking every base permission about every head one was quadratic on large policies)."""
 
     # ---- trusts: who may assume, impersonate or federate into an identity ----
     trust_actions: Callable[[Trust], tuple[str, ...]] = lambda trust: trust.actions or ("",)
