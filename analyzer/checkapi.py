@@ -20,7 +20,7 @@ from driftgate.analyzer.diff import (
     promotions,
     trust_deltas,
 )
-from driftgate.analyzer.model import Location, Model
+from driftgate.analyzer.model import Location, Model, Permission
 
 Confidence = Literal["high", "medium", "low"]
 
@@ -89,10 +89,24 @@ class Draft:
     workloads: tuple[str, ...] = ()
     before: str | None = None
     after: str | None = None
+    # What a delta finding adds, as data: ``after`` is prose for people (and cut short
+    # past a limit); reports that lay permissions out (tables, JSON) read this instead.
+    added: tuple[Permission, ...] = ()
     # "medium": inferred from what the configuration reads, not seen (the same output of
     # the same remote state); "low": the finding rests on a value driftgate cannot
     # resolve (a permission whose worth is unknown).
     confidence: Confidence = "high"
+
+
+def target_text(permission: Permission) -> str:
+    """Where ``permission`` applies as findings word it: the resource, then a Kubernetes
+    namespace or "cluster-wide" (shared so that a report's table reads like the message)."""
+    target = permission.resource
+    if permission.scope not in ("", "*"):
+        target += f" in namespace {permission.scope}"
+    elif permission.scope == "*" and "/" in permission.resource:
+        target += " cluster-wide"
+    return target
 
 
 @dataclass(slots=True)

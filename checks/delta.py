@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
+from driftgate.analyzer.checkapi import CheckContext, Draft, Severity, target_text
 from driftgate.analyzer.diff import DeltaKind
 from driftgate.analyzer.model import Grant, Permission
 from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level
@@ -38,10 +38,7 @@ def describe(
     only by name."""
     by_target: dict[str, list[str]] = {}
     for p in permissions:
-        target = p.resource + (f" in namespace {p.scope}" if p.scope not in ("", "*") else "")
-        if p.scope == "*" and "/" in p.resource:
-            target += " cluster-wide"
-        actions = by_target.setdefault(target, [])
+        actions = by_target.setdefault(target_text(p), [])
         if p.action not in actions:
             actions.append(p.action)
     listed = list(by_target.items())
@@ -122,6 +119,7 @@ def delta_drafts(
             workloads=tuple(w.address for w in workloads_of(identity, ctx.head)),
             before=before_text(delta.before),
             after=gained,
+            added=delta.added,
             # Worth unknown (an action driftgate cannot resolve): growth is not certain.
             confidence="low" if worst == "unknown" else "high",
         )

@@ -140,6 +140,7 @@ def _draft(promotion: Promotion) -> Draft:
         workloads=(workload.address, source.address),
         before=f"{src_env}: {_source_side(promotion, providers)}",
         after=_describe(extra),
+        added=tuple(e.shown for e in extra if isinstance(e, ExtraPermission)),
     )
 
 

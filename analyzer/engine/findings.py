@@ -7,7 +7,7 @@ from typing import Literal
 
 from driftgate.analyzer.checkapi import CheckMeta, Confidence, Severity
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.model import Location
+from driftgate.analyzer.model import Location, Permission
 
 BaselineState = Literal["new", "unchanged", "absent"]
 # SARIF's suppression kinds: a comment or annotation in the file, or the configuration.
@@ -34,6 +34,8 @@ class Finding:
     before: str | None = None
     after: str | None = None
     inference: bool = False
+    # What a delta finding adds (see Draft.added): every permission, never cut short.
+    added: tuple[Permission, ...] = ()
     confidence: Confidence = "high"
 
 

@@ -276,5 +276,6 @@ def _finding(
         before=draft.before,
         after=draft.after,
         inference=uses_inference,
+        added=draft.added,
         confidence=draft.confidence,
     )
