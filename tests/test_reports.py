@@ -521,6 +521,7 @@ def test_json_finding_carries_everything_a_consumer_filters_on() -> None:
         "before": "s3:GetObject",
         "after": "s3:GetObject, s3:PutObject",
         "inference": False,
+        "added": [],
     }
     assert by_fp["fp-sqs"]["suppressed"] == "queue access reviewed in SEC-42"
     assert by_fp["fp-sqs"]["suppression_kind"] == "inSource"

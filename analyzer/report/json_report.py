@@ -83,6 +83,9 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "before": finding.before,
         "after": finding.after,
         "inference": finding.inference,
+        "added": [
+            {"action": p.action, "resource": p.resource, "scope": p.scope} for p in finding.added
+        ],
     }
 
 
