@@ -35,7 +35,7 @@ from test_reports import (
 from driftgate.analyzer.checkapi import Severity
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.findings import Finding, ScanResult
-from driftgate.analyzer.model import Location
+from driftgate.analyzer.model import Location, Permission
 from driftgate.analyzer.report import github, markdown, sarif, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ DEMO = ROOT / "testdata" / "demo"
 GAINED = "\N{HEAVY PLUS SIGN} gained"
 FIXED = "\N{HEAVY MINUS SIGN} fixed"
 
-# A delta finding whose ``after`` names two targets, as checks/delta.py writes it.
+# A delta finding that adds permissions on two targets, as checks/delta.py states it.
 ESCALATION = finding(
     replace(DG101, id="DG104", slug="escalation-path", title="Escalation"),
     Severity.CRITICAL,
@@ -52,6 +52,11 @@ ESCALATION = finding(
     "fp-escalation",
     before="s3:GetObject on arn:aws:s3:::models-prod/*",
     after="iam:PassRole on *; s3:PutObject, s3:DeleteObject on arn:aws:s3:::models-prod/*",
+    added=(
+        Permission("iam:PassRole", "*"),
+        Permission("s3:PutObject", "arn:aws:s3:::models-prod/*"),
+        Permission("s3:DeleteObject", "arn:aws:s3:::models-prod/*"),
+    ),
     baseline_state="new",
     inference=True,
 )
@@ -201,6 +206,7 @@ def test_markdown_escapes_what_comes_from_the_repository() -> None:
         message="grant <img src=x onerror=alert(1)> to @acme/admins | *all* [x](http://e.vil)",
         environment="prod|<b>",
         after="s3:Get`Object on arn:aws:s3:::a|b",
+        added=(Permission("s3:Get`Object", "arn:aws:s3:::a|b"),),
         baseline_state="new",
     )
     report = markdown.render(diff_with(hostile))

@@ -16,8 +16,9 @@
 2. a table of counts by severity;
 3. per identity, most severe first, a privilege-diff table: what the identity gained
    (or, in diff mode, fixed by the change, and with ``--all`` already had), on which scope, in which
-   environment, declared where. A delta finding's ``after`` (``A, B on T; C on U``) is
-   split into one row per target; other findings show their check and ``after``;
+   environment, declared where. A delta finding's ``added`` permissions give one row per
+   target (resource and scope) with its actions, every target listed however many;
+   other findings show their check and ``after``;
 4. the full finding messages, diagnostics and long tables folded in ``<details>``.
 
 Everything taken from the repository is escaped (markdown, HTML, ``@mentions``, table
@@ -31,9 +32,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from driftgate.analyzer.checkapi import Severity
+from driftgate.analyzer.checkapi import Severity, target_text
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.model import Permission
 from driftgate.analyzer.report.common import (
     SEVERITY_ORDER,
     TOOL_NAME,
@@ -51,6 +53,9 @@ from driftgate.analyzer.report.common import (
 MAX_CHARS = 60_000
 # Rows of one identity's table shown before the rest folds into <details>.
 ROWS_SHOWN = 8
+# Rows of one identity's table at all: a statement may add tens of thousands of ARNs,
+# and an identity whose table outgrows the comment would be left out whole.
+MAX_ROWS = 200
 # Identities shown before the rest folds into <details>.
 IDENTITIES_SHOWN = 10
 
@@ -241,27 +246,26 @@ def _change(finding: Finding, diff_mode: bool) -> str:
     return "\N{HEAVY PLUS SIGN} gained" if diff_mode else "● has"
 
 
-def _targets(after: str) -> list[tuple[str, str]]:
-    """``A, B on T; C on U`` → [("A, B", "T"), ("C", "U")]."""
-    pairs: list[tuple[str, str]] = []
-    for part in after.split("; "):
-        actions, sep, target = part.partition(" on ")
-        if not sep:
-            return []
-        pairs.append((actions, target))
-    return pairs
+def _targets(added: tuple[Permission, ...]) -> dict[str, list[str]]:
+    """Actions per target, in the order the finding lists them: one row each."""
+    by_target: dict[str, list[str]] = {}
+    for p in added:
+        actions = by_target.setdefault(target_text(p), [])
+        if p.action not in actions:
+            actions.append(p.action)
+    return by_target
 
 
 def _rows(finding: Finding, diff_mode: bool) -> list[_Row]:
     change = _change(finding, diff_mode)
     env = text(finding.environment) if finding.environment else "—"
-    if finding.check.kind == "delta" and finding.after:
-        targets = _targets(finding.after)
-        if targets:
-            return [
-                _Row(change, code(a, in_table=True), code(t, in_table=True), env, finding)
-                for a, t in targets
-            ]
+    if finding.added:
+        # From the data, not ``after``: that prose stops listing after a limit, and
+        # resource names may hold the very separators it is written with.
+        return [
+            _Row(change, code(", ".join(a), in_table=True), code(t, in_table=True), env, finding)
+            for t, a in _targets(finding.added).items()
+        ]
     what = finding.check.slug + (f": {finding.after}" if finding.after else "")
     return [_Row(change, code(what, in_table=True), "—", env, finding)]
 
@@ -326,13 +330,19 @@ def _identity_section(address: str, findings: list[Finding], diff_mode: bool) ->
         lines += [" · ".join(facts), ""]
     lines += [_TABLE_HEAD, *(_row_line(r) for r in rows[:ROWS_SHOWN]), ""]
     if len(rows) > ROWS_SHOWN:
-        rest = rows[ROWS_SHOWN:]
+        rest = rows[ROWS_SHOWN:MAX_ROWS]
+        unlisted = len(rows) - MAX_ROWS
         lines += [
-            f"<details><summary>{plural(len(rest), 'more change')}</summary>",
+            f"<details><summary>{plural(len(rows) - ROWS_SHOWN, 'more change')}</summary>",
             "",
             _TABLE_HEAD,
             *(_row_line(r) for r in rest),
             "",
+            *(
+                [f"_{plural(unlisted, 'more change')} not listed here: see the JSON report._", ""]
+                if unlisted > 0
+                else []
+            ),
             "</details>",
             "",
         ]
