@@ -198,7 +198,8 @@ def build_model(
     analysed = {f.path for f in hcl_files} | {d.path for d in documents if _is_object(d)}
     analysed |= {d.path for d in diagnostics if d.level == "error" and d.path}
     # Overlays are built from the whole set of documents, never cached per file.
-    documents, problems = apply_kustomizations(documents, options.environments)
+    read = (source.path for source in sources)
+    documents, problems = apply_kustomizations(documents, options.environments, read)
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()

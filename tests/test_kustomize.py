@@ -16,10 +16,10 @@ from driftgate.analyzer.extract.kubernetes.kustomize import apply_kustomizations
 from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model.entities import Location, Model
+from driftgate.analyzer.model.entities import Location, Model, Unknown
 from driftgate.analyzer.model.environment import EnvironmentResolver, EnvironmentRule
 from driftgate.analyzer.parse.yaml_docs import LineDict, YamlDocument, load_yaml
-from driftgate.analyzer.pipeline import ParseCache
+from driftgate.analyzer.pipeline import ParseCache, build_model
 from driftgate.analyzer.sources.worktree import DirectoryTree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1031,3 +1031,81 @@ def test_arbitrary_kustomizations_never_raise(entries: list[tuple[str, Any]]) ->
     assert all(isinstance(d, Diagnostic) for d in diagnostics)
     assert [d.data for d in documents] == before
     extract_kubernetes(output, ExtractOptions())
+
+
+# --- files the loader reads without keeping a document (issue 18, point 7) ----------------
+
+CRD_PATCH = """\
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata:
+      name: widgets.example.com
+      annotations:
+        cert-manager.io/inject-ca-from: ns/cert
+    """
+
+
+def _pipeline(tmp_path: Path, files: dict[str, str]) -> tuple[Model, list[Diagnostic]]:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    built = build_model(DirectoryTree(tmp_path), ExtractOptions())
+    return built.model, built.diagnostics
+
+
+def test_a_crd_patch_file_that_exists_is_not_reported_missing(tmp_path: Path) -> None:
+    # The loader drops CRDs, so the patch and the resource files exist without a document:
+    # they were once reported as "not among the repository's YAML files".
+    files = {
+        "config/crd/kustomization.yaml": """\
+            kind: Kustomization
+            resources: [widgets.yaml, sa.yaml]
+            patches:
+              - path: ../crd/webhook_patch.yaml
+            patchesStrategicMerge:
+              - webhook_patch.yaml
+            """,
+        "config/crd/widgets.yaml": CRD_PATCH,
+        "config/crd/webhook_patch.yaml": CRD_PATCH,
+        "config/crd/sa.yaml": SA_YAML,
+    }
+    model, diagnostics = _pipeline(tmp_path, files)
+    assert [d for d in diagnostics if "kustomization" in d.path] == []
+    assert "k8s:default/ServiceAccount/llm" in model.identities
+
+
+def test_a_patch_file_that_does_not_exist_is_still_reported(tmp_path: Path) -> None:
+    files = {
+        "config/kustomization.yaml": "kind: Kustomization\npatches:\n  - path: gone.yaml\n",
+    }
+    _, diagnostics = _pipeline(tmp_path, files)
+    assert [(d.path, d.line, d.message) for d in diagnostics] == [
+        (
+            "config/kustomization.yaml",
+            3,
+            "patches file config/gone.yaml is not among the repository's YAML files",
+        )
+    ]
+
+
+def test_an_unfilled_kustomize_variable_is_no_service_accounts_name() -> None:
+    documents = _load(
+        {
+            "config/manager.yaml": """\
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: manager, namespace: ops}
+                spec:
+                  template:
+                    spec:
+                      serviceAccountName: $(manager-serviceAccountName)
+                      containers: [{name: m, image: example/manager}]
+                """,
+        }
+    )
+    model = _model(documents)
+    (identity,) = model.identities.values()
+    assert isinstance(identity.principal, Unknown)
+    assert "$(manager-serviceAccountName)" in identity.principal.unknown
+    assert not identity.declared

@@ -75,22 +75,29 @@ _HOST = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/", re.I)
 
 
 def apply_kustomizations(
-    documents: Iterable[YamlDocument], environments: EnvironmentResolver | None = None
+    documents: Iterable[YamlDocument],
+    environments: EnvironmentResolver | None = None,
+    paths: Iterable[str] = (),
 ) -> tuple[list[YamlDocument], list[Diagnostic]]:
-    """The documents with kustomize directories replaced by what their roots build."""
+    """The documents with kustomize directories replaced by what their roots build.
+
+    ``paths`` are every file read, including those that yielded no document: the loader
+    drops CustomResourceDefinitions, so a CRD file or a patch of one exists without
+    documents, and must not be reported as missing.
+    """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # trees only, no cycles: collecting while copying them triples the cost
     try:
-        return _apply(list(documents), environments)
+        return _apply(list(documents), environments, frozenset(paths))
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _apply(
-    documents: list[YamlDocument], environments: EnvironmentResolver | None
+    documents: list[YamlDocument], environments: EnvironmentResolver | None, paths: frozenset[str]
 ) -> tuple[list[YamlDocument], list[Diagnostic]]:
-    files = Files.of(documents)
+    files = Files.of(documents, paths)
     diagnostics: list[Diagnostic] = []
     kustomizations = _read_all(files, diagnostics)
     if not kustomizations:
@@ -223,6 +230,8 @@ def _read_entries(
                 k.resources.append(("file", target))
             elif target in files.directories:
                 warn(f"{key} entry {entry}: the directory has no kustomization file")
+            elif target in files.empty:
+                continue  # read, but nothing in it is an object driftgate models (a CRD)
             else:
                 warn(f"{key} entry {entry} is not among the repository's YAML files")
     for entry in entries("patchesStrategicMerge"):
@@ -258,6 +267,8 @@ def _patch_file(
     warn: Any,
 ) -> None:
     documents = [d.data for d in files.documents.get(path, []) if d.data is not None]
+    if not documents and path in files.empty:
+        return  # a patch of a CRD (dropped by the loader) changes nothing modelled
     if not documents:
         warn(f"{field} file {path} is not among the repository's YAML files", line)
         return

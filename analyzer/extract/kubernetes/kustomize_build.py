@@ -77,9 +77,10 @@ class Files:
 
     documents: dict[str, list[YamlDocument]]
     directories: set[str]
+    empty: frozenset[str] = frozenset()  # files read that yielded no document
 
     @classmethod
-    def of(cls, documents: list[YamlDocument]) -> Files:
+    def of(cls, documents: list[YamlDocument], paths: frozenset[str] = frozenset()) -> Files:
         by_path: dict[str, list[YamlDocument]] = {}
         directories: set[str] = set()
         for document in documents:
@@ -88,7 +89,7 @@ class Files:
             by_path.setdefault(document.path, []).append(document)
             parts = document.path.split("/")[:-1]
             directories.update("/".join(parts[:i]) for i in range(len(parts) + 1))
-        return cls(by_path, directories)
+        return cls(by_path, directories, paths - by_path.keys())
 
 
 Report = Callable[[Diagnostic], None]

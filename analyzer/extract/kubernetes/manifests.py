@@ -9,6 +9,7 @@ elsewhere) is an identity with ``declared=False``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
@@ -22,7 +23,14 @@ from driftgate.analyzer.extract.kubernetes.workloads import (
     workload_labels,
 )
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model.entities import Credential, Identity, Location, Model, Workload
+from driftgate.analyzer.model.entities import (
+    Credential,
+    Identity,
+    Location,
+    Model,
+    Unknown,
+    Workload,
+)
 from driftgate.analyzer.parse.yaml_docs import YamlDocument
 
 # Annotation → provider of the cloud identity a ServiceAccount federates to.
@@ -33,6 +41,9 @@ FEDERATION_ANNOTATIONS = (
 )
 _LEGACY_TOKEN_TYPE = "kubernetes.io/service-account-token"
 _LEGACY_TOKEN_OWNER = "kubernetes.io/service-account.name"
+# A kustomize `vars` reference (``$(llmisvc-serviceAccountName)``): driftgate does not
+# apply `vars`, so the name stays unfilled and no real ServiceAccount is called that.
+_KUSTOMIZE_VAR = re.compile(r"\$\([^)]*\)")
 
 
 def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOptions) -> Model:
@@ -91,9 +102,12 @@ def ensure_service_account(model: Model, namespace: str, name: str, environment:
     """The ServiceAccount's address, adding it as undeclared when no document declares it."""
     address = k8s_address(namespace, "ServiceAccount", name)
     if address not in model.identities:
+        principal: str | Unknown = f"system:serviceaccount:{namespace}:{name}"
+        if _KUSTOMIZE_VAR.search(name):
+            principal = Unknown(unknown=f"kustomize variable {name} is not filled in")
         model.identities[address] = Identity(
             address=address,
-            principal=f"system:serviceaccount:{namespace}:{name}",
+            principal=principal,
             provider="kubernetes",
             kind="ServiceAccount",
             name=name,
