@@ -509,6 +509,93 @@ def test_gpu_request_is_inference() -> None:
     assert _model(_deployment(zero)).workloads["k8s:ml/Deployment/llm"].inference is False
 
 
+def _accelerated(kind: str, name: str, image: str, resource: str = "nvidia.com/gpu") -> str:
+    """A ``kind`` named ``name`` in ``ml`` running ``image`` with one ``resource``."""
+    pod = f"""\
+        spec:
+          containers:
+            - name: c
+              image: {image}
+              resources: {{limits: {{{resource}: 1}}}}
+        """
+    template = textwrap.indent(textwrap.dedent(pod), " " * 4)
+    if kind == "Pod":
+        body = textwrap.dedent(pod)
+    elif kind == "CronJob":
+        body = "spec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n"
+        body += textwrap.indent(textwrap.dedent(pod), " " * 8)
+    else:
+        body = "spec:\n  template:\n" + template
+    group = {"Job": "batch/v1", "CronJob": "batch/v1", "Pod": "v1"}.get(kind, "apps/v1")
+    return f"apiVersion: {group}\nkind: {kind}\nmetadata: {{name: {name}, namespace: ml}}\n" + body
+
+
+def test_an_accelerated_job_or_training_pod_is_training_not_inference() -> None:
+    # ai-on-gke's mnist-training-job: a Job on a GPU or a TPU that serves nothing.
+    cases = [
+        ("Job", "mnist-training-job", "tensorflow/tensorflow:2.13.0-gpu", "nvidia.com/gpu"),
+        ("Job", "mnist", "tensorflow/tensorflow:2.13.0", "google.com/tpu"),
+        ("CronJob", "nightly", "example.com/batch:1", "nvidia.com/gpu"),
+        ("Pod", "llama-finetune", "example.com/trainer:1", "nvidia.com/gpu"),
+        ("Deployment", "bert-train", "example.com/trainer:1", "google.com/tpu"),
+    ]
+    for kind, name, image, resource in cases:
+        model = _model(_accelerated(kind, name, image, resource))
+        workload = model.workloads[f"k8s:ml/{kind}/{name}"]
+        assert (workload.inference, workload.inference_reason) == (False, None), (kind, name)
+
+
+def test_model_servers_stay_inference_in_a_job_and_tpu_servers_are_recognised() -> None:
+    cases = [
+        ("Deployment", "llm", "vllm/vllm-openai:v0.6.0", "nvidia.com/gpu", "image"),
+        (
+            "Job",
+            "batch-score",
+            "ghcr.io/huggingface/text-generation-inference:2",
+            "nvidia.com/gpu",
+            "image",
+        ),
+        ("Deployment", "tpu-llm", "vllm/vllm-tpu:nightly", "google.com/tpu", "image"),
+        (
+            "Deployment",
+            "js",
+            "us-docker.pkg.dev/p/inference/jetstream-http:v0.2.2",
+            "google.com/tpu",
+            "image",
+        ),
+        (
+            "Deployment",
+            "me",
+            "us-docker.pkg.dev/p/inference/maxengine-server:v0.2.2",
+            "google.com/tpu",
+            "image",
+        ),
+        (
+            "Deployment",
+            "tfs",
+            "us-docker.pkg.dev/p/inference/tf-serving-tpu:2.13.0",
+            "google.com/tpu",
+            "image",
+        ),
+        (
+            "Deployment",
+            "custom",
+            "example.com/custom/server:1",
+            "google.com/tpu",
+            "requests google.com/tpu",
+        ),
+    ]
+    for kind, name, image, resource, reason in cases:
+        workload = _model(_accelerated(kind, name, image, resource)).workloads[
+            f"k8s:ml/{kind}/{name}"
+        ]
+        assert workload.inference is True, name
+        assert (workload.inference_reason or "").startswith(reason), (
+            name,
+            workload.inference_reason,
+        )
+
+
 def test_kserve_inference_service_runs_as_its_predictor_service_account() -> None:
     model = _model(
         """\

@@ -7,6 +7,7 @@ extractors. Each returns the reason as a short sentence, or None.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import re
 from fnmatch import fnmatchcase
 
 from driftgate.analyzer.extract.options import InferenceSelectors
@@ -25,6 +26,16 @@ _MODEL_SERVERS = frozenset(
         "sglang",
         "mlserver",
         "huggingfaceserver",
+        # TPU builds and servers: JetStream (with its MaxEngine and PyTorch engines),
+        # TF Serving, TorchServe and vLLM built for Cloud TPU.
+        "vllm-tpu",
+        "jetstream",
+        "jetstream-http",
+        "jetstream-pytorch-server",
+        "maxengine",
+        "maxengine-server",
+        "tf-serving-tpu",
+        "torchserve-tpu",
     }
 )
 # Model servers whose last segment alone is too generic to name them.
@@ -32,8 +43,13 @@ _MODEL_SERVER_PATHS = frozenset({"tensorflow/serving"})
 # (repository name, tag prefix): llama.cpp ships its server as a tag of its image.
 _MODEL_SERVER_TAGS = (("llama.cpp", "server"),)
 
-_GPU_RESOURCES = frozenset({"nvidia.com/gpu", "amd.com/gpu"})
+# Accelerators: GPUs and Cloud TPUs (``google.com/tpu``), which serve models as GPUs do.
+_GPU_RESOURCES = frozenset({"nvidia.com/gpu", "amd.com/gpu", "google.com/tpu"})
 _GPU_PREFIXES = ("gpu.intel.com/", "nvidia.com/mig-")
+# Kinds that run to completion: an accelerator there trains or runs a batch, it serves
+# nothing (DESIGN §3); only a model server makes such a workload inference.
+_RUN_TO_COMPLETION = frozenset({"Job", "CronJob", "RayJob", "PyTorchJob", "TFJob", "MPIJob"})
+_TRAINING_WORD = re.compile(r"(?:^|[-_.])(?:train|training|finetune|fine-tune)(?:$|[-_.])")
 
 # (API group, kind) of the custom resources that are inference by definition.
 _INFERENCE_KINDS = {
@@ -82,6 +98,11 @@ def gpu_reason(resources: object) -> str | None:
             if isinstance(key, str) and _is_gpu(key) and _positive(amount):
                 return f"requests {key}"
     return None
+
+
+def runs_to_completion(kind: str, name: str) -> bool:
+    """A Job-like workload, or a pod named for training: accelerators there do not serve."""
+    return kind in _RUN_TO_COMPLETION or bool(_TRAINING_WORD.search(name.lower()))
 
 
 def kind_reason(api_version: str, kind: str) -> str | None:

@@ -16,6 +16,7 @@ from driftgate.analyzer.extract.inference import (
     gpu_reason,
     kind_reason,
     model_server_reason,
+    runs_to_completion,
     selector_reason,
 )
 from driftgate.analyzer.extract.kubernetes.objects import (
@@ -136,6 +137,8 @@ def inference_reason(
     for image in images:
         if reason := model_server_reason(image):
             return reason
+    if runs_to_completion(obj.kind, obj.name):
+        return None  # a training or batch job: its accelerators serve no model
     for container in containers:
         if reason := gpu_reason(container.get("resources")):
             return reason
