@@ -6,8 +6,8 @@ extractors. Each returns the reason as a short sentence, or None.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import re
+from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 
 from driftgate.analyzer.extract.options import InferenceSelectors
