@@ -9,9 +9,11 @@ role). The workloads must choose the identity themselves: a SageMaker endpoint r
 the execution roles of its models and is not a second user of them.
 
 Not reported here: the same identity used in two or more environments (DG201
-cross-env-identity-reuse), default identities no file declares, such as the implicit
-`default` ServiceAccount or the Compute Engine default service account (DG203
-default-identity), and other identities no file in the repository declares.
+cross-env-identity-reuse), default identities, such as a namespace's `default`
+ServiceAccount (even when a file declares it, to add an image pull secret) or the
+Compute Engine default service account: every workload that names no identity runs as
+it, so its users did not choose to share it, and DG203 default-identity reports the
+inference workloads among them; and identities no file in the repository declares.
 
 ## Why it matters
 
@@ -52,7 +54,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Identity, Location, Model, Workload
-from driftgate.analyzer.providers import SPECS
+from driftgate.analyzer.providers import SPECS, spec
 from driftgate.checks.common import principal_text
 
 META = CheckMeta(
@@ -80,7 +82,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
     users = _users(model)
     for address, entries in sorted(users.items()):
         identity = model.identities.get(address)
-        if identity is None or not identity.declared:
+        if identity is None or not identity.declared or _is_default(identity):
             continue
         groups = _shared_groups(entries)
         if not groups:
@@ -92,6 +94,13 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         if len(via) == 1 and only != address and _reportable(model, users, only):
             continue
         yield _draft(ctx, identity, groups)
+
+
+def _is_default(identity: Identity) -> bool:
+    """Kubernetes samples that name no ServiceAccount all fall to one namespace's `default`
+    (kserve: 63 unrelated samples on `default/default`): being its user is an omission,
+    DG203's, not a choice to share an identity."""
+    return spec(identity.provider).is_default_identity(identity)
 
 
 def _users(model: Model) -> dict[str, list[tuple[Workload, str]]]:
@@ -138,7 +147,7 @@ def _shared_groups(
 
 def _reportable(model: Model, users: dict[str, list[tuple[Workload, str]]], address: str) -> bool:
     identity = model.identities.get(address)
-    if identity is None or not identity.declared:
+    if identity is None or not identity.declared or _is_default(identity):
         return False
     return bool(_shared_groups(users.get(address, [])))
 
