@@ -1007,3 +1007,41 @@ def test_rules_that_do_not_impersonate_service_accounts_trust_no_one() -> None:
         "{apiGroups: [apps], resources: [serviceaccounts], verbs: [impersonate]}",
     ):
         assert _model(_impersonation(rule)).trusts == [], rule
+
+
+def _documents(files: dict[str, str]) -> list[YamlDocument]:
+    return [document for path, text in files.items() for document in _load(text, path)]
+
+
+def test_one_namespaceless_object_in_unrelated_folders_is_two_workloads() -> None:
+    # ai-on-gke declares default/Job/mnist-training-job in its GPU and its TPU examples.
+    job = _accelerated("Job", "mnist", "example.com/train:1").replace(", namespace: ml", "")
+    job = job.replace(
+        "spec:\n  template:\n    spec:\n",
+        "spec:\n  template:\n    spec:\n      serviceAccountName: trainer\n",
+    )
+    sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: trainer}\n"
+    files = {"gpu/job.yaml": job, "gpu/sa.yaml": sa, "tpu/job.yaml": job, "tpu/sa.yaml": sa}
+    model = extract_kubernetes(_documents(files), ExtractOptions())
+    gpu, tpu = (
+        model.workloads["k8s:default/Job/mnist@gpu"],
+        model.workloads["k8s:default/Job/mnist@tpu"],
+    )
+    assert (gpu.location.path if gpu.location else None) == "gpu/job.yaml"
+    assert (tpu.location.path if tpu.location else None) == "tpu/job.yaml"
+    # Each runs as the ServiceAccount declared beside it.
+    assert gpu.identities == ("k8s:default/ServiceAccount/trainer@gpu",)
+    assert tpu.identities == ("k8s:default/ServiceAccount/trainer@tpu",)
+    assert model.identities["k8s:default/ServiceAccount/trainer@tpu"].declared
+
+
+def test_addresses_stay_plain_without_a_collision_or_with_a_named_namespace() -> None:
+    named = _accelerated("Job", "mnist", "example.com/train:1")
+    files = {
+        "a/job.yaml": named,
+        "b/job.yaml": named,
+        "c/other.yaml": named.replace("mnist", "other").replace(", namespace: ml", ""),
+    }
+    model = extract_kubernetes(_documents(files), ExtractOptions())
+    assert sorted(model.workloads) == ["k8s:default/Job/other", "k8s:ml/Job/mnist"]
+    assert model.workloads["k8s:ml/Job/mnist"].location.path == "a/job.yaml"  # type: ignore[union-attr]

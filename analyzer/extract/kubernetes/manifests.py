@@ -9,6 +9,7 @@ elsewhere) is an identity with ``declared=False``.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 
@@ -49,10 +50,11 @@ _KUSTOMIZE_VAR = re.compile(r"\$\([^)]*\)")
 def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOptions) -> Model:
     """The model of every Kubernetes object among ``documents``; others are ignored."""
     objects = list(k8s_objects(documents))
+    folders = _colliding_folders(objects)
     model = Model()
     for obj in objects:
         if obj.group == "" and obj.kind == "ServiceAccount":
-            identity = _service_account(obj, options)
+            identity = _service_account(obj, options, folders)
             model.identities.setdefault(identity.address, identity)
     for obj in objects:
         if obj.group == "" and obj.kind == "Secret":
@@ -63,7 +65,7 @@ def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOption
         environment = options.environments.resolve(subject.binding.path, subject.namespace)
         ensure_service_account(model, subject.namespace, subject.name, environment)
     for obj in objects:
-        _workload(model, obj, options)
+        _workload(model, obj, options, folders)
     # After the workloads, which add the ServiceAccounts they name.
     accounts = [
         (i.principal.split(":")[2], i.name)
@@ -77,7 +79,41 @@ def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOption
     return model
 
 
-def _service_account(obj: K8sObject, options: ExtractOptions) -> Identity:
+def _implicit_namespace(obj: K8sObject) -> bool:
+    metadata = obj.data.get("metadata")
+    return obj.namespace is not None and not (
+        isinstance(metadata, dict) and text(metadata.get("namespace"))
+    )
+
+
+def _colliding_folders(objects: list[K8sObject]) -> set[tuple[str, str]]:
+    """(kind, name) of the objects without a namespace declared in several folders.
+
+    An object that names no namespace goes wherever it is applied: the same Job in
+    ``gpu-examples/`` and ``tpu-examples/`` (ai-on-gke's ``mnist-training-job``) is two
+    deployments, not one, unless a kustomization ties them (it then builds them from one
+    root, with the namespace it sets). Only those colliding objects have their folder in
+    their address (``k8s:default/Job/x@gpu-examples``), so that every other address stays
+    what it was. An object that names its namespace is one object wherever it is copied
+    (the release manifests of several versions), and is left as it is.
+    """
+    seen: dict[tuple[str, str], set[str]] = {}
+    for obj in objects:
+        if _implicit_namespace(obj):
+            seen.setdefault((obj.kind, obj.name), set()).add(posixpath.dirname(obj.path))
+    return {key for key, where in seen.items() if len(where) > 1}
+
+
+def _address(obj: K8sObject, folders: set[tuple[str, str]], kind: str, name: str) -> str:
+    address = k8s_address(obj.namespace or "default", kind, name)
+    if _implicit_namespace(obj) and (kind, name) in folders:
+        return f"{address}@{posixpath.dirname(obj.path) or '.'}"
+    return address
+
+
+def _service_account(
+    obj: K8sObject, options: ExtractOptions, folders: set[tuple[str, str]]
+) -> Identity:
     namespace = obj.namespace or "default"
     federates_to = tuple(
         external_address(provider, value)
@@ -85,7 +121,7 @@ def _service_account(obj: K8sObject, options: ExtractOptions) -> Identity:
         if (value := obj.annotations.get(key, "").strip())
     )
     return Identity(
-        address=k8s_address(namespace, "ServiceAccount", obj.name),
+        address=_address(obj, folders, "ServiceAccount", obj.name),
         principal=f"system:serviceaccount:{namespace}:{obj.name}",
         provider="kubernetes",
         kind="ServiceAccount",
@@ -143,20 +179,27 @@ def _identity_line(obj: K8sObject, templates: list[PodTemplate]) -> Location | N
     return None
 
 
-def _workload(model: Model, obj: K8sObject, options: ExtractOptions) -> None:
+def _workload(
+    model: Model, obj: K8sObject, options: ExtractOptions, folders: set[tuple[str, str]]
+) -> None:
     templates = pod_templates(obj)
     if not templates:
         return
     namespace = obj.namespace or "default"
-    address = k8s_address(namespace, obj.kind, obj.name)
+    address = _address(obj, folders, obj.kind, obj.name)
     if address in model.workloads:
         return  # the first declaration wins
     labels = workload_labels(obj, templates)
     environment = options.environments.resolve(obj.path, namespace, labels)
-    identities = {
-        ensure_service_account(model, namespace, template.service_account, environment): None
-        for template in templates
-    }
+    identities: dict[str, None] = {}
+    for template in templates:
+        name = template.service_account
+        # A ServiceAccount of the same name declared in this folder and in others: the
+        # one beside the workload is the one applied with it.
+        own = _address(obj, folders, "ServiceAccount", name)
+        if own not in model.identities:
+            own = ensure_service_account(model, namespace, name, environment)
+        identities[own] = None
     credentials: dict[str, None] = {}
     for template in templates:
         for credential in pod_credentials(obj, template, address, environment):
