@@ -1045,3 +1045,18 @@ def test_addresses_stay_plain_without_a_collision_or_with_a_named_namespace() ->
     model = extract_kubernetes(_documents(files), ExtractOptions())
     assert sorted(model.workloads) == ["k8s:default/Job/other", "k8s:ml/Job/mnist"]
     assert model.workloads["k8s:ml/Job/mnist"].location.path == "a/job.yaml"  # type: ignore[union-attr]
+
+
+def test_a_binding_grants_the_colliding_service_account_of_its_own_folder() -> None:
+    sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: trainer}\n"
+    binding = """\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: trainer}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+        subjects: [{kind: ServiceAccount, name: trainer}]
+        """
+    files = {"gpu/sa.yaml": sa, "gpu/rb.yaml": binding, "tpu/sa.yaml": sa}
+    model = extract_kubernetes(_documents(files), ExtractOptions())
+    assert {g.identity for g in model.grants} == {"k8s:default/ServiceAccount/trainer@gpu"}
+    assert "k8s:default/ServiceAccount/trainer" not in model.identities

@@ -26,6 +26,7 @@ from driftgate.analyzer.extract.kubernetes.workloads import (
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model.entities import (
     Credential,
+    Grant,
     Identity,
     Location,
     Model,
@@ -60,8 +61,13 @@ def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOption
         if obj.group == "" and obj.kind == "Secret":
             _legacy_token(model, obj, options)
     rbac = rbac_grants(objects)
-    model.grants.extend(rbac.grants)
+    model.grants.extend(_beside(model, grant, folders) for grant in rbac.grants)
     for subject in rbac.subjects:
+        if (
+            f"{subject.address}@{posixpath.dirname(subject.binding.path) or '.'}"
+            in model.identities
+        ):
+            continue  # the colliding ServiceAccount declared beside the binding
         environment = options.environments.resolve(subject.binding.path, subject.namespace)
         ensure_service_account(model, subject.namespace, subject.name, environment)
     for obj in objects:
@@ -109,6 +115,16 @@ def _address(obj: K8sObject, folders: set[tuple[str, str]], kind: str, name: str
     if _implicit_namespace(obj) and (kind, name) in folders:
         return f"{address}@{posixpath.dirname(obj.path) or '.'}"
     return address
+
+
+def _beside(model: Model, grant: Grant, folders: set[tuple[str, str]]) -> Grant:
+    """A binding's grant to the colliding ServiceAccount declared in its own folder."""
+    where = grant.binding or grant.location
+    if not folders or where is None:
+        return grant
+    folder = posixpath.dirname(where.path) or "."
+    own = f"{grant.identity}@{folder}"
+    return grant.model_copy(update={"identity": own}) if own in model.identities else grant
 
 
 def _service_account(
