@@ -59,7 +59,7 @@ from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Identity, Model, Workload
-from driftgate.analyzer.providers import spec
+from driftgate.analyzer.providers import DefaultIdentity, spec
 from driftgate.checks.common import principal_text
 
 META = CheckMeta(
@@ -82,11 +82,6 @@ META = CheckMeta(
 )
 
 
-def _is_default(identity: Identity) -> bool:
-    """The Kubernetes `default` SA, a GCP default service account, an AKS-made kubelet identity."""
-    return spec(identity.provider).is_default_identity(identity)
-
-
 def run(ctx: CheckContext) -> Iterator[Draft]:
     model = ctx.head
     for workload in sorted(model.workloads.values(), key=lambda w: w.address):
@@ -94,13 +89,17 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             continue
         for address in model.effective_identities(workload):
             identity = model.identities.get(address)
-            if identity is None or not _is_default(identity):
+            if identity is None:
                 continue
-            yield _draft(model, workload, identity)
+            # The Kubernetes `default` SA, a GCP default service account, an AKS kubelet
+            # identity: whatever the provider hands a workload that names none.
+            default = spec(identity.provider).default_identity
+            if default is not None and default.matches(identity):
+                yield _draft(model, workload, identity, default)
 
 
-def _draft(model: Model, workload: Workload, identity: Identity) -> Draft:
-    severity, why = _danger(model, identity)
+def _draft(model: Model, workload: Workload, identity: Identity, default: DefaultIdentity) -> Draft:
+    severity, why = _danger(model, identity, default)
     principal = principal_text(identity) or identity.address
     how = "runs as"
     if identity.address not in workload.identities:
@@ -139,12 +138,9 @@ def _label(identity: Identity) -> str:
     return identity.name if kind.lower() in identity.name.lower() else f"{kind} {identity.name}"
 
 
-def _danger(model: Model, identity: Identity) -> tuple[Severity, str]:
+def _danger(model: Model, identity: Identity, default: DefaultIdentity) -> tuple[Severity, str]:
     """How bad this default identity is, and why, in a clause."""
-    judge = spec(identity.provider).default_danger
-    if judge is None:
-        return Severity.MEDIUM, "it is shared by whatever names no identity of its own"
-    level, why = judge(model, identity)
+    level, why = default.danger(model, identity)
     return Severity(level), why
 
 

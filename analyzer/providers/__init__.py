@@ -17,6 +17,7 @@ from driftgate.analyzer.providers import aws, azure, gcp, kubernetes, vault
 from driftgate.analyzer.providers.spec import (
     LEVEL_ORDER,
     Danger,
+    DefaultIdentity,
     Level,
     ProviderSpec,
     Rights,
@@ -83,6 +84,7 @@ __all__ = [
     "PROVIDERS",
     "SPECS",
     "Danger",
+    "DefaultIdentity",
     "Level",
     "ProviderSpec",
     "Rights",

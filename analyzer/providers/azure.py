@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from driftgate.analyzer.model import Identity, Model, Permission, Trust
 from driftgate.analyzer.permissions import azure as algebra
 from driftgate.analyzer.providers.conditions import Condition, opaque
-from driftgate.analyzer.providers.spec import Danger, Holds, Level, ProviderSpec, Rights, Wildcard
+from driftgate.analyzer.providers.spec import (
+    Danger,
+    DefaultIdentity,
+    Holds,
+    Level,
+    ProviderSpec,
+    Rights,
+    Wildcard,
+)
 
 _ESCALATION = frozenset(
     {"owner", "user access administrator", "role based access control administrator"}
@@ -134,8 +142,7 @@ SPEC = ProviderSpec(
     parse_conditions=conditions,
     trust_verb=trust_verb,
     trust_names_actions=True,
-    is_default_identity=is_default,
-    default_danger=danger,
+    default_identity=DefaultIdentity(is_default, danger),
     labelled=lambda identity: True,
     rights=rights,
     wildcard=wildcard,

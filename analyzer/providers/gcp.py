@@ -8,7 +8,15 @@ from collections.abc import Iterable
 from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions import gcp as algebra
 from driftgate.analyzer.providers.conditions import Condition, opaque
-from driftgate.analyzer.providers.spec import Danger, Holds, Level, ProviderSpec, Rights, Wildcard
+from driftgate.analyzer.providers.spec import (
+    Danger,
+    DefaultIdentity,
+    Holds,
+    Level,
+    ProviderSpec,
+    Rights,
+    Wildcard,
+)
 
 _ESCALATION = frozenset(
     {
@@ -146,8 +154,7 @@ SPEC = ProviderSpec(
     parse_conditions=conditions,
     trust_verb=lambda trust: "impersonate",
     trust_names_actions=True,
-    is_default_identity=is_default,
-    default_danger=danger,
+    default_identity=DefaultIdentity(is_default, danger),
     # Service accounts and pools carry no labels: an owner cannot be written on them.
     labelled=lambda identity: False,
     rights=rights,

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions import kubernetes as algebra
-from driftgate.analyzer.providers.spec import Danger, Holds, Level, ProviderSpec, Rights, Wildcard
+from driftgate.analyzer.providers.spec import (
+    Danger,
+    DefaultIdentity,
+    Holds,
+    Level,
+    ProviderSpec,
+    Rights,
+    Wildcard,
+)
 
 _READ = frozenset({"get", "list", "watch"})
 _IDENTITY_SUBRESOURCES = frozenset(
@@ -125,9 +133,8 @@ SPEC = ProviderSpec(
     prefix_indexed=False,
     restricted_by_name=algebra.restricted_by_name,
     trust_verb=lambda trust: "act as",
-    is_default_identity=is_default,
+    default_identity=DefaultIdentity(is_default, danger),
     unnamed_identity="names no serviceAccountName, so it runs as",
-    default_danger=danger,
     labelled=lambda identity: True,
     rights=rights,
     wildcard=wildcard,

@@ -38,16 +38,22 @@ class Rights:
     admin: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DefaultIdentity:
+    """The identity a provider hands whatever names none of its own (DG203)."""
+
+    matches: Callable[[Identity], bool]
+    """The `default` SA, a default compute SA, a kubelet identity."""
+    danger: Callable[[Model, Identity], Danger]
+    """How bad it is, and why, in a clause."""
+
+
 # Whether the identity effectively holds a permission (allowed, not denied, in bounds).
 Holds = Callable[[Permission], bool]
 
 
 def _same_action_name(a: Permission, b: Permission) -> bool:
     return a.action.lower() == b.action.lower()
-
-
-def _no_default(identity: Identity) -> bool:
-    return False
 
 
 def _no_rights(holds: Holds, permission: Permission) -> Rights:
@@ -98,10 +104,8 @@ class ProviderSpec:
     (DG203), e.g. "names no serviceAccountName, so it runs as"."""
 
     # ---- identities and workloads ----
-    is_default_identity: Callable[[Identity], bool] = _no_default
-    """A default identity: the `default` SA, a default compute SA, a kubelet identity."""
-    default_danger: Callable[[Model, Identity], Danger] | None = None
-    """How bad its default identity is (DG203)."""
+    default_identity: DefaultIdentity | None = None
+    """Its default identity; None where the provider hands out none."""
     labelled: Callable[[Identity], bool] = lambda identity: False
     """The identity can carry an owner tag or label (DG401)."""
     identity_inheriting_workloads: frozenset[str] = frozenset()
@@ -117,3 +121,6 @@ class ProviderSpec:
     """A wildcard or admin permission (DG405)."""
     policy_wildcard: Callable[[str], Wildcard | None] = lambda policy: None
     """The same for a managed policy known only by its name or ARN."""
+
+    def is_default_identity(self, identity: Identity) -> bool:
+        return self.default_identity is not None and self.default_identity.matches(identity)
