@@ -552,13 +552,14 @@ def model(
     document: dict[str, object] = {"tree": trees.head.label, **_as_dict(dump(models.head.model))}
     if models.base is not None:
         document = {"base": dump(models.base.model), "head": document}
+    diagnostics = models.diagnostics()
     document["diagnostics"] = [
         {"path": d.path, "line": d.line, "level": d.level, "kind": d.kind, "message": d.message}
-        for d in models.diagnostics()
+        for d in diagnostics
     ]
     click.echo(json.dumps(document, indent=2, sort_keys=False))
-    if any(d.level == "error" for d in models.diagnostics()):
-        _say_errors(models.diagnostics())
+    if any(d.level == "error" for d in diagnostics):
+        _say_errors(diagnostics)
         sys.exit(EXIT_ERROR)
 
 
