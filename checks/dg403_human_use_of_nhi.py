@@ -114,7 +114,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         if not humans:
             continue
         named = "; ".join(f"{p} ({what})" for p, what in sorted(humans.items()))
-        conditions = f" when {'; '.join(trust.conditions)}" if trust.conditions else ""
+        conditions = f" when {'; '.join(map(str, trust.conditions))}" if trust.conditions else ""
         message = (
             f"{named} may assume or impersonate {identity_text(identity)}"
             f"{env_text(identity.environment)} via {trust.via}{conditions}, the identity "

@@ -404,7 +404,9 @@ def test_role_assignments_at_subscription_and_resource_group_scope() -> None:
         "/subscriptions/${subscription}/resourceGroups/rg-ml"
         "/providers/Microsoft.Storage/storageAccounts/models"
     )
-    assert templated.conditions == ("ABAC 2.0: @Resource[name] StringEquals 'models'",)
+    assert tuple(map(str, templated.conditions)) == (
+        "ABAC 2.0: @Resource[name] StringEquals 'models'",
+    )
 
 
 def test_custom_role_expands_into_its_actions_with_not_actions_as_conditions() -> None:
@@ -448,7 +450,7 @@ def test_custom_role_expands_into_its_actions_with_not_actions_as_conditions() -
             resource=scope,
         ),
     )
-    assert grant.conditions == ("NotActions Microsoft.Authorization/*",)
+    assert tuple(map(str, grant.conditions)) == ("NotActions Microsoft.Authorization/*",)
     # The rule is in the role definition; the assignment is the binding.
     assert grant.location == Location(path="envs/prod/main.tf", line=9)
     assert grant.binding == Location(path="envs/prod/main.tf", line=16, end_line=20)
@@ -652,7 +654,7 @@ def test_federated_credentials_trust_the_token_subject() -> None:
     uai, app = model.trusts
     assert uai.identity == _a("azurerm_user_assigned_identity.llm")
     assert uai.principals == ("https://oidc.example/issuer#system:serviceaccount:ml-prod:llm",)
-    assert uai.conditions == ("audience api://AzureADTokenExchange",)
+    assert tuple(map(str, uai.conditions)) == ("audience api://AzureADTokenExchange",)
     assert uai.location == Location(path="envs/prod/main.tf", line=5, end_line=11)
     assert app.identity == _a("azuread_application.ci")
     assert app.principals == (

@@ -13,6 +13,7 @@ from test_scenarios import _scan, build_repo
 
 from driftgate.analyzer.model import Grant, Permission
 from driftgate.analyzer.permissions.effective import Effective
+from driftgate.analyzer.providers.aws import statement_condition
 
 ROLE = "envs/prod:aws_iam_role.deploy"
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -45,7 +46,9 @@ def test_an_unconditional_deny_subtracts() -> None:
 
 def test_a_conditional_deny_does_not_subtract() -> None:
     deny = grant(
-        "deny", p("s3:DeleteObject"), conditions=("Bool aws:MultiFactorAuthPresent false",)
+        "deny",
+        p("s3:DeleteObject"),
+        conditions=(statement_condition("Bool", "aws:MultiFactorAuthPresent", ("false",)),),
     )
     held = Effective("aws", [grant("allow", p("s3:*")), deny])
     assert held.holds(p("s3:DeleteObject"))
@@ -73,7 +76,7 @@ def test_an_unknown_boundary_caps_nothing_but_says_so() -> None:
 
 
 def test_conditions_count_only_when_asked() -> None:
-    cond = "StringEquals aws:RequestedRegion eu-west-1"
+    cond = statement_condition("StringEquals", "aws:RequestedRegion", ("eu-west-1",))
     held = Effective("aws", [grant("allow", p("s3:GetObject"), conditions=(cond,))])
     assert held.holds(p("s3:GetObject"))
     assert not held.holds(p("s3:GetObject"), frozenset())

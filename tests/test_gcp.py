@@ -17,6 +17,7 @@ from driftgate.analyzer.extract.gcp.extract import extract_gcp
 from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
 from driftgate.analyzer.model import Grant, Location, Model, Permission, Trust, Unknown
 from driftgate.analyzer.parse.hcl import parse_hcl
+from driftgate.analyzer.providers.gcp import iam_condition
 from driftgate.analyzer.terraform.modules import TerraformProject
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,11 +284,11 @@ def test_member_attribute_and_condition_block() -> None:
         """
     )
     models, later = _grants(model, LLM)
-    assert models.conditions == (
+    assert tuple(map(str, models.conditions)) == (
         'models-only: resource.name.startsWith("projects/_/buckets/models")',
     )
     assert models.unknown == ()
-    assert later.conditions == ("until: ${var.expiry}",)
+    assert tuple(map(str, later.conditions)) == ("until: ${var.expiry}",)
     assert later.unknown == ("${var.expiry}",)
 
 
@@ -471,7 +472,9 @@ def test_impersonation_roles_on_an_account_are_trusts_with_every_member() -> Non
                 "serviceAccount:ci@acme-prod.iam.gserviceaccount.com",
             ),
             actions=("roles/iam.serviceAccountTokenCreator",),
-            conditions=('debugging: request.time < timestamp("2030-01-01T00:00:00Z")',),
+            conditions=(
+                iam_condition("debugging", 'request.time < timestamp("2030-01-01T00:00:00Z")'),
+            ),
             via="google_service_account_iam_binding.tokens",
             location=Location(path=PROD, line=13),
         )
@@ -558,7 +561,7 @@ def test_policy_from_data_google_iam_policy_is_located_at_its_bindings() -> None
             action="roles/secretmanager.secretAccessor", resource="projects/acme-prod/secrets/hf"
         ),
     )
-    assert grant.conditions == ('prod: resource.name.endsWith("prod")',)
+    assert tuple(map(str, grant.conditions)) == ('prod: resource.name.endsWith("prod")',)
     assert grant.location == Location(path=PROD, line=9)
     assert grant.binding == Location(path=PROD, line=20)
     assert grant.via == "google_secret_manager_secret_iam_policy.p"
@@ -662,7 +665,7 @@ def test_pool_provider_trusts_its_issuer_under_the_attribute_condition() -> None
             identity=pool,
             principals=("oidc:https://token.actions.githubusercontent.com",),
             actions=("sts.googleapis.com/token",),
-            conditions=("assertion.repository_owner == 'acme'",),
+            conditions=(iam_condition("", "assertion.repository_owner == 'acme'"),),
             via="google_iam_workload_identity_pool_provider.gh",
             location=Location(path=PROD, line=9),
         )

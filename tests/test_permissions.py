@@ -23,7 +23,8 @@ from driftgate.analyzer.model import Grant, Identity, Model, Permission
 from driftgate.analyzer.parse.hcl import parse_hcl
 from driftgate.analyzer.permissions.kubernetes import restricted_by_name, same_verb_and_kind
 from driftgate.analyzer.permissions.vault import covers as vault_covers
-from driftgate.analyzer.providers import UnknownProvider, covered, covers, level, same_action
+from driftgate.analyzer.providers import UnknownProvider, covered, covers, level, same_action, spec
+from driftgate.analyzer.providers.gcp import iam_condition
 from driftgate.analyzer.terraform.modules import TerraformProject
 
 BUCKET = "arn:aws:s3:::models-prod"
@@ -478,7 +479,8 @@ def _model(grants: list[Grant], provider: str = "aws", declared: bool = True) ->
 
 
 def allow(*permissions: Permission, via: str = "policy", conditions: tuple[str, ...] = ()) -> Grant:
-    return Grant(identity=ROLE, permissions=permissions, via=via, conditions=conditions)
+    typed = tuple(spec("aws").parse_conditions(conditions))
+    return Grant(identity=ROLE, permissions=permissions, via=via, conditions=typed)
 
 
 def deny(*permissions: Permission, via: str = "guardrail") -> Grant:
@@ -536,6 +538,22 @@ def test_an_identity_new_at_head_or_not_declared_is_never_growth() -> None:
     assert grant_deltas(Model(), head) == []
     undeclared = _model([allow(p("*"))], declared=False)
     assert grant_deltas(_model([], declared=False), undeclared) == []
+
+
+def test_a_gcp_condition_retitled_is_the_same_condition() -> None:
+    # Conditions are values: a title is a label, the CEL expression is the guardrail.
+    reader = Permission(action="roles/storage.objectAdmin", resource="projects/acme-prod")
+    until = 'request.time < timestamp("2030-01-01T00:00:00Z")'
+
+    def bound(title: str, expression: str) -> Grant:
+        condition = iam_condition(title, expression)
+        return Grant(identity=ROLE, permissions=(reader,), via="binding", conditions=(condition,))
+
+    base = [bound("temporary", until)]
+    assert deltas(base, [bound("expires in 2030", until)], provider="gcp") == []
+    later = until.replace("2030", "2040")
+    [delta] = deltas(base, [bound("temporary", later)], provider="gcp")
+    assert delta.kind == "guardrail" and "2030" in delta.reason
 
 
 def test_a_condition_removed_is_a_guardrail_and_a_condition_added_is_nothing() -> None:

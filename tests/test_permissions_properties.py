@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from driftgate.analyzer.diff import grant_deltas
 from driftgate.analyzer.model import Grant, Identity, Model, Permission
+from driftgate.analyzer.model.conditions import Condition, opaque
 from driftgate.analyzer.permissions import aws, azure, gcp, kubernetes, vault
 from driftgate.analyzer.permissions.kubernetes import restricted_by_name
 from driftgate.analyzer.providers import LEVEL_ORDER, covered, covers, level, same_action
@@ -361,7 +362,14 @@ def chains(draw: st.DrawFn, provider: str) -> list[Permission]:
 # --- models -------------------------------------------------------------------------------
 
 ADDRESS = "terraform/envs/prod:identity.subject"
-_CONDITIONS = ("StringEquals aws:SourceVpce vpce-1", "until: request.time < 2030", "NotActions x/*")
+_CONDITIONS = tuple(
+    opaque(text)
+    for text in (
+        "StringEquals aws:SourceVpce vpce-1",
+        "until: request.time < 2030",
+        "NotActions x/*",
+    )
+)
 
 
 def model_of(provider: str, grants: Sequence[Grant], name: str = "subject") -> Model:
@@ -384,7 +392,7 @@ def allow_grants(
     grants = []
     for i in range(count):
         permissions = draw(st.lists(PERMISSIONS[provider], min_size=1, max_size=4))
-        chosen: tuple[str, ...] = ()
+        chosen: tuple[Condition, ...] = ()
         if conditions:
             chosen = tuple(draw(st.lists(st.sampled_from(_CONDITIONS), max_size=2, unique=True)))
         grants.append(

@@ -14,6 +14,7 @@ from driftgate.analyzer.diff.promotion import (
 )
 from driftgate.analyzer.engine.run import EngineOptions, run_checks
 from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Workload
+from driftgate.analyzer.providers import spec
 from driftgate.checks import ALL_CHECKS, BY_ID
 from driftgate.checks.dg106_promotion_drift import CHECK, META
 
@@ -63,7 +64,7 @@ def _allow(
     return Grant(
         identity=identity.address,
         permissions=tuple(Permission(action=a, resource=resource) for a in actions),
-        conditions=conditions,
+        conditions=tuple(spec(identity.provider).parse_conditions(conditions)),
         via=f"policy of {identity.name}",
         location=Location(path=f"{identity.address.split(':')[0]}/main.tf", line=40),
     )

@@ -266,10 +266,17 @@ def test_trust_per_environment(built: tuple[Model, list[str]], env: str) -> None
     issuer = ISSUERS[env]
     assert trust.principals == (f"Federated:arn:aws:iam::{ACCOUNTS[env]}:oidc-provider/{issuer}",)
     assert trust.actions == ("sts:AssumeRoleWithWebIdentity",)
-    assert set(trust.conditions) == {
+    assert set(map(str, trust.conditions)) == {
         f"StringEquals {issuer}:sub system:serviceaccount:inference:llm-serving",
         f"StringEquals {issuer}:aud sts.amazonaws.com",
     }
+    # Values, not text: the key, the operator's family and each value apart.
+    sub = next(c for c in trust.conditions if c.key.endswith(":sub"))
+    assert (sub.family, sub.op, sub.values) == (
+        "string",
+        "StringEquals",
+        ("system:serviceaccount:inference:llm-serving",),
+    )
     assert trust.location is not None
     assert (trust.location.path, trust.location.line) == (
         MODULE,

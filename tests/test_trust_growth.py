@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
 from driftgate.analyzer.diff import TrustDelta, trust_deltas
-from driftgate.analyzer.diff.trusts import human, implies, parse_conditions, principal_covers
+from driftgate.analyzer.diff.trusts import human, implies, principal_covers
 from driftgate.analyzer.model import Identity, Location, Model, Provider, Trust, Workload
+from driftgate.analyzer.providers import spec
 from driftgate.checks import BY_ID
 from driftgate.checks.dg105_trust_growth import CHECK
 
@@ -46,12 +47,14 @@ def _trust(
     line: int = 10,
     identity: str = ROLE,
     via: str = "aws_iam_role.llm.assume_role_policy statement 1",
+    provider: str = "aws",
 ) -> Trust:
     return Trust(
         identity=identity,
         principals=principals,
         actions=actions,
-        conditions=conditions,
+        # Written in the provider's notation, read as its extractor would.
+        conditions=tuple(spec(provider).parse_conditions(conditions)),
         via=via,
         location=Location(path=PATH, line=line),
     )
@@ -429,6 +432,7 @@ def _binding(role: str, *members: str, conditions: tuple[str, ...] = (), line: i
         *members,
         actions=(role,),
         conditions=conditions,
+        provider="gcp",
         identity=SA,
         via=f"google_service_account_iam_member.{role.rsplit('.', 1)[-1]}",
         line=line,
@@ -507,6 +511,7 @@ def _federated(subject: str, audience: str = "api://AzureADTokenExchange", line:
         f"{ISSUER}#{subject}",
         actions=(),
         conditions=(f"audience {audience}",),
+        provider="azure",
         identity=UAI,
         via="azurerm_federated_identity_credential.x",
         line=line,
@@ -543,6 +548,7 @@ def _vault(*principals: str, conditions: tuple[str, ...] = ("audience: vault",))
         *principals,
         actions=("login",),
         conditions=conditions,
+        provider="vault",
         identity=VAULT_ROLE,
         via="vault_kubernetes_auth_backend_role.llm",
     )
@@ -696,8 +702,8 @@ def test_growth_lies_only_in_the_added_statements(
 
 
 def test_condition_helpers() -> None:
-    (like,) = parse_conditions("aws", [f"StringLike {SUB} repo:org/*"])
-    (equals,) = parse_conditions("aws", [f"StringEquals {SUB} repo:org/app"])
+    (like,) = spec("aws").parse_conditions([f"StringLike {SUB} repo:org/*"])
+    (equals,) = spec("aws").parse_conditions([f"StringEquals {SUB} repo:org/app"])
     assert implies(equals, like)
     assert not implies(like, equals)
     assert principal_covers("AWS:arn:aws:iam::111122223333:root", PIPELINE)

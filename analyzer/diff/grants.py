@@ -16,7 +16,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Workload
+from driftgate.analyzer.model import (
+    Condition,
+    Grant,
+    Identity,
+    Location,
+    Model,
+    Permission,
+    Workload,
+)
 from driftgate.analyzer.permissions.effective import Effective
 from driftgate.analyzer.providers import covers, level, same_action, same_provider, spec
 
@@ -63,13 +71,13 @@ class GrantDelta:
 
 
 def _classify(
-    provider: str, p: Permission, conditions: frozenset[str], base: Effective, head: Effective
+    provider: str, p: Permission, conditions: frozenset[Condition], base: Effective, head: Effective
 ) -> tuple[DeltaKind, str]:
     if level(p, provider) == "escalation":
         return "escalation", ""
     for a in base.allows_covering(p):
         if not a.conditions <= conditions:
-            gone = ", ".join(sorted(a.conditions - conditions))
+            gone = ", ".join(sorted(str(c) for c in a.conditions - conditions))
             return "guardrail", f"the condition {gone} no longer applies"
     for d in base.denies_covering(p):
         if not head.denies_covering(p):
@@ -137,7 +145,7 @@ def _gains(
 
 
 def _policy_gain(
-    policy: str, conditions: frozenset[str], base_side: Effective, head_side: Effective
+    policy: str, conditions: frozenset[Condition], base_side: Effective, head_side: Effective
 ) -> dict[DeltaKind, tuple[list[Permission], str]]:
     """A managed policy known only by name is gained as a whole, or not at all."""
     if not head_side.holds_policy(policy, conditions) or base_side.holds_policy(policy, conditions):

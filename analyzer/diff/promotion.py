@@ -20,11 +20,12 @@ permissions are unknown on either side is not compared, and is named as undecide
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from driftgate.analyzer.model import Grant, Identity, Model, Permission, Workload
+from driftgate.analyzer.model import Condition, Grant, Identity, Model, Permission, Workload
 from driftgate.analyzer.model.environment import env_token
 from driftgate.analyzer.permissions.effective import Effective
 
@@ -54,6 +55,12 @@ def neutral_name(text: str) -> str:
 def neutral_text(text: str) -> str:
     """Environment tokens of a resource, scope or condition → the placeholder."""
     return _replace_tokens(text, _TEXT_SEPARATORS)
+
+
+def _neutral_condition(condition: Condition) -> Condition:
+    return dataclasses.replace(
+        condition, values=tuple(neutral_text(v) for v in condition.values), text=""
+    )
 
 
 def _neutral_arn(resource: str) -> str:
@@ -171,7 +178,12 @@ def _compare(model: Model, workload: Workload, source: Workload) -> Promotion | 
     blind: set[str | None] = set()
     for identity in source_identities:
         held.setdefault(identity.provider, []).append(
-            Effective(identity.provider, model.grants_of(identity.address), _compared, neutral_text)
+            Effective(
+                identity.provider,
+                model.grants_of(identity.address),
+                _compared,
+                _neutral_condition,
+            )
         )
     for address in source_unknown:
         found = model.identities.get(address)
@@ -194,7 +206,7 @@ def _compare(model: Model, workload: Workload, source: Workload) -> Promotion | 
             if grant.effect != "allow":
                 continue
             conditions = frozenset(grant.conditions)
-            neutral_conditions = frozenset(neutral_text(c) for c in grant.conditions)
+            neutral_conditions = frozenset(_neutral_condition(c) for c in grant.conditions)
             policy = grant.policy if grant.unresolved else None
             sources = held.get(provider, ())
             if policy is not None and (identity.address, policy) not in seen_policies:

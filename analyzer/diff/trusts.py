@@ -117,11 +117,6 @@ def _action_covers(provider: str, broad: str, narrow: str) -> bool:
 # ---- conditions -------------------------------------------------------------------------
 
 
-def parse_conditions(provider: str, conditions: Iterable[str]) -> tuple[Condition, ...]:
-    """The conditions of a trust in the provider's own notation, merged per key."""
-    return merge(spec(provider).parse_conditions(conditions))
-
-
 def _within(outer: Condition, outer_value: str, inner: Condition, inner_value: str) -> bool:
     """Every string ``inner_value`` (under ``inner``'s operator) matches, ``outer_value`` does."""
     if inner.ignore_case and not outer.ignore_case and inner_value.lower() != inner_value.upper():
@@ -310,7 +305,7 @@ class _Element:
 def _elements(provider: str, trusts: Iterable[Trust]) -> list[_Element]:
     found: list[_Element] = []
     for trust in trusts:
-        conditions = parse_conditions(provider, trust.conditions)
+        conditions = merge(trust.conditions)
         for action in spec(provider).trust_actions(trust):
             found.extend(_Element(p, action, conditions) for p in trust.principals)
     return found
@@ -359,7 +354,7 @@ def _trust_delta(
     identity: Identity, trust: Trust, base: list[_Element], before: tuple[Trust, ...]
 ) -> TrustDelta | None:
     provider = identity.provider
-    head_conditions = parse_conditions(provider, trust.conditions)
+    head_conditions = merge(trust.conditions)
     added: list[PrincipalGrowth] = []
     loosened: list[ConditionLoosening] = []
     for principal in dict.fromkeys(trust.principals):

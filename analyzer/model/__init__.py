@@ -1,5 +1,6 @@
 """The identity-binding model: pydantic entities and environment resolution."""
 
+from driftgate.analyzer.model.conditions import Condition
 from driftgate.analyzer.model.entities import (
     PLAINTEXT,
     Credential,
@@ -17,6 +18,7 @@ from driftgate.analyzer.model.entities import (
 
 __all__ = [
     "PLAINTEXT",
+    "Condition",
     "Credential",
     "CredentialKind",
     "Grant",

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from driftgate.analyzer.model.conditions import Condition
+
 Provider = Literal["aws", "gcp", "azure", "kubernetes", "vault"]
 
 
@@ -77,7 +79,7 @@ class Grant(_Frozen):
     # allows give rather than a grant of its own.
     effect: Literal["allow", "deny", "boundary"] = "allow"
     permissions: tuple[Permission, ...] = ()
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
     via: str
     # The managed policy an attachment (or a boundary) names when the repository does not
     # declare it (an ARN, or the expression naming it): what it allows is unknown, so the
@@ -100,7 +102,7 @@ class Trust(_Frozen):
     identity: str
     principals: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
     via: str
     location: Location | None = None
 

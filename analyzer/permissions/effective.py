@@ -19,7 +19,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from driftgate.analyzer.model import Grant, Permission
+from driftgate.analyzer.model import Condition, Grant, Permission
 from driftgate.analyzer.permissions.index import PermissionIndex
 from driftgate.analyzer.providers import covers, spec
 
@@ -32,7 +32,7 @@ class Allowed:
     """One permission an allow grant gives, under the grant's conditions."""
 
     permission: Permission
-    conditions: frozenset[str]
+    conditions: frozenset[Condition]
     grant: Grant
 
 
@@ -52,16 +52,16 @@ class Effective:
         provider: str,
         grants: Iterable[Grant],
         permission: Callable[[Permission], Permission] | None = None,
-        condition: Callable[[str], str] | None = None,
+        condition: Callable[[Condition], Condition] | None = None,
     ) -> None:
         """``permission``/``condition`` rewrite what is compared (DG106 replaces
         environment tokens so that prod's and staging's resources compare alike)."""
         norm = permission or _itself
-        cond = condition or _itself_text
+        cond = condition or _same_condition
         self.provider = provider
         self._prefixed = spec(provider).prefix_indexed
         allows: list[Allowed] = []
-        policies: list[tuple[Grant, frozenset[str]]] = []
+        policies: list[tuple[Grant, frozenset[Condition]]] = []
         denies: list[Permission] = []
         boundary: list[Permission] = []
         bounded = unknown_boundary = False
@@ -117,7 +117,7 @@ class Effective:
             return True
         return any(covers(self.provider, b, p) for b in self._boundary.covering(p))
 
-    def holds(self, p: Permission, conditions: frozenset[str] | None = None) -> bool:
+    def holds(self, p: Permission, conditions: frozenset[Condition] | None = None) -> bool:
         """``p`` is allowed, not denied and within the boundary. With ``conditions``,
         only by grants whose conditions are among them; without, whatever the conditions."""
         if conditions is None:
@@ -127,7 +127,7 @@ class Effective:
             return held
         return self._holds(p, conditions)
 
-    def _holds(self, p: Permission, conditions: frozenset[str] | None) -> bool:
+    def _holds(self, p: Permission, conditions: frozenset[Condition] | None) -> bool:
         if self.denies_covering(p) or not self.within_boundary(p):
             return False
         return any(
@@ -148,7 +148,7 @@ class Effective:
         removes it, and no boundary narrower than everything caps it to an unknown part."""
         return not self.denies_covering(_EVERYTHING) and self.within_boundary(_EVERYTHING)
 
-    def holds_policy(self, policy: str, conditions: frozenset[str] | None = None) -> bool:
+    def holds_policy(self, policy: str, conditions: frozenset[Condition] | None = None) -> bool:
         """The managed policy ``policy`` is held: attached by name (under conditions among
         ``conditions``, when given) and reaching the identity, or everything is allowed."""
         attached = any(
@@ -158,5 +158,5 @@ class Effective:
         return (attached and self.policy_reaches()) or self.holds(_EVERYTHING, conditions)
 
 
-def _itself_text(text: str) -> str:
-    return text
+def _same_condition(condition: Condition) -> Condition:
+    return condition

@@ -119,10 +119,14 @@ def condition(text: str) -> Condition:
     if found is None:
         return opaque(text)
     test, key, rest = found.groups()
+    return statement_condition(test, key, tuple(v for v in rest.split(", ") if v))
+
+
+def statement_condition(test: str, key: str, values: tuple[str, ...]) -> Condition:
+    """One key of a policy statement's ``Condition`` block: ``{test: {key: values}}``."""
     qualifier, _, op = test.rpartition(":")
     if_exists = op.endswith("IfExists")
     base_op = op.removesuffix("IfExists")
-    values = tuple(v for v in rest.split(", ") if v)
     negated = "Not" in base_op
     family: Family
     if base_op.startswith(("String", "Arn")):
@@ -140,6 +144,7 @@ def condition(text: str) -> Condition:
         ignore_case=base_op.endswith("IgnoreCase"),
         qualifier=qualifier,
         if_exists=if_exists,
+        text=f"{test} {key} {', '.join(values)}",
     )
 
 

@@ -42,7 +42,7 @@ def conditions(texts: Iterable[str]) -> list[Condition]:
     for text in texts:
         key, sep, rest = text.partition(" ")
         if sep and key == "audience":
-            found.append(Condition(key=key, family="string", values=(rest,)))
+            found.append(Condition(key=key, family="string", values=(rest,), text=text))
         else:
             found.append(opaque(text))
     return found

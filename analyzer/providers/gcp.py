@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
@@ -60,13 +61,23 @@ def trust_action_covers(broad: str, narrow: str) -> bool:
     return broad == _ALL or narrow in _IMPLIES.get(broad, frozenset())
 
 
+def iam_condition(title: str, expression: str) -> Condition:
+    """An IAM condition or a pool's attribute condition: CEL, compared by its expression
+    only (a new title is not a new condition)."""
+    return dataclasses.replace(
+        opaque(expression), text=f"{title}: {expression}" if title else expression
+    )
+
+
 def conditions(texts: Iterable[str]) -> list[Condition]:
-    """IAM conditions (``title: expression``) and pool attribute conditions are CEL:
-    compared by their expression only (a new title is not a new condition)."""
+    """Conditions written ``title: expression``."""
     found = []
     for text in texts:
         title = _TITLE.match(text)
-        found.append(opaque(text[title.end() :] if title else text))
+        if title is None:
+            found.append(iam_condition("", text))
+        else:
+            found.append(iam_condition(text[: title.end() - 2], text[title.end() :]))
     return found
 
 

@@ -92,7 +92,8 @@ class ProviderSpec:
     parse_conditions: Callable[[Iterable[str]], list[Condition]] = lambda texts: [
         opaque(t) for t in texts
     ]
-    """A trust's conditions, from the provider's notation, before merging per key."""
+    """Conditions written in the provider's notation, as values (the extractors that
+    read them as text: Vault role bounds, Azure audiences)."""
     trust_verb: Callable[[Trust], str] = lambda trust: "act as"
     """What a trusted principal does with the identity: assume, act as, federate into."""
     trust_names_actions: bool = False

@@ -45,10 +45,11 @@ def _condition(text: str, glob_claims: bool) -> Condition:
         return opaque(text)
     values = tuple(v for v in rest.split(", ") if v)
     if key.endswith("cidrs"):
-        return Condition(key=key, family="ip", values=values)
+        return Condition(key=key, family="ip", values=values, text=text)
     if key == "namespace selector":
-        return Condition(key=key, family="opaque", values=(rest,))
-    return Condition(key=key, family="string", values=values, glob=glob_claims and key != "issuer")
+        return Condition(key=key, family="opaque", values=(rest,), text=text)
+    glob = glob_claims and key != "issuer"
+    return Condition(key=key, family="string", values=values, glob=glob, text=text)
 
 
 def conditions(texts: Iterable[str]) -> list[Condition]:

@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.model import Condition, Grant, Location, Permission, Trust
+from driftgate.analyzer.providers.aws import statement_condition
 from driftgate.analyzer.terraform.values import (
     LocatedDict,
     UnknownValue,
@@ -26,7 +27,7 @@ class Statement:
     resources: tuple[str, ...]
     not_resource: bool
     principals: tuple[str, ...]
-    conditions: tuple[str, ...]
+    conditions: tuple[Condition, ...]
     unknown: tuple[str, ...]
     line: int | None
 
@@ -136,7 +137,8 @@ def _statement(index: int, raw: dict[str, Value]) -> Statement:
         for test, pairs in sorted(condition.items()):
             if isinstance(pairs, dict):
                 for key, values in sorted(pairs.items()):
-                    conditions.append(f"{test} {key} {', '.join(_strings(values)[0])}")
+                    found = tuple(_strings(values)[0])
+                    conditions.append(statement_condition(str(test), str(key), found))
     effect = display(raw.get("Effect", "Allow"))
     return Statement(
         index=index,

@@ -20,6 +20,8 @@ from driftgate.analyzer.extract.azure.scopes import resource_id, scope_of
 from driftgate.analyzer.extract.azure.state import PRINCIPAL_TYPES, AzureState, resource_type
 from driftgate.analyzer.extract.azure.values import strings, text
 from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.model.conditions import opaque
+from driftgate.analyzer.providers import azure
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
@@ -143,7 +145,7 @@ def _role_assignment(state: AzureState, inst: ResourceInstance, custom: _CustomR
             Grant(
                 identity=identity,
                 permissions=(Permission(action=role.name, resource=scope),),
-                conditions=tuple(conditions),
+                conditions=tuple(opaque(c) for c in conditions),
                 via=inst.address,
                 unknown=tuple(unknown),
                 location=where,
@@ -174,7 +176,7 @@ def _role_assignment(state: AzureState, inst: ResourceInstance, custom: _CustomR
         Grant(
             identity=identity,
             permissions=tuple(dict.fromkeys(permissions)),
-            conditions=tuple(conditions),
+            conditions=tuple(opaque(c) for c in conditions),
             via=f"{inst.address} assigns {definition.address} ({role.name})",
             unknown=tuple(unknown),
             location=Location(path=definition.path, line=line),
@@ -280,7 +282,7 @@ def _federated(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> No
         Trust(
             identity=identity,
             principals=(f"{issuer}#{subject}",),
-            conditions=tuple(conditions),
+            conditions=tuple(azure.conditions(conditions)),
             via=inst.address,
             location=state.location(inst),
         )

@@ -18,6 +18,7 @@ from driftgate.analyzer.extract.gcp.paths import ID_PATHS
 from driftgate.analyzer.extract.gcp.workloads import WorkloadExtractor
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Credential, Model, Trust, Unknown
+from driftgate.analyzer.providers.gcp import iam_condition
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, Value
 
@@ -137,7 +138,7 @@ def _pool_provider(ctx: GcpContext, inst: ResourceInstance) -> None:
             identity=_pool_of(ctx, inst, inst.get("workload_identity_pool_id")),
             principals=tuple(principals),
             actions=("sts.googleapis.com/token",),
-            conditions=(shown(condition),) if condition is not None else (),
+            conditions=(iam_condition("", shown(condition)),) if condition is not None else (),
             via=inst.address,
             location=ctx.first_line(inst),
         )

@@ -27,8 +27,9 @@ from driftgate.analyzer.extract.gcp.common import (
     wi_subject,
 )
 from driftgate.analyzer.extract.gcp.paths import TARGETS, resource_name
-from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.model import Condition, Grant, Location, Permission, Trust
 from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.providers.gcp import iam_condition
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.evaluate import Evaluator
 from driftgate.analyzer.terraform.modules import ResourceInstance
@@ -83,7 +84,7 @@ class Member:
 class Binding:
     role: Value
     members: tuple[Member, ...]
-    conditions: tuple[str, ...]
+    conditions: tuple[Condition, ...]
     unknown: tuple[str, ...]
     location: Location
 
@@ -117,22 +118,22 @@ def _member(value: Value) -> Member | None:
     return Member(text, value, True)
 
 
-def _condition(views: list[BlockView]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _condition(views: list[BlockView]) -> tuple[tuple[Condition, ...], tuple[str, ...]]:
     """The IAM condition as ``title: expression``, and the parts that are unknown."""
     for view in views[:1]:
         if view.unknown is not None:
-            return (f"${{{view.unknown}}}",), (view.unknown,)
+            return (iam_condition("", f"${{{view.unknown}}}"),), (view.unknown,)
         title, expression = view.get("title"), view.get("expression")
         unknown = tuple(shown(v) for v in (title, expression) if isinstance(v, UnknownValue))
         return (_condition_text(title, expression),), unknown
     return (), ()
 
 
-def _condition_text(title: Value, expression: Value) -> str:
-    return f"{shown(title)}: {shown(expression)}" if title else shown(expression)
+def _condition_text(title: Value, expression: Value) -> Condition:
+    return iam_condition(shown(title) if title else "", shown(expression))
 
 
-def _json_condition(raw: Value) -> tuple[str, ...]:
+def _json_condition(raw: Value) -> tuple[Condition, ...]:
     if not isinstance(raw, dict):
         return ()
     return (_condition_text(raw.get("title"), raw.get("expression")),)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from driftgate.analyzer.extract.vault.values import flag, positive_duration, texts
 from driftgate.analyzer.model import Location, Trust
+from driftgate.analyzer.providers import vault
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import Value, display
 
@@ -107,7 +108,7 @@ def _trust(
         identity=context.identity,
         principals=tuple(dict.fromkeys(principals)) or ("*",),
         actions=_LOGIN,
-        conditions=tuple(conditions),
+        conditions=tuple(vault.conditions(conditions)),
         via=inst.address,
         location=_where(inst, *arguments),
     )

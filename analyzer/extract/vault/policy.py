@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from driftgate.analyzer.model.conditions import Condition, opaque
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.parse.hcl import HclError, parse_hcl
 from driftgate.analyzer.terraform.blocks import BlockView
@@ -40,7 +41,7 @@ class PolicyRule:
 
     path: str
     capabilities: tuple[str, ...]
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
     unknown: tuple[str, ...] = ()
     line: int | None = None  # in the .tf file, when known
 
@@ -134,7 +135,7 @@ def _rule(
     )
 
 
-def _conditions(attributes: dict[str, Value]) -> tuple[str, ...]:
+def _conditions(attributes: dict[str, Value]) -> tuple[Condition, ...]:
     """Parameter constraints and wrapping TTLs: guardrails on what the path allows."""
     found: list[str] = []
     for name in _PARAMETER_MAPS:
@@ -152,7 +153,7 @@ def _conditions(attributes: dict[str, Value]) -> tuple[str, ...]:
         value = attributes.get(name)
         if value is not None:
             found.append(f"{name} {display(value)}")
-    return tuple(found)
+    return tuple(opaque(text) for text in found)
 
 
 def document_rules(rules: list[BlockView]) -> list[PolicyRule]:

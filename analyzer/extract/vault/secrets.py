@@ -15,6 +15,7 @@ from driftgate.analyzer.extract.aws import policy as aws_policy
 from driftgate.analyzer.extract.aws.common import unresolved_text
 from driftgate.analyzer.extract.vault.values import positive_duration, texts
 from driftgate.analyzer.model import Grant, Location
+from driftgate.analyzer.model.conditions import opaque
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, Value, display
@@ -62,7 +63,7 @@ def aws_secret_role(inst: ResourceInstance, identity: str, lease_max: int) -> Se
     """AWS permissions of the credentials the role mints; the roles it assumes."""
     role = SecretRole()
     boundary = inst.get("permissions_boundary_arn")
-    guard = (f"permissions boundary {display(boundary)}",) if boundary else ()
+    guard = (opaque(f"permissions boundary {display(boundary)}"),) if boundary else ()
     if inst.get("policy_document") is not None:
         via = f"{inst.address} policy_document"
         where = _where(inst, "policy_document")
