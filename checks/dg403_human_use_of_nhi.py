@@ -63,8 +63,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.diff.trusts import human
-from driftgate.analyzer.providers import spec
+from driftgate.analyzer.providers import human, spec
 from driftgate.checks.inference_scope import env_text, identity_text, inference_users, workload_text
 
 META = CheckMeta(

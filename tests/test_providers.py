@@ -20,7 +20,10 @@ from driftgate.analyzer.providers import (
     UnknownProvider,
     Wildcard,
     covers,
+    human,
     level,
+    principal_account,
+    principal_covers,
     spec,
 )
 
@@ -160,3 +163,21 @@ def test_wildcards_and_managed_policies_known_by_name() -> None:
     cluster_admin = Permission(action="*", resource="*/*", scope="*")
     assert spec("kubernetes").wildcard(cluster_admin) == Wildcard("* on */* cluster-wide", True)
     assert spec("vault").wildcard(Permission(action="*", resource="*")) is None
+
+
+def test_principal_vocabulary_is_each_providers() -> None:
+    role = "AWS:arn:aws:iam::111122223333:role/ci"
+    root = "AWS:arn:aws:iam::111122223333:root"
+    # An account root names the account's roles: AWS's rule, asked through its spec.
+    assert spec("aws").principal_covers(root, role) is True
+    assert spec("aws").principal_covers("AWS:arn:aws:iam::444455556666:root", role) is None
+    assert spec("aws").principal_covers("user:ana@example.com", role) is None
+    assert principal_covers(root, role) and not principal_covers(role, root)
+    assert principal_account(role) == "111122223333"
+    assert principal_account("serviceAccount:ci@acme.iam.gserviceaccount.com") is None
+    # People, per notation; a workload's principal is none of them.
+    assert spec("gcp").human_principal("user:ana@example.com") == "a person"
+    assert spec("aws").human_principal("user:ana@example.com") is None
+    assert human("AWS:arn:aws:iam::111122223333:user/ana") == "an IAM user"
+    assert human("allUsers") == human("*") == "anyone"
+    assert human(role) is None

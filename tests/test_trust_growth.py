@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from driftgate.analyzer.checkapi import CheckContext, Draft, Severity
 from driftgate.analyzer.diff import TrustDelta, trust_deltas
-from driftgate.analyzer.diff.trusts import human, implies, principal_covers
+from driftgate.analyzer.diff.trusts import implies
 from driftgate.analyzer.model import Identity, Location, Model, Provider, Trust, Workload
-from driftgate.analyzer.providers import spec
+from driftgate.analyzer.providers import human, principal_covers, spec
 from driftgate.checks import BY_ID
 from driftgate.checks.dg105_trust_growth import CHECK
 

@@ -28,63 +28,15 @@ from dataclasses import dataclass
 
 from driftgate.analyzer.model import Identity, Location, Model, Trust
 from driftgate.analyzer.permissions.globs import matches
-from driftgate.analyzer.providers import spec
+from driftgate.analyzer.providers import human, principal_account, principal_covers, spec
 from driftgate.analyzer.providers.conditions import Condition, merge
 
-_ACCOUNT = re.compile(r"^(?:AWS:)?(?:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(.*)|(\d{12}))$")
 _UNKNOWN = re.compile(r"\$\{[^}]*\}")
 # A Kubernetes ServiceAccount as an OIDC subject (Azure, Vault, AWS IRSA conditions).
 _K8S_SUBJECT = re.compile(r"(?:^|#)system:serviceaccount:([^:#\s]+):([^:#\s]+)$")
 
 
 # ---- principals -------------------------------------------------------------------------
-
-
-def _aws_parts(principal: str) -> tuple[str, str] | None:
-    """(account, resource) of an AWS principal; resource ``root`` for the whole account."""
-    found = _ACCOUNT.match(principal)
-    if found is None:
-        return None
-    if found.group(3):
-        return found.group(3), "root"
-    return found.group(1), found.group(2)
-
-
-def principal_covers(broad: str, narrow: str) -> bool:
-    """Whoever ``narrow`` names is also named by ``broad``."""
-    if broad == narrow or broad == "*":
-        return True
-    if broad == "AWS:*":
-        return narrow.startswith("AWS:")
-    outer, inner = _aws_parts(broad), _aws_parts(narrow)
-    if outer is not None and inner is not None and outer[0] == inner[0]:
-        # An account root trusts every principal of the account (and the account itself).
-        return outer[1] == "root" or outer[1] == inner[1]
-    return matches(broad, narrow)
-
-
-def human(principal: str) -> str | None:
-    """What a principal is when it is a person, an account root or anyone; else None."""
-    bare = principal.removeprefix("AWS:")
-    if bare == "*" or principal in ("allUsers", "allAuthenticatedUsers"):
-        return "anyone"
-    parts = _aws_parts(principal)
-    if parts is not None:
-        account, resource = parts
-        if resource == "root":
-            return f"the root of account {account} (any user or role it allows)"
-        if resource.startswith("user/"):
-            return "an IAM user"
-        if "AWSReservedSSO_" in resource:
-            return "an SSO role of people"
-    for prefix, what in (
-        ("user:", "a person"),
-        ("group:", "a group of people"),
-        ("domain:", "every user of a domain"),
-    ):
-        if principal.startswith(prefix):
-            return what
-    return None
 
 
 def _could_cover(broad: str, narrow: str) -> bool:
@@ -336,18 +288,18 @@ def _loosening(base: Condition, head: Sequence[Condition]) -> ConditionLoosening
 
 
 def _other_account(identity: Identity, principal: str, base: list[_Element]) -> str | None:
-    """The account of an AWS principal outside the identity's account (when known) and
-    outside every account the identity trusted at base."""
-    theirs = _aws_parts(principal)
+    """The account of a principal outside the identity's account (when known) and outside
+    every account the identity trusted at base."""
+    theirs = principal_account(principal)
     if theirs is None:
         return None
-    mine = _aws_parts(identity.principal) if isinstance(identity.principal, str) else None
-    trusted = {parts[0] for e in base if (parts := _aws_parts(e.principal)) is not None}
+    mine = principal_account(identity.principal) if isinstance(identity.principal, str) else None
+    trusted = {account for e in base if (account := principal_account(e.principal))}
     if mine is not None:
-        trusted.add(mine[0])
-    if not trusted or theirs[0] in trusted:
+        trusted.add(mine)
+    if not trusted or theirs in trusted:
         return None
-    return theirs[0]
+    return theirs
 
 
 def _trust_delta(

@@ -13,6 +13,7 @@ from typing import get_args
 
 from driftgate.analyzer.model import Grant, Identity, Permission
 from driftgate.analyzer.model.entities import Provider
+from driftgate.analyzer.permissions.globs import matches
 from driftgate.analyzer.providers import aws, azure, gcp, kubernetes, vault
 from driftgate.analyzer.providers.spec import (
     LEVEL_ORDER,
@@ -70,6 +71,30 @@ def level(permission: Permission, provider: str) -> Level:
     return spec(provider).level(permission)
 
 
+def principal_covers(broad: str, narrow: str) -> bool:
+    """Whoever ``narrow`` names is also named by ``broad``: the same principal, anyone
+    (``*``), a provider's own rule (an AWS account root), or a wildcard pattern."""
+    if broad == narrow or broad == "*":
+        return True
+    for found in SPECS.values():
+        judged = found.principal_covers(broad, narrow)
+        if judged is not None:
+            return judged
+    return matches(broad, narrow)
+
+
+def human(principal: str) -> str | None:
+    """What a principal is when it is a person, an account root or anyone; else None."""
+    if principal == "*":
+        return "anyone"
+    return next((w for s in SPECS.values() if (w := s.human_principal(principal))), None)
+
+
+def principal_account(principal: str) -> str | None:
+    """The account a principal belongs to, when its notation names one."""
+    return next((a for s in SPECS.values() if (a := s.principal_account(principal))), None)
+
+
 def grant_level(grant: Grant, provider: str) -> Level:
     """The most a grant's permissions, or the managed policy it names, are worth."""
     found = spec(provider)
@@ -93,7 +118,10 @@ __all__ = [
     "covered",
     "covers",
     "grant_level",
+    "human",
     "level",
+    "principal_account",
+    "principal_covers",
     "same_action",
     "same_provider",
     "spec",

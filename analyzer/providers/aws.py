@@ -40,6 +40,7 @@ ESCALATION = frozenset(
 # The actions of a trust statement that let a principal assume the role; the others
 # (sts:TagSession, sts:SetSourceIdentity, ...) only qualify an assumption.
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+_ACCOUNT = re.compile(r"^(?:AWS:)?(?:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(.*)|(\d{12}))$")
 _CONDITION = re.compile(r"^(\S+) (\S+) (.*)$", re.DOTALL)
 
 
@@ -111,6 +112,53 @@ def lets_people_in(trust: Trust) -> bool:
         for action in trust.actions
         for assume in ("sts:AssumeRole", "sts:AssumeRoleWithSAML")
     )
+
+
+# ---- principals ------------------------------------------------------------------------
+
+
+def account_parts(principal: str) -> tuple[str, str] | None:
+    """(account, resource) of an AWS principal; resource ``root`` for the whole account."""
+    found = _ACCOUNT.match(principal)
+    if found is None:
+        return None
+    if found.group(3):
+        return found.group(3), "root"
+    return found.group(1), found.group(2)
+
+
+def principal_covers(broad: str, narrow: str) -> bool | None:
+    if broad == "AWS:*":
+        return narrow.startswith("AWS:")
+    outer, inner = account_parts(broad), account_parts(narrow)
+    if outer is not None and inner is not None and outer[0] == inner[0]:
+        # An account root trusts every principal of the account (and the account itself).
+        return outer[1] == "root" or outer[1] == inner[1]
+    return None
+
+
+def human(principal: str) -> str | None:
+    if principal == "AWS:*":
+        return "anyone"
+    parts = account_parts(principal)
+    if parts is None:
+        return None
+    account, resource = parts
+    if resource == "root":
+        return f"the root of account {account} (any user or role it allows)"
+    if resource.startswith("user/"):
+        return "an IAM user"
+    if "AWSReservedSSO_" in resource:
+        return "an SSO role of people"
+    return None
+
+
+def principal_account(principal: str) -> str | None:
+    parts = account_parts(principal)
+    return parts[0] if parts is not None else None
+
+
+# ---- conditions ------------------------------------------------------------------------
 
 
 def condition(text: str) -> Condition:
@@ -288,6 +336,9 @@ SPEC = ProviderSpec(
     policy_level=policy_level,
     trust_actions=lets_in,
     parse_conditions=conditions,
+    principal_covers=principal_covers,
+    human_principal=human,
+    principal_account=principal_account,
     trust_verb=lambda trust: "assume",
     lets_people_in=lets_people_in,
     labelled=_labelled,

@@ -61,6 +61,19 @@ def trust_action_covers(broad: str, narrow: str) -> bool:
     return broad == _ALL or narrow in _IMPLIES.get(broad, frozenset())
 
 
+_PEOPLE = (
+    ("user:", "a person"),
+    ("group:", "a group of people"),
+    ("domain:", "every user of a domain"),
+)
+
+
+def human(member: str) -> str | None:
+    if member in ("allUsers", "allAuthenticatedUsers"):
+        return "anyone"
+    return next((what for prefix, what in _PEOPLE if member.startswith(prefix)), None)
+
+
 def iam_condition(title: str, expression: str) -> Condition:
     """An IAM condition or a pool's attribute condition: CEL, compared by its expression
     only (a new title is not a new condition)."""
@@ -163,6 +176,7 @@ SPEC = ProviderSpec(
     prefix_indexed=False,
     trust_action_covers=trust_action_covers,
     parse_conditions=conditions,
+    human_principal=human,
     trust_verb=lambda trust: "impersonate",
     trust_names_actions=True,
     default_identity=DefaultIdentity(is_default, danger),

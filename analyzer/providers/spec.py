@@ -94,6 +94,14 @@ class ProviderSpec:
     ]
     """Conditions written in the provider's notation, as values (the extractors that
     read them as text: Vault role bounds, Azure audiences)."""
+    principal_covers: Callable[[str, str], bool | None] = lambda broad, narrow: None
+    """Whoever ``narrow`` names is also named by ``broad``, by the provider's own rules (an
+    AWS account root names the account's roles); None: not its principals."""
+    human_principal: Callable[[str], str | None] = lambda principal: None
+    """What a principal in the provider's notation is when it is a person, an account
+    root or anyone; None otherwise."""
+    principal_account: Callable[[str], str | None] = lambda principal: None
+    """The account (tenant, project) a principal belongs to, when it names one."""
     trust_verb: Callable[[Trust], str] = lambda trust: "act as"
     """What a trusted principal does with the identity: assume, act as, federate into."""
     trust_names_actions: bool = False
