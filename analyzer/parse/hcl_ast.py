@@ -31,6 +31,10 @@ class Template(Expr):
 
     parts: tuple[str | Expr, ...]
 
+    def join(self, render: Callable[[Expr], str]) -> str:
+        """The literal parts as written, each interpolation as ``render`` writes it."""
+        return "".join(part if isinstance(part, str) else render(part) for part in self.parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Unparsed(Expr):

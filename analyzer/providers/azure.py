@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from driftgate.analyzer.model import Identity, Model, Permission, Trust
+from driftgate.analyzer.model import Permission, Trust
 from driftgate.analyzer.permissions import azure as algebra
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import (
-    Danger,
     DefaultIdentity,
     Holds,
     Level,
@@ -122,18 +121,6 @@ def wildcard(p: Permission) -> Wildcard | None:
     return None
 
 
-def is_default(identity: Identity) -> bool:
-    return identity.kind == "kubelet_identity"
-
-
-def danger(model: Model, identity: Identity) -> Danger:
-    return (
-        "high",
-        "AKS created for the cluster and every pod on its nodes can obtain from the "
-        "instance metadata endpoint",
-    )
-
-
 SPEC = ProviderSpec(
     name="azure",
     covers=algebra.covers,
@@ -142,7 +129,14 @@ SPEC = ProviderSpec(
     parse_conditions=conditions,
     trust_verb=trust_verb,
     trust_names_actions=True,
-    default_identity=DefaultIdentity(is_default, danger),
+    default_identity=DefaultIdentity.of_kind(
+        "kubelet_identity",
+        (
+            "high",
+            "AKS created for the cluster and every pod on its nodes can obtain from the "
+            "instance metadata endpoint",
+        ),
+    ),
     labelled=lambda identity: True,
     rights=rights,
     wildcard=wildcard,

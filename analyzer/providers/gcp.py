@@ -6,11 +6,10 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from driftgate.analyzer.model import Identity, Model, Permission
+from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions import gcp as algebra
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import (
-    Danger,
     DefaultIdentity,
     Holds,
     Level,
@@ -157,18 +156,6 @@ def wildcard(p: Permission) -> Wildcard | None:
     return None
 
 
-def is_default(identity: Identity) -> bool:
-    return identity.kind == "default_service_account"
-
-
-def danger(model: Model, identity: Identity) -> Danger:
-    return (
-        "high",
-        "every service and VM in the project that names no service account shares and "
-        "which holds the project Editor role unless the organisation disabled that grant",
-    )
-
-
 SPEC = ProviderSpec(
     name="gcp",
     covers=algebra.covers,
@@ -179,7 +166,14 @@ SPEC = ProviderSpec(
     human_principal=human,
     trust_verb=lambda trust: "impersonate",
     trust_names_actions=True,
-    default_identity=DefaultIdentity(is_default, danger),
+    default_identity=DefaultIdentity.of_kind(
+        "default_service_account",
+        (
+            "high",
+            "every service and VM in the project that names no service account shares and "
+            "which holds the project Editor role unless the organisation disabled that grant",
+        ),
+    ),
     # Service accounts and pools carry no labels: an owner cannot be written on them.
     labelled=lambda identity: False,
     rights=rights,

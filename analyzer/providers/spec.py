@@ -47,6 +47,11 @@ class DefaultIdentity:
     danger: Callable[[Model, Identity], Danger]
     """How bad it is, and why, in a clause."""
 
+    @staticmethod
+    def of_kind(kind: str, danger: Danger) -> DefaultIdentity:
+        """Identities of one kind, always as dangerous (a kubelet identity)."""
+        return DefaultIdentity(lambda identity: identity.kind == kind, lambda m, i: danger)
+
 
 # Whether the identity effectively holds a permission (allowed, not denied, in bounds).
 Holds = Callable[[Permission], bool]

@@ -89,7 +89,47 @@ def merge_base(
     return repo[oid].peel(pygit2.Commit)
 
 
-class GitRevisionTree:
+class _GitBlobs:
+    """Files read as blobs from the object database, listed by ``_listing`` and looked up
+    by ``_entry`` (a commit's tree, or the index)."""
+
+    _repo: pygit2.Repository
+    _label: str
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def skipped(self) -> list[Diagnostic]:
+        """Symlinks that were not followed (warnings)."""
+        return list(self._listing[1])
+
+    @cached_property
+    def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+        raise NotImplementedError
+
+    def _entry(self, rel: str) -> tuple[str, int]:
+        """The blob id and file mode at ``rel``; KeyError when there is none."""
+        raise NotImplementedError
+
+    def files(self) -> Iterator[SourceFile]:
+        for path, oid in self._listing[0]:
+            reader = _blob_reader(self._repo, oid, self._label, path)
+            yield SourceFile(path, oid, reader, _blob_size(self._repo, oid))
+
+    def read_path(self, path: str) -> bytes | None:
+        rel = safe_relative(path)
+        if rel is None:
+            return None
+        try:
+            oid, mode = self._entry(rel)
+        except (KeyError, ValueError):
+            return None
+        return _small_blob(self._repo, oid, mode)
+
+
+class GitRevisionTree(_GitBlobs):
     """The relevant files of a commit, read as blobs from the object database."""
 
     def __init__(
@@ -105,29 +145,9 @@ class GitRevisionTree:
         self.subdir = normalize_subdir(subdir)
         self._label = f"{name}@{commit.short_id}" if name else commit.short_id
 
-    @property
-    def label(self) -> str:
-        return self._label
-
-    @property
-    def skipped(self) -> list[Diagnostic]:
-        """Symlinks that were not followed (warnings)."""
-        return list(self._listing[1])
-
-    def files(self) -> Iterator[SourceFile]:
-        for path, oid in self._listing[0]:
-            reader = _blob_reader(self._repo, oid, self._label, path)
-            yield SourceFile(path, oid, reader, _blob_size(self._repo, oid))
-
-    def read_path(self, path: str) -> bytes | None:
-        rel = safe_relative(path)
-        if rel is None:
-            return None
-        try:
-            entry = self.commit.tree[rel]
-        except (KeyError, ValueError):
-            return None
-        return _small_blob(self._repo, str(entry.id), int(entry.filemode))
+    def _entry(self, rel: str) -> tuple[str, int]:
+        entry = self.commit.tree[rel]
+        return str(entry.id), int(entry.filemode)
 
     def list_folder(self, path: str) -> list[str] | None:
         """The names of the files (blobs and links) directly in the folder ``path``."""
@@ -148,36 +168,17 @@ class GitRevisionTree:
         return _select(self._repo, entries, self.subdir)
 
 
-class GitIndexTree:
+class GitIndexTree(_GitBlobs):
     """The staged files: what ``git commit`` is about to record (pre-commit's view)."""
 
     def __init__(self, repo: pygit2.Repository, subdir: str = "") -> None:
         self._repo = repo
         self.subdir = normalize_subdir(subdir)
+        self._label = "index"
 
-    @property
-    def label(self) -> str:
-        return "index"
-
-    @property
-    def skipped(self) -> list[Diagnostic]:
-        """Symlinks that were not followed (warnings)."""
-        return list(self._listing[1])
-
-    def files(self) -> Iterator[SourceFile]:
-        for path, oid in self._listing[0]:
-            reader = _blob_reader(self._repo, oid, "index", path)
-            yield SourceFile(path, oid, reader, _blob_size(self._repo, oid))
-
-    def read_path(self, path: str) -> bytes | None:
-        rel = safe_relative(path)
-        if rel is None:
-            return None
-        try:
-            entry = _current_index(self._repo)[rel]
-        except (KeyError, ValueError):
-            return None
-        return _small_blob(self._repo, str(entry.id), int(entry.mode))
+    def _entry(self, rel: str) -> tuple[str, int]:
+        entry = _current_index(self._repo)[rel]
+        return str(entry.id), int(entry.mode)
 
     def list_folder(self, path: str) -> list[str] | None:
         """The names of the staged files directly in the folder ``path``."""

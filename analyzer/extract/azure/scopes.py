@@ -157,13 +157,11 @@ def scope_of(
 def _template(
     state: AzureState, inst: ResourceInstance, view: BlockView, expr: ast.Template
 ) -> tuple[str, list[str]]:
-    out: list[str] = []
     unknown: list[str] = []
-    for part in expr.parts:
-        if isinstance(part, str):
-            out.append(part)
-            continue
-        text, missing = scope_text(state, inst, view.evaluator.eval(part))
-        out.append(text)
+
+    def part(expr: ast.Expr) -> str:
+        text, missing = scope_text(state, inst, view.evaluator.eval(expr))
         unknown.extend(missing)
-    return "".join(out), unknown
+        return text
+
+    return expr.join(part), unknown

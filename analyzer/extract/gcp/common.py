@@ -75,16 +75,15 @@ def render(expr: ast.Expr, evaluator: Evaluator) -> Value:
     """
     if not isinstance(expr, ast.Template):
         return evaluator.eval(expr)
-    out: list[str] = []
     unknown = False
-    for part in expr.parts:
-        if isinstance(part, str):
-            out.append(part)
-            continue
-        value = to_str(evaluator.eval(part))
+
+    def part(expr: ast.Expr) -> str:
+        nonlocal unknown
+        value = to_str(evaluator.eval(expr))
         unknown = unknown or isinstance(value, UnknownValue)
-        out.append(display(value))
-    text = "".join(out)
+        return display(value)
+
+    text = expr.join(part)
     return partial(text) if unknown else text
 
 

@@ -152,6 +152,31 @@ class WorkloadExtractor:
 
     # ---- Cloud Run ------------------------------------------------------------------
 
+    def _containers(
+        self,
+        inst: ResourceInstance,
+        containers: list[BlockView],
+        secret_ref: tuple[str, str],
+        images: list[str],
+        reasons: list[str | None],
+        secrets: list[str | None],
+    ) -> None:
+        """Images, GPU limits and secrets of Cloud Run containers; ``secret_ref`` names the
+        env block that refers to a secret and its secret attribute (v1 and v2 differ)."""
+        source_block, attribute = secret_ref
+        for index, container in enumerate(containers):
+            if image := as_str(container.get("image")):
+                images.append(image)
+            for resources in container.children("resources"):
+                reasons.append(gpu_reason({"limits": resources.get("limits")}))
+            container_name = as_str(container.get("name")) or str(index)
+            for env in container.children("env"):
+                secrets.append(self.plaintext_env(inst, container_name, env))
+                for source in env.children(source_block):
+                    for ref in source.children("secret_key_ref"):
+                        where = Location(path=inst.path, line=ref.line_of(attribute))
+                        secrets.append(self.secret(inst, ref.get(attribute), where))
+
     def cloud_run_v2(self, inst: ResourceInstance) -> None:
         labels = string_map(inst.get("labels"))
         template = _first(inst.children("template"))
@@ -162,18 +187,8 @@ class WorkloadExtractor:
         if template is not None:
             labels = {**string_map(template.get("labels")), **labels}
             account = _account(template, "service_account")
-            for index, container in enumerate(template.children("containers")):
-                if image := as_str(container.get("image")):
-                    images.append(image)
-                for resources in container.children("resources"):
-                    reasons.append(gpu_reason({"limits": resources.get("limits")}))
-                container_name = as_str(container.get("name")) or str(index)
-                for env in container.children("env"):
-                    secrets.append(self.plaintext_env(inst, container_name, env))
-                    for source in env.children("value_source"):
-                        for ref in source.children("secret_key_ref"):
-                            where = Location(path=inst.path, line=ref.line_of("secret"))
-                            secrets.append(self.secret(inst, ref.get("secret"), where))
+            containers = template.children("containers")
+            self._containers(inst, containers, ("value_source", "secret"), images, reasons, secrets)
             for selector in template.children("node_selector"):
                 if accelerator := selector.get("accelerator"):
                     reasons.append(f"node_selector accelerator {shown(accelerator)}")
@@ -196,18 +211,8 @@ class WorkloadExtractor:
                 labels = {**string_map(metadata.get("labels")), **labels}
             for spec in template.children("spec"):
                 account = spec.get("service_account_name")
-                for index, container in enumerate(spec.children("containers")):
-                    if image := as_str(container.get("image")):
-                        images.append(image)
-                    for resources in container.children("resources"):
-                        reasons.append(gpu_reason({"limits": resources.get("limits")}))
-                    container_name = as_str(container.get("name")) or str(index)
-                    for env in container.children("env"):
-                        secrets.append(self.plaintext_env(inst, container_name, env))
-                        for source in env.children("value_from"):
-                            for ref in source.children("secret_key_ref"):
-                                where = Location(path=inst.path, line=ref.line_of("name"))
-                                secrets.append(self.secret(inst, ref.get("name"), where))
+                containers = spec.children("containers")
+                self._containers(inst, containers, ("value_from", "name"), images, reasons, secrets)
                 for volume in spec.children("volumes"):
                     for mounted in volume.children("secret"):
                         where = Location(path=inst.path, line=mounted.line_of("secret_name"))

@@ -206,19 +206,16 @@ def policy_text(
         return value, ()
     if not isinstance(expr, ast.Template):
         return None
-    out: list[str] = []
     unknown: list[str] = []
-    for part in expr.parts:
-        if isinstance(part, str):
-            out.append(part)
-            continue
-        text = to_str(evaluator.eval(part))
+
+    def part(expr: ast.Expr) -> str:
+        text = to_str(evaluator.eval(expr))
         if isinstance(text, UnknownValue):
-            unknown.append(part.text)
-            out.append(_PLACEHOLDER.format(len(unknown) - 1))
-        else:
-            out.append(text)
-    return "".join(out), tuple(unknown)
+            unknown.append(expr.text)
+            return _PLACEHOLDER.format(len(unknown) - 1)
+        return text
+
+    return expr.join(part), tuple(unknown)
 
 
 def _restore(text: str, placeholders: tuple[str, ...]) -> tuple[str, list[str]]:
