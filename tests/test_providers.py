@@ -6,6 +6,7 @@ that ask about it fell silent; these tests make that impossible to miss.
 
 from __future__ import annotations
 
+import ast as pyast
 import re
 from pathlib import Path
 from typing import get_args
@@ -53,6 +54,41 @@ def test_no_check_diff_report_or_engine_branches_on_a_provider_name(folder: str)
         for path in sorted((ROOT / folder).rglob("*.py"))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if BRANCH.search(line)
+    ]
+    assert offenders == []
+
+
+_PROVIDER_WORDS = re.compile(r"^(aws|google|azurerm|azuread|kubernetes|vault)(_|$)")
+
+
+def _code_strings(source: str) -> list[tuple[int, str]]:
+    """String constants that are not docstrings: what the code branches or indexes on."""
+    tree = pyast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in pyast.walk(tree)
+        if isinstance(node, pyast.Module | pyast.ClassDef | pyast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], pyast.Expr)
+        and isinstance(node.body[0].value, pyast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in pyast.walk(tree)
+        if isinstance(node, pyast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_the_terraform_readers_know_no_provider() -> None:
+    """Partition data sources, policy-document rendering and default tags are taught
+    to the evaluator by the provider rooms; the readers name no provider themselves."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for path in sorted((ROOT / "analyzer" / "terraform").rglob("*.py"))
+        for line, text in _code_strings(path.read_text(encoding="utf-8"))
+        if _PROVIDER_WORDS.match(text)
     ]
     assert offenders == []
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 from driftgate.analyzer.diagnostics import Diagnostic, DiagnosticKind
 from driftgate.analyzer.parse import hcl_ast as ast
-from driftgate.analyzer.terraform import downloaded
+from driftgate.analyzer.terraform import default_tags, downloaded
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
 from driftgate.analyzer.terraform.functions import MAX_COLLECTION
 from driftgate.analyzer.terraform.types import apply_defaults
-from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display, to_str
+from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
 
 MAX_MODULE_DEPTH = 16
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -248,7 +248,9 @@ class TerraformProject:
             self._roots[root.label] = root
             inputs = {k: _constant(v) for k, v in self._root_variables(root).items()}
             scope = self._scope(root, root.dir, inputs, "", (root.dir,))
-            self._tags[root.label] = _provider_tags(self.modules[root.dir], Evaluator(scope))
+            self._tags[root.label] = default_tags.from_providers(
+                (b for _, b in self.modules[root.dir].of_type("provider")), Evaluator(scope).eval
+            )
             yield from self._module_instances(root, scope)
 
     # ---- variables ----------------------------------------------------------------
@@ -633,15 +635,3 @@ def _tfvars_values(f: ast.HclFile, evaluator: Evaluator) -> dict[str, Value]:
         if block.type == "__attributes__":
             values.update({k: evaluator.eval(a.expr) for k, a in block.attributes.items()})
     return values
-
-
-def _provider_tags(module: _Module, evaluator: Evaluator) -> dict[str, Value]:
-    for _, provider in module.of_type("provider"):
-        if provider.labels[:1] != ("aws",):
-            continue
-        for default_tags in provider.blocks_of("default_tags"):
-            if "tags" in default_tags.attributes:
-                tags = evaluator.eval(default_tags.attributes["tags"].expr)
-                if isinstance(tags, dict):
-                    return {k: v for k, v in tags.items() if isinstance(to_str(v), str)}
-    return {}

@@ -38,6 +38,7 @@ from driftgate.analyzer.parse.plan_json import (
     read_plan,
     split_address,
 )
+from driftgate.analyzer.terraform import default_tags
 from driftgate.analyzer.terraform.evaluate import Evaluator, ModuleScope
 from driftgate.analyzer.terraform.modules import ResourceInstance, Root, TerraformProject
 from driftgate.analyzer.terraform.values import (
@@ -467,7 +468,7 @@ class _Builder:
         expressions = config.expressions if config is not None else None
         body = self._build(values, unknown, sensitive, expressions, r.address, prefix, line)
         block = ast.Block(mode, (r.type, r.name), body.attributes, body.blocks, line, end)
-        tags = self.tags if self.tags is not None else _provider_tags(values)
+        tags = self.tags if self.tags is not None else default_tags.from_plan(values)
         return ResourceInstance(
             self.root, prefix, mode, r.type, r.name, r.index, block, path,
             PlanEvaluator(scope), tags,
@@ -694,15 +695,6 @@ def _local_dir(directory: str, call: ast.Block) -> str | None:
     if target.startswith("..") or posixpath.isabs(target):
         return None
     return "" if target == "." else target
-
-
-def _provider_tags(values: Mapping[str, Any]) -> dict[str, Value]:
-    """AWS ``default_tags``: what ``tags_all`` holds beyond the resource's own tags."""
-    every, own = values.get("tags_all"), values.get("tags")
-    if not isinstance(every, dict):
-        return {}
-    own = own if isinstance(own, dict) else {}
-    return {k: v for k, v in every.items() if isinstance(v, str) and k not in own}
 
 
 class PlanArgumentError(ValueError):
