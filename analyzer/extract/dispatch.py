@@ -30,8 +30,11 @@ class Phase(IntEnum):
     INDEX = 2
     # What points into those and is handed to workloads: secret versions, access keys.
     CREDENTIAL = 3
+    # Workloads whose identities exist only through them (Azure system-assigned
+    # identities), so that grants read after them can name those identities.
+    WORKLOAD = 4
     # Everything else: grants, trusts, memberships, workloads.
-    GRANT = 4
+    GRANT = 5
 
 
 class DispatchError(Exception):

@@ -42,9 +42,9 @@ PASSWORDS: dict[str, CredentialKind] = {
 KEY_VAULT_SECRET = "azurerm_key_vault_secret"
 # Resources an ``end_date`` may be computed from, by the prefix of their attributes.
 _RELATIVE_ENDS = {"time_rotating": "rotation", "time_offset": "offset"}
-_RANDOM_PASSWORD = "random_password"
-# Read as themselves, or when a password's end date or a consumed value names them.
-HANDLED_TYPES = frozenset({*PASSWORDS, KEY_VAULT_SECRET, *_RELATIVE_ENDS, _RANDOM_PASSWORD})
+RANDOM_PASSWORD = "random_password"
+# Read when a password's end date or a consumed value names them.
+LOOKED_UP = frozenset({*_RELATIVE_ENDS, RANDOM_PASSWORD})
 DEFAULT_PASSWORD_TTL = 2 * 365 * DAY
 _OWNER_ATTRIBUTES = ("application_id", "application_object_id", "service_principal_id")
 # Exported attributes that are keys of the resource itself (not secrets of an identity).
@@ -52,19 +52,10 @@ _NOT_SECRETS = frozenset({"instrumentation_key", "public_key", "key_id", "key_va
 _KEY_SUFFIXES = ("access_key", "_key", "connection_string")
 
 
-def declare(state: AzureState, instances: list[ResourceInstance]) -> None:
-    """Passwords first: a Key Vault secret holding one authenticates its identity."""
-    for inst in instances:
-        if inst.mode != "resource":
-            continue
-        if inst.type in PASSWORDS:
-            _password(state, inst)
-        elif inst.type == APPLICATION:
-            for view in inst.children("password")[:1]:
-                _inline_password(state, inst, view)
-    for inst in instances:
-        if inst.mode == "resource" and inst.type == KEY_VAULT_SECRET:
-            _key_vault_secret(state, inst)
+def inline_password(state: AzureState, inst: ResourceInstance) -> None:
+    """The ``password {}`` block of an ``azuread_application``."""
+    for view in inst.children("password")[:1]:
+        _inline_password(state, inst, view)
 
 
 def _environment(state: AzureState, inst: ResourceInstance, identity: str | None) -> str | None:
@@ -74,7 +65,7 @@ def _environment(state: AzureState, inst: ResourceInstance, identity: str | None
     return found
 
 
-def _password(state: AzureState, inst: ResourceInstance) -> None:
+def password(state: AzureState, inst: ResourceInstance) -> None:
     identity = None
     for attribute in _OWNER_ATTRIBUTES:
         if inst.view.has(attribute):
@@ -115,7 +106,7 @@ def _inline_password(state: AzureState, inst: ResourceInstance, view: BlockView)
     )
 
 
-def _key_vault_secret(state: AzureState, inst: ResourceInstance) -> None:
+def key_vault_secret(state: AzureState, inst: ResourceInstance) -> None:
     """A secret; it authenticates an identity when its value is that identity's password."""
     identity = None
     for address in consumed(state, inst, inst.get("value"), state.location(inst, "value")):
@@ -268,7 +259,7 @@ def _credential_at(state: AzureState, address: str, attribute: str) -> str | Non
         inline = f"{address}#password"
         return inline if inline in state.model.credentials else None
     if target.type == KEY_VAULT_SECRET or (
-        target.type == _RANDOM_PASSWORD and attribute == "result"
+        target.type == RANDOM_PASSWORD and attribute == "result"
     ):
         return _lazy(state, target, address, "static_secret")
     if target.type.startswith("azurerm_") and _is_key(target.type, attribute):

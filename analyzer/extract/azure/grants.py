@@ -13,7 +13,6 @@ the assignment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from driftgate.analyzer.extract.azure.scopes import resource_id, scope_of
@@ -53,17 +52,13 @@ _ACCESS_POLICY_PERMISSIONS = (
     ("storage_permissions", "storage"),
 )
 _EXCLUSIONS = (("not_actions", "NotActions"), ("not_data_actions", "NotDataActions"))
-_FEDERATED = {
+FEDERATED = {
     "azurerm_federated_identity_credential": ("parent_id",),
     "azuread_application_federated_identity_credential": (
         "application_id",
         "application_object_id",
     ),
 }
-
-
-# (root label, lower-case role name) → the custom role (azurerm_role_definition) declaring it.
-_CustomRoles = dict[tuple[str, str], ResourceInstance]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +70,17 @@ class _Role:
     definition: ResourceInstance | None = None
 
 
-def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
-    custom = {
-        (inst.root.label, name.lower()): inst
-        for inst in instances
-        if inst.type == ROLE_DEFINITION and inst.mode == "resource"
-        if (name := text(inst.get("name")))
-    }
-    for inst in instances:
-        if inst.mode == "resource" and (handler := _HANDLERS.get(inst.type)) is not None:
-            handler(state, inst, custom)
+def custom_role(state: AzureState, inst: ResourceInstance) -> None:
+    """A custom role is read as what the assignments that name it grant."""
+    if name := text(inst.get("name")):
+        state.custom_roles[(inst.root.label, name.lower())] = inst
 
 
 # ---- role assignments ---------------------------------------------------------------
 
 
-def _role(state: AzureState, inst: ResourceInstance, custom: _CustomRoles) -> _Role:
+def _role(state: AzureState, inst: ResourceInstance) -> _Role:
+    custom = state.custom_roles
     name = inst.get("role_definition_name")
     if isinstance(name, str):
         return _Role(name, (), custom.get((inst.root.label, name.lower())))
@@ -123,12 +113,12 @@ def _builtin(value: Value) -> str | None:
     return BUILTIN_ROLES.get(guid, value)
 
 
-def _role_assignment(state: AzureState, inst: ResourceInstance, custom: _CustomRoles) -> None:
+def role_assignment(state: AzureState, inst: ResourceInstance) -> None:
     principal_type = text(inst.get("principal_type"))
     kind = PRINCIPAL_TYPES.get((principal_type or "").lower(), "principal")
     identity = state.principal(inst, inst.get("principal_id"), kind)
     scope, unknown = scope_of(state, inst, inst.view, "scope")
-    role = _role(state, inst, custom)
+    role = _role(state, inst)
     unknown.extend(role.unknown)
     conditions: list[str] = []
     condition = inst.get("condition")
@@ -215,12 +205,12 @@ def _acts_as(
 # ---- Key Vault access policies -------------------------------------------------------
 
 
-def _key_vault_access_policy(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> None:
+def key_vault_access_policy(state: AzureState, inst: ResourceInstance) -> None:
     scope, unknown = scope_of(state, inst, inst.view, "key_vault_id")
     _access_policy(state, inst, inst.view, scope, unknown, inst.address)
 
 
-def _key_vault(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> None:
+def key_vault(state: AzureState, inst: ResourceInstance) -> None:
     vault, unknown = resource_id(inst) or (f"${{{inst.address}.id}}", [f"{inst.address}.id"])
     for view in inst.children("access_policy"):
         _access_policy(state, inst, view, vault, unknown, f"{inst.address} access_policy")
@@ -261,10 +251,10 @@ def _access_policy(
 # ---- federated identity credentials --------------------------------------------------
 
 
-def _federated(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> None:
+def federated(state: AzureState, inst: ResourceInstance) -> None:
     """Who may sign in as the identity: ``<issuer>#<subject>`` of the external token."""
     identity = None
-    for attribute in _FEDERATED[inst.type]:
+    for attribute in FEDERATED[inst.type]:
         if inst.view.has(attribute):
             value = inst.get(attribute)
             if inst.type == "azurerm_federated_identity_credential":
@@ -287,15 +277,3 @@ def _federated(state: AzureState, inst: ResourceInstance, _: _CustomRoles) -> No
             location=state.location(inst),
         )
     )
-
-
-_Handler = Callable[[AzureState, ResourceInstance, _CustomRoles], None]
-_HANDLERS: dict[str, _Handler] = {
-    "azurerm_role_assignment": _role_assignment,
-    "azurerm_key_vault_access_policy": _key_vault_access_policy,
-    "azurerm_key_vault": _key_vault,
-    **dict.fromkeys(_FEDERATED, _federated),
-}
-# What this pass reads, from its dispatch table; a custom role is read as what the
-# assignments that name it grant.
-HANDLED_TYPES = frozenset({*_HANDLERS, ROLE_DEFINITION})

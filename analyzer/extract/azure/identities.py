@@ -13,8 +13,6 @@ file writes it (a service principal of an application registered elsewhere).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from driftgate.analyzer.extract.azure.state import AzureState
 from driftgate.analyzer.extract.azure.values import tags, text
 from driftgate.analyzer.model import Unknown
@@ -33,15 +31,7 @@ AKS_ADDONS = {
 }
 
 
-def declare(state: AzureState, instances: list[ResourceInstance]) -> None:
-    """Identity resources; applications before the service principals that alias them."""
-    for type_, declare_one in _DECLARE.items():
-        for inst in instances:
-            if inst.type == type_ and inst.mode == "resource":
-                declare_one(state, inst)
-
-
-def _user_assigned(state: AzureState, inst: ResourceInstance) -> None:
+def user_assigned(state: AzureState, inst: ResourceInstance) -> None:
     name = text(inst.get("name")) or inst.name
     address = state.add_identity(
         inst,
@@ -54,7 +44,7 @@ def _user_assigned(state: AzureState, inst: ResourceInstance) -> None:
     state.by_name.setdefault((inst.root.label, name.lower()), address)
 
 
-def _application(state: AzureState, inst: ResourceInstance) -> None:
+def application(state: AzureState, inst: ResourceInstance) -> None:
     state.add_identity(
         inst,
         address=inst.full_address,
@@ -65,7 +55,7 @@ def _application(state: AzureState, inst: ResourceInstance) -> None:
     )
 
 
-def _service_principal(state: AzureState, inst: ResourceInstance) -> None:
+def service_principal(state: AzureState, inst: ResourceInstance) -> None:
     attribute = "client_id" if inst.view.has("client_id") else "application_id"
     client = inst.get(attribute)
     if isinstance(client, ResourceRef) and client.address.startswith(f"{APPLICATION}."):
@@ -82,15 +72,6 @@ def _service_principal(state: AzureState, inst: ResourceInstance) -> None:
         name=principal or inst.name,
         labels=tags(inst.get("tags")),
     )
-
-
-# In this order: a service principal aliases the application declared before it.
-_DECLARE: dict[str, Callable[[AzureState, ResourceInstance], None]] = {
-    USER_ASSIGNED: _user_assigned,
-    APPLICATION: _application,
-    SERVICE_PRINCIPAL: _service_principal,
-}
-HANDLED_TYPES = frozenset(_DECLARE)
 
 
 def managed_identities(state: AzureState, inst: ResourceInstance) -> list[str]:

@@ -35,6 +35,10 @@ PRINCIPAL_TYPES = {
 }
 
 
+# (node pool address, VM size, pool name)
+GpuPool = tuple[str, str, str]
+
+
 def resource_type(ref: ResourceRef) -> str:
     """``azurerm_user_assigned_identity`` of ``data.azurerm_user_assigned_identity.x``."""
     return ref.address.removeprefix("data.").split(".", 1)[0]
@@ -54,6 +58,10 @@ class AzureState(ExtractContext):
     by_name: dict[tuple[str, str], str] = field(default_factory=dict)
     # Lower-case Key Vault secret URI → the declared secret, for literal references.
     secret_uris: dict[str, str] = field(default_factory=dict)
+    # Cluster address → its separately declared GPU node pools.
+    gpu_pools: dict[str, list[GpuPool]] = field(default_factory=dict)
+    # (root label, lower-case role name) → the custom role (azurerm_role_definition).
+    custom_roles: dict[tuple[str, str], ResourceInstance] = field(default_factory=dict)
 
     def target(self, inst: ResourceInstance, ref: ResourceRef) -> ResourceInstance | None:
         """The instance a reference names, when the repository declares it."""

@@ -10,12 +10,11 @@ cluster rather than adding a workload that would share the identity with it.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from driftgate.analyzer.extract.addresses import external_address
 from driftgate.analyzer.extract.azure.credentials import consumed
 from driftgate.analyzer.extract.azure.identities import aks_identities, managed_identities
-from driftgate.analyzer.extract.azure.state import AzureState
+from driftgate.analyzer.extract.azure.state import AzureState, GpuPool
 from driftgate.analyzer.extract.azure.values import gpu_vm_size, key_vault_reference, tags, text
 from driftgate.analyzer.extract.inference import model_server_reason, selector_reason
 from driftgate.analyzer.extract.literals import env_literal, literal_secret, plaintext
@@ -49,7 +48,7 @@ _TYPES: dict[str, tuple[str | None, str | None]] = {
 }
 _AZAPI_RESOURCE = "azapi_resource"
 # A GPU node pool marks the cluster it belongs to rather than being a workload of its own.
-HANDLED_TYPES = frozenset({*_TYPES, _AZAPI_RESOURCE, NODE_POOL})
+WORKLOAD_TYPES = frozenset({*_TYPES, _AZAPI_RESOURCE})
 # azapi resource types (lower case, without API version) that serve models.
 _AZAPI = {
     "microsoft.machinelearningservices/workspaces/onlineendpoints": "Azure ML online endpoint",
@@ -58,34 +57,22 @@ _AZAPI = {
     ),
 }
 
-GpuPools = dict[str, list[tuple[str, str]]]
 # A connection string that carries its secret (not one that authenticates as an identity).
 _SECRET_IN_CONNECTION = re.compile(
     r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|client_?secret)\s*=\s*[^;\s]"
 )
 
 
-def extract(state: AzureState, instances: list[ResourceInstance]) -> None:
-    pools = _gpu_pools(state, instances)
-    for inst in instances:
-        if inst.mode == "resource" and (inst.type in _TYPES or inst.type == _AZAPI_RESOURCE):
-            _workload(state, inst, pools)
+def gpu_pool(state: AzureState, inst: ResourceInstance) -> None:
+    """A separately declared node pool with a GPU VM size marks its cluster."""
+    cluster = inst.get("kubernetes_cluster_id")
+    size = gpu_vm_size(inst.get("vm_size"))
+    if isinstance(cluster, ResourceRef) and size is not None:
+        pool = (inst.full_address, size, text(inst.get("name")) or inst.name)
+        state.gpu_pools.setdefault(inst.address_of(cluster), []).append(pool)
 
 
-def _gpu_pools(state: AzureState, instances: list[ResourceInstance]) -> GpuPools:
-    """Cluster address → (VM size, pool name) of its separately declared GPU node pools."""
-    pools: GpuPools = defaultdict(list)
-    for inst in sorted(instances, key=lambda i: i.full_address):
-        if inst.type != NODE_POOL or inst.mode != "resource":
-            continue
-        cluster = inst.get("kubernetes_cluster_id")
-        size = gpu_vm_size(inst.get("vm_size"))
-        if isinstance(cluster, ResourceRef) and size is not None:
-            pools[inst.address_of(cluster)].append((size, text(inst.get("name")) or inst.name))
-    return pools
-
-
-def _workload(state: AzureState, inst: ResourceInstance, pools: GpuPools) -> None:
+def workload(state: AzureState, inst: ResourceInstance) -> None:
     kind = inst.type
     size_attribute, reason = _TYPES.get(inst.type, (None, None))
     if inst.type == _AZAPI_RESOURCE:
@@ -110,7 +97,7 @@ def _workload(state: AzureState, inst: ResourceInstance, pools: GpuPools) -> Non
     elif inst.type == AKS:
         identities.extend(aks_identities(state, inst, name, labels))
         identities.extend(_aks_service_principal(state, inst, credentials))
-        reason = _aks_reason(inst, pools)
+        reason = _aks_reason(inst, state.gpu_pools)
     elif inst.type == CONTAINER_APP:
         credentials.extend(_container_app_secrets(state, inst))
         images = _container_images(inst)
@@ -145,11 +132,11 @@ def _workload(state: AzureState, inst: ResourceInstance, pools: GpuPools) -> Non
 # ---- AKS ----------------------------------------------------------------------------
 
 
-def _aks_reason(inst: ResourceInstance, pools: GpuPools) -> str | None:
+def _aks_reason(inst: ResourceInstance, pools: dict[str, list[GpuPool]]) -> str | None:
     for view in inst.children("default_node_pool")[:1]:
         if size := gpu_vm_size(view.get("vm_size")):
             return f"GPU VM size {size} (default node pool)"
-    for size, pool in pools.get(inst.full_address, []):
+    for _, size, pool in sorted(pools.get(inst.full_address, [])):
         return f"GPU VM size {size} (node pool {pool})"
     return None
 
