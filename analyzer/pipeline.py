@@ -31,6 +31,7 @@ from driftgate.analyzer.parse.files import (
 from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.parse.yaml_docs import YamlDocument
 from driftgate.analyzer.sources.base import SourceFile, Tree
+from driftgate.analyzer.terraform.file_inputs import file_inputs
 from driftgate.analyzer.terraform.modules import TerraformProject
 from driftgate.analyzer.terraform.plan import PlanInput, Side, apply_plans
 
@@ -172,12 +173,18 @@ def build_model(
         kept = [source for source in sources if not spec.match_file(source.path)]
         excluded, sources = len(sources) - len(kept), kept
     count = len(sources)
+    problems_of: list[Diagnostic] = []
     for parsed, problems in cache.parse_all(sources):
-        diagnostics.extend(problems)
+        problems_of.extend(problems)
         if isinstance(parsed, HclFile):
             hcl_files.append(parsed)
         elif isinstance(parsed, list):
             documents.extend(parsed)
+    # YAML and JSON that Terraform reads (file(), templatefile()) is its input, not a
+    # manifest: neither its documents nor its placeholders' syntax errors count.
+    inputs = file_inputs(hcl_files)
+    documents = [d for d in documents if d.path not in inputs]
+    diagnostics.extend(p for p in problems_of if not (p.path in inputs and _is_yaml(p.path)))
     project = TerraformProject(
         hcl_files,
         tree.read_path,
@@ -190,7 +197,10 @@ def build_model(
         instances, problems = apply_plans(project, instances, plans, side, options.environments)
         # Both sides map the plans the same way: say what went wrong once.
         diagnostics.extend(problems if side == "head" else [])
-    models = [extractor.extract(instances, options) for extractor in TERRAFORM_EXTRACTORS]
+    models = [
+        extractor.extract(instances, options, diagnostics.append)
+        for extractor in TERRAFORM_EXTRACTORS
+    ]
     diagnostics.extend(project.diagnostics)
     diagnostics.extend(unmodelled(instances))
     # What was looked at: Terraform, Kubernetes objects and kustomizations, and the files
@@ -204,6 +214,10 @@ def build_model(
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
     return BuiltModel(model, diagnostics, count, len(analysed) + len(plans), excluded)
+
+
+def _is_yaml(path: str) -> bool:
+    return path.endswith((".yaml", ".yml", ".json"))
 
 
 def _is_object(document: YamlDocument) -> bool:

@@ -120,6 +120,7 @@ def delta_drafts(
             before=before_text(delta.before),
             after=gained,
             added=delta.added,
-            # Worth unknown (an action driftgate cannot resolve): growth is not certain.
-            confidence="low" if worst == "unknown" else "high",
+            # Worth unknown (an action driftgate cannot resolve), or an identity no file
+            # declares that is unresolved or was not named at base: growth is not certain.
+            confidence="low" if worst == "unknown" or not delta.certain else "high",
         )

@@ -770,6 +770,37 @@ resource "aws_lambda_function" "fn" {
     assert fn.inference is False
 
 
+def test_sagemaker_model_environment_literal_token_is_plaintext() -> None:
+    """A Hugging Face token written into a model's container environment (issue 18)."""
+    model = _model(
+        """
+resource "aws_sagemaker_model" "llm" {
+  name               = "llm"
+  execution_role_arn = "arn:aws:iam::111122223333:role/sm"
+  primary_container {
+    image = "ghcr.io/huggingface/text-generation-inference:2.4.0"
+    environment = {
+      HF_MODEL_ID            = "meta-llama/Llama-3-8B"
+      HUGGING_FACE_HUB_TOKEN = "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"
+      SM_NUM_GPUS            = "1"
+    }
+  }
+  container {
+    image       = "acme/reranker:2"
+    environment = { API_KEY = var.api_key }
+  }
+}
+"""
+    )
+    llm = model.workloads[P + "aws_sagemaker_model.llm"]
+    own = P + "aws_sagemaker_model.llm/env/"
+    assert llm.credentials == (own + "HUGGING_FACE_HUB_TOKEN#plaintext", own + "API_KEY")
+    token = model.credentials[own + "HUGGING_FACE_HUB_TOKEN#plaintext"]
+    assert token.location == Location(path=MAIN, line=7)
+    # The value is never kept whole, so no report can print it.
+    assert "abcdefghijklmnopqrstuvwxyz" not in token.model_dump_json()
+
+
 # --- secrets --------------------------------------------------------------------------------
 
 

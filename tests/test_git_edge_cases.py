@@ -220,9 +220,9 @@ def test_renamed_deleted_and_case_renamed_files(history: Path, capsys: Capture) 
     base = git(history, "rev-parse", "HEAD")
     (history / "iam").mkdir()
     git(history, "mv", "policy.tf", "iam/policy.tf")
-    git(history, "mv", "main.tf", "Main.tf")
+    git(history, "mv", "main.tf", "iam/Main.tf")
     git(history, "commit", "-qm", "move")
-    # Moving files changes no identity and no permission.
+    # Moving a root's files together changes no identity and no permission.
     code, report = scan_json(capsys, "--base", base, str(history))
     assert (code, checks(report), report["diagnostics"]) == (0, [], [])
     commit(history, "delete", {"iam/policy.tf": None})

@@ -7,6 +7,7 @@ import textwrap
 import time
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -194,6 +195,35 @@ def test_helm_templates_are_a_warning_not_an_error() -> None:
     elsewhere = b"kind: A\n{{- if .Values.enabled }}\nname: {{ .Values.name }}\n{{- end }}\n"
     documents, diagnostics = load_yaml("deploy/a.yaml", elsewhere)
     assert [(d.line, d.level) for d in diagnostics] == [(2, "warning")]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "token"),
+    [
+        # A documentation sample: a format-string placeholder where an image goes.
+        (b"kind: Pod\nspec:\n  image: {docker_username}/model:v1\n", 3, "{docker_username}"),
+        # A Terraform template: its directive breaks the YAML, its ${} does not.
+        (
+            b"kind: A\nname: ${name}\nx: [%{ for v in vs }${v}, %{ endfor }]\n",
+            3,
+            "%{ for v in vs }",
+        ),
+    ],
+)
+def test_templates_of_other_languages_are_a_warning_not_an_error(
+    text: bytes, line: int, token: str
+) -> None:
+    documents, diagnostics = load_yaml("docs/sample.yaml", text)
+    assert documents == []
+    ((at, level, message),) = [(d.line, d.level, d.message) for d in diagnostics]
+    assert (at, level) == (line, "warning")
+    assert token in message
+
+
+def test_a_broken_file_with_a_placeholder_elsewhere_is_still_an_error() -> None:
+    """A placeholder that parses (``${x}``) does not excuse a real syntax error."""
+    _, diagnostics = load_yaml("a.yaml", b"x: ${var}\ny: [\n")
+    assert [(d.line, d.level) for d in diagnostics] == [(3, "error")]
 
 
 def test_crds_and_empty_documents_are_dropped() -> None:

@@ -533,11 +533,38 @@ def test_moving_splitting_and_reordering_are_not_growth() -> None:
     )
 
 
-def test_an_identity_new_at_head_or_not_declared_is_never_growth() -> None:
+def test_an_identity_the_change_declares_is_never_growth() -> None:
     head = _model([allow(p("*"))])
     assert grant_deltas(Model(), head) == []
-    undeclared = _model([allow(p("*"))], declared=False)
-    assert grant_deltas(_model([], declared=False), undeclared) == []
+
+
+def test_an_undeclared_identity_grows_and_is_uncertain_when_the_base_did_not_name_it() -> None:
+    """A role managed elsewhere existed before the change, whatever the base named."""
+
+    def named(grants: list[Grant]) -> Model:
+        model = _model(grants, declared=False)
+        arn = "arn:aws:iam::111122223333:role/llm-prod"
+        model.identities[ROLE] = model.identities[ROLE].model_copy(update={"principal": arn})
+        return model
+
+    undeclared = named([allow(p("*"))])
+    (known,) = grant_deltas(named([allow(p("s3:GetObject"))]), undeclared)
+    assert (known.kind, known.certain) == ("escalation", True)
+    (unseen,) = grant_deltas(Model(), undeclared)
+    assert (unseen.kind, unseen.certain, unseen.unseen_at_base) == ("escalation", False, True)
+    # Unchanged: nothing, named at base or not.
+    assert grant_deltas(undeclared, undeclared) == []
+
+
+def test_an_undeclared_person_is_not_an_nhi_that_grows() -> None:
+    person = Identity(address="azure:group/oncall", provider="azure", kind="group", name="x")
+    person = person.model_copy(update={"declared": False})
+    owner = Permission(action="Owner", resource="/subscriptions/s")
+    head = Model(
+        identities={person.address: person},
+        grants=[Grant(identity=person.address, permissions=(owner,), via="assignment")],
+    )
+    assert grant_deltas(Model(), head) == []
 
 
 def test_a_gcp_condition_retitled_is_the_same_condition() -> None:

@@ -364,7 +364,11 @@ def test_without_a_manifest_each_remote_call_is_one_warning(
     assert "envs/prod/.terraform/modules/modules.json" in iam
     assert "git::https://example.com/acme/iam-modules.git//role?ref=v1, no version" in git
     assert "module.zip_role" in zip_ and "https://example.com/modules/role.zip" in zip_
-    assert kinds(report["diagnostics"]) == ["module-not-read"] * 3
+    # The attachment to the unread module's role is kept, and said.
+    assert kinds(report["diagnostics"]) == ["module-not-read"] * 3 + ["unresolved"]
+    (attachment,) = [d for d in report["diagnostics"] if d["kind"] == "unresolved"]
+    assert (attachment["path"], attachment["line"]) == (f"{ROOT_DIR}/main.tf", 18)
+    assert "aws_iam_role_policy_attachment.read" in attachment["message"]
 
     code, text = run(capsys, "scan", tmp_path)
     assert code == 0
@@ -373,7 +377,8 @@ def test_without_a_manifest_each_remote_call_is_one_warning(
     )
     summary = text.splitlines()[-1]
     assert re.fullmatch(
-        r"No identity drift found in 1 file in \d+\.\d+s; 3 module calls not read\.", summary
+        r"No identity drift found in 1 file in \d+\.\d+s; 3 module calls not read; 1 warning\.",
+        summary,
     ), summary
 
 

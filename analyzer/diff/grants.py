@@ -3,7 +3,11 @@
 Identities are matched by address, and permissions are compared over the union of all
 of an identity's grants, so a statement moved between policies of the same role, a
 policy split in two, a reformatted policy or a wildcard replaced by the actions it
-already covered is not growth. An identity absent at base is never growth (DESIGN.md §5).
+already covered is not growth. An identity the change declares is new: it is never growth
+(DESIGN.md §5). An identity no file declares (a role managed elsewhere, named by ARN or
+name, or one driftgate could not resolve) existed before the change whether or not the
+base named it, so what it gains is growth, with low confidence when its identity or what
+it held before is unknown.
 
 Each permission a head grant adds is classified once, by the most specific kind:
 escalation (DG104), guardrail removed (DG103), scope broadened (DG102), else growth
@@ -51,6 +55,16 @@ class GrantDelta:
     # Set when the growth is a workload's: it reaches this identity only at head (a new
     # serviceAccountName, IRSA annotation or role ARN), so the workload is what changed.
     workload: Workload | None = None
+    # The identity is declared nowhere and the base did not name it: what it held before
+    # the change is unknown.
+    unseen_at_base: bool = False
+
+    @property
+    def certain(self) -> bool:
+        """Whether both the identity and what it held before are known."""
+        identity = self.identity
+        unresolved = not identity.declared and not isinstance(identity.principal, str)
+        return not (self.unseen_at_base or unresolved)
 
     @property
     def location(self) -> Location | None:
@@ -204,13 +218,18 @@ def _classified(
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
     deltas: list[GrantDelta] = []
     for address, identity in sorted(head.identities.items()):
-        if address not in base.identities or not identity.declared:
+        unseen = address not in base.identities
+        if unseen and identity.declared:
             continue
         provider = identity.provider
+        if not identity.declared and identity.kind in spec(provider).people_kinds:
+            continue
         before = tuple(base.grants_of(address))
         base_side = Effective(provider, before)
         grants = head.grants_of(address)
         head_side = Effective(provider, grants)
         for grant, kind, added, reason in _classified(grants, base_side, head_side):
-            deltas.append(GrantDelta(identity, grant, tuple(added), kind, reason, before))
+            deltas.append(
+                GrantDelta(identity, grant, tuple(added), kind, reason, before, None, unseen)
+            )
     return deltas + workload_deltas(base, head)

@@ -8,15 +8,30 @@ file declares" are the same for every provider, so they are given once here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Identity, Location, Model, Unknown
 from driftgate.analyzer.model.environment import EnvironmentResolver
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.modules import ResourceInstance
+
+Report = Callable[[Diagnostic], None]
+_SPACE = re.compile(r"\s+")
+
+
+def ignore(_: Diagnostic) -> None:
+    """For callers (tests) that read the model only."""
+
+
+def one_line(text: str) -> str:
+    """An expression written over several lines, as one line for an address."""
+    text = _SPACE.sub(" ", text.strip())
+    return text.replace("( ", "(").replace(", )", ")").replace(" )", ")")
 
 
 def root_first(
@@ -40,6 +55,8 @@ def root_first(
 class ExtractContext:
     options: ExtractOptions
     model: Model = field(default_factory=Model)
+    # Where what the extractor could not resolve is said (the run's diagnostics).
+    report: Report = ignore
     # The model's `provider` of the identities this context declares.
     PROVIDER: ClassVar[str] = ""
 
@@ -108,3 +125,39 @@ class ExtractContext:
                 declared=False,
             )
         return address
+
+    def unresolved(
+        self,
+        inst: ResourceInstance,
+        expression: str,
+        kind: str,
+        attribute: str,
+        *,
+        text: str | None = None,
+    ) -> str:
+        """An identity known only by the expression that names it in one module instance.
+
+        What a resource grants it is kept, never dropped, and the resource is named in a
+        warning. The same expression in the same module instance names the same
+        identity; in another root or module instance it may name another one, so the
+        address includes both and never matches across environments.
+        """
+        text = text or one_line(expression)
+        address = f"{inst.root.label}:{inst.module_prefix}{text}"
+        self.report(
+            Diagnostic(
+                inst.path,
+                inst.line_of(attribute),
+                f"{inst.address}: its {kind} {text} is not declared in what driftgate read; "
+                f"what {inst.address} grants is kept on an unresolved {kind}",
+                "unresolved",
+                "warning",
+            )
+        )
+        return self.placeholder(
+            address,
+            Unknown(unknown=expression),
+            kind,
+            text,
+            environment=self.environment(inst),
+        )

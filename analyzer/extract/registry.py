@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from driftgate.analyzer.extract.aws import extract as aws
 from driftgate.analyzer.extract.azure import extract as azure
+from driftgate.analyzer.extract.context import Report
 from driftgate.analyzer.extract.gcp import extract as gcp
 from driftgate.analyzer.extract.kubernetes import terraform as kubernetes_tf
 from driftgate.analyzer.extract.options import ExtractOptions
@@ -17,7 +18,7 @@ from driftgate.analyzer.terraform.modules import ResourceInstance
 
 @dataclass(frozen=True, slots=True)
 class TerraformExtractor:
-    extract: Callable[[Sequence[ResourceInstance], ExtractOptions], Model]
+    extract: Callable[[Sequence[ResourceInstance], ExtractOptions, Report], Model]
     # The resource types it reads, taken from its own dispatch tables: an extractor is
     # listed with them, so that what driftgate says it models is what it reads.
     handled_types: frozenset[str]

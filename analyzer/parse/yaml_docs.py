@@ -45,6 +45,8 @@ _PLAIN: dict[str, Any] = {}
 _PLAIN_LIMIT = 4096
 _SKIPPED_KIND = "CustomResourceDefinition"
 _HELM_MESSAGE = "Helm template not rendered; skipped"
+# Placeholders of other template languages: format strings, shell and Terraform.
+_PLACEHOLDER = re.compile(r"\$\{[^}\n]{1,200}\}|%\{[^}\n]{1,200}\}|\{[A-Za-z_][\w.-]{0,100}\}")
 _HELM_LINE = re.compile(r"^[ \t]*(?:\{\{.*?\}\}[ \t]*)+$", re.MULTILINE)
 _HELM_ACTION = re.compile(r"\{\{.*?\}\}")
 
@@ -132,6 +134,14 @@ def load_yaml(path: str, data: bytes) -> tuple[list[YamlDocument], list[Diagnost
         return documents, []
     if "{{" in text and (_helm_on_line(text, error.line) or _parses_without_helm(text)):
         return [], [_helm(path, text[: text.index("{{")].count("\n") + 1)]
+    placeholder = _template_placeholder(text, error.line)
+    if placeholder is not None:
+        line, token = placeholder
+        message = (
+            f"a template, not a manifest: placeholders such as {token} make it invalid "
+            "YAML; not read"
+        )
+        return [], [Diagnostic(path, line, message, level="warning")]
     return documents, [Diagnostic(path, error.line, error.message)]
 
 
@@ -422,6 +432,22 @@ def _helm(path: str, line: int) -> Diagnostic:
 def _helm_on_line(text: str, line: int) -> bool:
     lines = text.splitlines()
     return 0 < line <= len(lines) and "{{" in lines[line - 1]
+
+
+def _template_placeholder(text: str, error_line: int) -> tuple[int, str] | None:
+    """The first placeholder (``{name}``, ``${name}``, ``%{ if }``) of a file that is a
+    template rather than YAML: one on the line the parser stopped at, or placeholders
+    without which the file parses. None when the file is simply broken."""
+    found = _PLACEHOLDER.search(text)
+    if found is None:
+        return None
+    lines = text.splitlines()
+    on_line = 0 < error_line <= len(lines) and _PLACEHOLDER.search(lines[error_line - 1])
+    if not on_line and _parse("", _PLACEHOLDER.sub("x", text))[1] is not None:
+        return None
+    first = on_line or found
+    line = error_line if on_line else text.count("\n", 0, found.start()) + 1
+    return line, first.group(0)
 
 
 def _parses_without_helm(text: str) -> bool:

@@ -129,6 +129,7 @@ SPEC = ProviderSpec(
     parse_conditions=conditions,
     trust_verb=trust_verb,
     trust_names_actions=True,
+    people_kinds=frozenset({"user", "group"}),
     default_identity=DefaultIdentity.of_kind(
         "kubelet_identity",
         (

@@ -118,6 +118,9 @@ class ProviderSpec:
     (DG203), e.g. "names no serviceAccountName, so it runs as"."""
 
     # ---- identities and workloads ----
+    people_kinds: frozenset[str] = frozenset()
+    """Identity kinds that are people (Entra ID users and groups), not non-human
+    identities: when no file declares one, what it gains is not NHI growth."""
     default_identity: DefaultIdentity | None = None
     """Its default identity; None where the provider hands out none."""
     labelled: Callable[[Identity], bool] = lambda identity: False

@@ -286,6 +286,11 @@ class Evaluator:
                     value = self.eval(arg)
                     if isinstance(value, EvalError):
                         continue
+                    if isinstance(value, ResourceRef) and expr.name == "try":
+                        # An attribute of a declared instance, read at apply: it will not
+                        # fail, and it still names the resource (``try(x.this[0].name,
+                        # null)`` is a module's usual output of a role it may create).
+                        return value
                     if isinstance(value, UnknownValue):
                         kind = ContextValue if isinstance(value, ContextValue) else UnknownValue
                         return kind(expr.text, value.reason)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from driftgate.analyzer.extract.addresses import external_address
 from driftgate.analyzer.extract.context import ExtractContext
 from driftgate.analyzer.extract.external_refs import external_object
-from driftgate.analyzer.model import Grant, Location
+from driftgate.analyzer.model import Grant, Location, Unknown
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.modules import ResourceInstance
 from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
@@ -128,6 +128,43 @@ class AwsContext(ExtractContext):
             if match:
                 return self.by_name.get((inst.root.label, kind, match.group(1)))
         return None
+
+    def grantee(
+        self, inst: ResourceInstance, kind: str, attribute: str, value: Value
+    ) -> str | None:
+        """The role or user a policy or attachment is given to, never dropped.
+
+        One this tree does not declare is kept as an undeclared identity, so that what it
+        is granted still counts: a role named by ARN or by name (it exists in the account,
+        managed elsewhere), a data source's or remote state's object, or, when nothing
+        tells which role it is (a module that was not read, a variable without a value),
+        the expression that names it, with a warning. None only for no value at all.
+        """
+        found = self.resolve(inst, kind, value)
+        if found is not None or value is None:
+            return found
+        environment = self.environment(inst)
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            name = value.rsplit("/", 1)[-1]
+            if value.startswith("arn:"):
+                address = external_address("aws", value)
+                return self.placeholder(address, value, kind, name, environment=environment)
+            # By name, the account is the root's: another root may mean another role.
+            arn = f"arn:aws:iam::${{account}}:{kind}/{value}"
+            address = f"{inst.root.label}:{external_address('aws', f'{kind}/{value}')}"
+            return self.placeholder(address, arn, kind, name, environment=environment)
+        if isinstance(value, ResourceRef):
+            read = external_object(value, self.instances.get(inst.address_of(value)))
+            if read is not None:
+                name = read.rsplit(".", 1)[-1]
+                address = external_address("aws", read)
+                return self.placeholder(
+                    address, Unknown(unknown=read), kind, name, environment=environment
+                )
+        expression = value.expression if isinstance(value, UnknownValue) else display(value)
+        return self.unresolved(inst, expression, kind, attribute)
 
     def find(self, inst: ResourceInstance, kind: str, value: Value) -> ResourceInstance | None:
         """The declared instance ``value`` names, when this repository declares it."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.aws import iam as aws_iam
 from driftgate.analyzer.extract.aws import policy as aws_policy
 from driftgate.analyzer.extract.aws import secrets as aws_secrets
@@ -23,6 +24,7 @@ from driftgate.analyzer.extract.aws.common import (
     text_line,
     unresolved_text,
 )
+from driftgate.analyzer.extract.context import Report, ignore
 from driftgate.analyzer.extract.dispatch import Dispatch, Phase, handles
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Grant, Identity, Location, Model, Unknown
@@ -101,9 +103,30 @@ def _give(ctx: AwsContext, kind: str, address: str, grants: Iterable[Grant]) -> 
         ctx.model.grants.extend(grants)
 
 
+def _grantee(
+    ctx: AwsContext, inst: ResourceInstance, kind: str, attribute: str, value: Value
+) -> str | None:
+    """Roles and users are kept when unresolved; a group's members would be unknown."""
+    if kind == "group":
+        found = ctx.resolve(inst, kind, value)
+        if found is None and value is not None:
+            ctx.report(
+                Diagnostic(
+                    inst.path,
+                    inst.line_of(attribute),
+                    f"{inst.address}: its group {display(value)} is not declared in what "
+                    "driftgate read; who it grants to is unknown",
+                    "unresolved",
+                    "warning",
+                )
+            )
+        return found
+    return ctx.grantee(inst, kind, attribute, value)
+
+
 def inline_policy(ctx: AwsContext, inst: ResourceInstance) -> None:
     kind = _INLINE_POLICIES[inst.type]
-    target = ctx.resolve(inst, kind, inst.get(kind))
+    target = _grantee(ctx, inst, kind, kind, inst.get(kind))
     if target is None:
         return
     where = ctx.location(inst, "policy")
@@ -114,7 +137,7 @@ def inline_policy(ctx: AwsContext, inst: ResourceInstance) -> None:
 
 def attachment(ctx: AwsContext, inst: ResourceInstance) -> None:
     kind = _ATTACHMENTS[inst.type]
-    target = ctx.resolve(inst, kind, inst.get(kind))
+    target = _grantee(ctx, inst, kind, kind, inst.get(kind))
     if target is not None:
         _give(ctx, kind, target, policy_grants(ctx, target, inst.get("policy_arn"), inst))
 
@@ -124,8 +147,10 @@ def exclusive_attachment(ctx: AwsContext, inst: ResourceInstance) -> None:
     arn = inst.get("policy_arn")
     for attribute, kind in (("users", "user"), ("roles", "role"), ("groups", "group")):
         members = inst.get(attribute)
+        if isinstance(members, UnknownValue):
+            members = [members]  # which ones is unknown: kept as one unresolved grantee
         for member in members if isinstance(members, list) else []:
-            target = ctx.resolve(inst, kind, member)
+            target = _grantee(ctx, inst, kind, attribute, member)
             if target is not None:
                 _give(ctx, kind, target, policy_grants(ctx, target, arn, inst))
 
@@ -199,8 +224,10 @@ _DISPATCH: Dispatch[AwsContext] = Dispatch(
 HANDLED_TYPES = _DISPATCH.handled_types
 
 
-def extract_aws(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    ctx = AwsContext(options)
+def extract_aws(
+    instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
+) -> Model:
+    ctx = AwsContext(options, report=report)
     _DISPATCH.run(ctx, instances)
     aws_iam.memberships_done(ctx)
     return ctx.model

@@ -92,14 +92,23 @@ def lambda_function(ctx: AwsContext, inst: ResourceInstance) -> None:
 
 
 def sagemaker_model(ctx: AwsContext, inst: ResourceInstance) -> None:
+    """A model's containers: their images, and the environment they are started with
+    (a Hugging Face token or an API key written there is a plaintext secret)."""
     ctx.register(inst, text(inst.get("name")))
-    images = [
-        image
-        for block in (*inst.children("primary_container"), *inst.children("container"))
-        if isinstance(image := block.get("image"), str)
-    ]
+    containers = (*inst.children("primary_container"), *inst.children("container"))
+    images = [image for block in containers if isinstance(image := block.get("image"), str)]
+    environment = ctx.environment(inst, tags_of(inst))
+    credentials: list[str] = []
+    for block in containers:
+        values = block.get("environment")
+        if isinstance(values, dict) and values:
+            variables = [(k, v) for k, v in values.items() if isinstance(k, str)]
+            where = Location(path=inst.path, line=block.line_of("environment"))
+            credentials += environment_credentials(
+                ctx, inst, inst.full_address, variables, environment, where
+            )
     role = ctx.role(inst, inst.get("execution_role_arn"))
-    _add(ctx, inst, [role], "SageMaker model", images=images)
+    _add(ctx, inst, [role], "SageMaker model", images=images, credentials=credentials)
 
 
 def endpoint_configuration(ctx: AwsContext, inst: ResourceInstance) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from driftgate.analyzer.extract.azure import credentials, grants, identities, workloads
 from driftgate.analyzer.extract.azure.scopes import SCOPE_TYPES
 from driftgate.analyzer.extract.azure.state import AzureState
+from driftgate.analyzer.extract.context import Report, ignore
 from driftgate.analyzer.extract.dispatch import Dispatch, Phase, handles, indexed
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Model
@@ -77,8 +78,10 @@ _DISPATCH: Dispatch[AzureState] = Dispatch(
 HANDLED_TYPES = _DISPATCH.handled_types
 
 
-def extract_azure(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
+def extract_azure(
+    instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
+) -> Model:
     relevant = [i for i in instances if i.type.startswith(_PREFIXES)]
-    state = AzureState(options, instances={i.full_address: i for i in relevant})
+    state = AzureState(options, instances={i.full_address: i for i in relevant}, report=report)
     _DISPATCH.run(state, relevant)
     return state.model

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from driftgate.analyzer.extract.addresses import external_address, k8s_address
-from driftgate.analyzer.extract.context import ExtractContext
+from driftgate.analyzer.extract.context import ExtractContext, one_line
 from driftgate.analyzer.extract.external_refs import external_object
 from driftgate.analyzer.model import Location, Unknown
 from driftgate.analyzer.parse import hcl_ast as ast
@@ -35,7 +35,6 @@ _DEFAULT_SA = re.compile(
 )
 DEFAULT_COMPUTE = "default-compute@developer"
 _PARTIAL = "template with unknown parts"
-_SPACE = re.compile(r"\s+")
 
 
 def as_str(value: Value) -> str | None:
@@ -54,12 +53,6 @@ def shown(value: Value) -> str:
     if isinstance(value, UnknownValue) and (value.reason == _PARTIAL or "${" in value.expression):
         return value.expression
     return display(value)
-
-
-def one_line(text: str) -> str:
-    """An expression written over several lines, as one line for an address."""
-    text = _SPACE.sub(" ", text.strip())
-    return text.replace("( ", "(").replace(", )", ")").replace(" )", ")")
 
 
 def partial(text: str) -> UnknownValue:

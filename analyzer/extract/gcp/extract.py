@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from driftgate.analyzer.extract.addresses import external_address
+from driftgate.analyzer.extract.context import Report, ignore
 from driftgate.analyzer.extract.dispatch import Dispatch, Handles, Phase, handles, indexed
 from driftgate.analyzer.extract.gcp.common import SA_DOMAIN, GcpContext, as_str, shown
 from driftgate.analyzer.extract.gcp.iam import IAM_TYPES, IamExtractor
@@ -184,8 +185,10 @@ _DISPATCH: Dispatch[GcpContext] = Dispatch(
 HANDLED_TYPES = _DISPATCH.handled_types
 
 
-def extract_gcp(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    ctx = GcpContext(options)
+def extract_gcp(
+    instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
+) -> Model:
+    ctx = GcpContext(options, report=report)
     instances = list(instances)
     for inst in instances:
         # Data sources of any provider: an account may be named by one (remote state).

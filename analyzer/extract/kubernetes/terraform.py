@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract.context import root_first
+from driftgate.analyzer.extract.context import Report, ignore, root_first
 from driftgate.analyzer.extract.kubernetes import terraform_convert as kubernetes_tf_convert
 from driftgate.analyzer.extract.kubernetes.manifests import (
     ensure_service_account,
@@ -63,7 +63,10 @@ class _RootFirst(EnvironmentResolver):
         return root_first(self.base, self.env_path, path, namespace, labels)
 
 
-def extract_kubernetes_tf(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
+def extract_kubernetes_tf(
+    instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
+) -> Model:
+    del report  # converted objects are read, and reported on, by the Kubernetes extractor
     """One model per Terraform root (each is one evaluation), merged."""
     index: dict[str, ResourceInstance] = {}
     by_root: dict[Root, list[ResourceInstance]] = defaultdict(list)

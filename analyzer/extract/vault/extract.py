@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.extract.context import ExtractContext
+from driftgate.analyzer.extract.context import ExtractContext, Report, ignore
 from driftgate.analyzer.extract.dispatch import Dispatch, Phase, handles
 from driftgate.analyzer.extract.kubernetes.terraform_convert import resolve_metadata
 from driftgate.analyzer.extract.options import ExtractOptions
@@ -317,8 +317,10 @@ _DISPATCH: Dispatch[_VaultExtractor] = Dispatch(
 HANDLED_TYPES = _DISPATCH.handled_types
 
 
-def extract_vault(instances: Iterable[ResourceInstance], options: ExtractOptions) -> Model:
-    extractor = _VaultExtractor(options)
+def extract_vault(
+    instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
+) -> Model:
+    extractor = _VaultExtractor(options, report=report)
     instances = list(instances)
     for inst in instances:
         extractor.index.setdefault(inst.full_address, inst)
