@@ -19,7 +19,12 @@ from driftgate.analyzer.config import Config, ConfigError, load_config, load_con
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.findings import ScanResult
 from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
-from driftgate.analyzer.extract.options import ExtractOptions, InferenceSelectors
+from driftgate.analyzer.extract.options import (
+    ExtractOptions,
+    HelmChart,
+    HelmOptions,
+    InferenceSelectors,
+)
 from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
@@ -147,6 +152,13 @@ def _extract_options(config: Config) -> ExtractOptions:
             resource_types=tuple(config.inference.resource_types),
         ),
         var_files=tuple((k, tuple(v)) for k, v in config.terraform.var_files.items()),
+        helm=HelmOptions(
+            render=config.helm.render,
+            charts=tuple(
+                HelmChart(c.path, tuple(c.values), c.release, c.namespace)
+                for c in config.helm.charts
+            ),
+        ),
     )
 
 

@@ -9,9 +9,16 @@ import stat
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from driftgate.analyzer.checkapi import Severity, Thresholds
 from driftgate.analyzer.model.environment import EnvironmentResolver, EnvironmentRule
@@ -86,6 +93,27 @@ class TerraformConfig(_Strict):
     var_files: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class HelmChartConfig(_Strict):
+    path: str
+    values: list[str] = Field(default_factory=list)
+    release: str = "release"
+    namespace: str = "default"
+
+
+class HelmConfig(_Strict):
+    # auto: render every chart of the tree when helm is on PATH; off: never run helm.
+    render: Literal["auto", "off"] = "auto"
+    charts: list[HelmChartConfig] = Field(default_factory=list)
+
+    @field_validator("render", mode="before")
+    @classmethod
+    def _yaml_switch(cls, value: object) -> object:
+        """YAML 1.1 reads a bare ``off`` as false (and ``on`` as true)."""
+        if isinstance(value, bool):
+            return "auto" if value else "off"
+        return value
+
+
 class SuppressionConfig(_Strict):
     check: str
     target: str
@@ -97,6 +125,7 @@ class Config(_Strict):
     environments: list[EnvironmentConfig] = Field(default_factory=list)
     inference: InferenceConfig = Field(default_factory=InferenceConfig)
     terraform: TerraformConfig = Field(default_factory=TerraformConfig)
+    helm: HelmConfig = Field(default_factory=HelmConfig)
     thresholds: ThresholdsConfig = Field(default_factory=ThresholdsConfig)
     owner_keys: list[str] = Field(default_factory=lambda: ["owner", "team"])
     severity: dict[str, Severity] = Field(default_factory=dict)

@@ -13,6 +13,7 @@ import pathspec
 
 from driftgate.analyzer.cache import DiskCache
 from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.extract.kubernetes.helm import render_charts
 from driftgate.analyzer.extract.kubernetes.kustomize import apply_kustomizations
 from driftgate.analyzer.extract.kubernetes.manifests import extract_kubernetes
 from driftgate.analyzer.extract.link import link, merge
@@ -29,7 +30,7 @@ from driftgate.analyzer.parse.files import (
     too_large,
 )
 from driftgate.analyzer.parse.hcl_ast import HclFile
-from driftgate.analyzer.parse.yaml_docs import YamlDocument
+from driftgate.analyzer.parse.yaml_docs import HELM_MESSAGE, YamlDocument
 from driftgate.analyzer.sources.base import SourceFile, Tree
 from driftgate.analyzer.terraform.file_inputs import file_inputs
 from driftgate.analyzer.terraform.modules import TerraformProject
@@ -180,11 +181,31 @@ def build_model(
             hcl_files.append(parsed)
         elif isinstance(parsed, list):
             documents.extend(parsed)
-    # YAML and JSON that Terraform reads (file(), templatefile()) is its input, not a
-    # manifest: neither its documents nor its placeholders' syntax errors count.
+    # YAML and JSON that Terraform reads (file(), templatefile()) is its input: a
+    # template's placeholders are no syntax error. What parses is kept, since Terraform
+    # may apply it as a manifest (kubectl_manifest, kubernetes_manifest).
     inputs = file_inputs(hcl_files)
-    documents = [d for d in documents if d.path not in inputs]
-    diagnostics.extend(p for p in problems_of if not (p.path in inputs and _is_yaml(p.path)))
+    problems_of = [p for p in problems_of if not (p.path in inputs and _is_yaml(p.path))]
+    # A chart's templates are read as what helm renders them into, or said once per chart.
+    charts = render_charts(
+        [s.path for s in sources],
+        tree.read_path,
+        getattr(tree, "files_under", None),
+        options.helm,
+    )
+    if charts.charts:
+        rendered = tuple(f"{c}/" for c in charts.rendered)
+        charted = tuple(f"{c}/" for c in charts.charts)
+        documents = [d for d in documents if not d.path.startswith(rendered)]
+        documents.extend(charts.documents)
+        problems_of = [
+            p
+            for p in problems_of
+            if not p.path.startswith(rendered)
+            and not (p.path.startswith(charted) and p.message == HELM_MESSAGE)
+        ]
+        problems_of.extend(charts.diagnostics)
+    diagnostics.extend(problems_of)
     project = TerraformProject(
         hcl_files,
         tree.read_path,

@@ -770,6 +770,55 @@ resource "aws_lambda_function" "fn" {
     assert fn.inference is False
 
 
+def test_a_key_of_a_user_whose_name_is_the_modules_empty_default_is_still_its_key() -> None:
+    """terraform-aws-iam's iam-user module: ``name`` defaults to "" (issue 18)."""
+    model = _model(
+        """
+variable "name" { default = "" }
+variable "create" { default = true }
+resource "aws_iam_user" "this" {
+  count = var.create ? 1 : 0
+  name  = var.name
+}
+resource "aws_iam_access_key" "this" {
+  count = var.create ? 1 : 0
+  user  = aws_iam_user.this[0].name
+}
+resource "aws_iam_user_policy" "this" {
+  count  = var.create ? 1 : 0
+  user   = aws_iam_user.this[0].name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+}
+"""
+    )
+    user = P + "aws_iam_user.this[0]"
+    assert model.credentials[P + "aws_iam_access_key.this[0]"].identity == user
+    assert [g.identity for g in model.grants] == [user]
+
+
+def test_a_policy_on_this_0_of_a_role_whose_count_is_unknown_is_that_roles() -> None:
+    """terraform-aws-eks's node groups: ``count = local.create ? 1 : 0`` with an input
+    driftgate cannot know; the role is one instance ``this[*]``, and what names
+    ``aws_iam_role.this[0]`` means it (its grants were dropped)."""
+    model = _model(
+        """
+variable "create" { type = bool }
+resource "aws_iam_role" "this" {
+  count              = var.create ? 1 : 0
+  name               = "node"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy_attachment" "this" {
+  count      = var.create ? 1 : 0
+  role       = aws_iam_role.this[0].name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
+}
+"""
+    )
+    assert [g.identity for g in model.grants] == [P + "aws_iam_role.this[*]"]
+    assert all(i.declared for i in model.identities.values())
+
+
 def test_sagemaker_model_environment_literal_token_is_plaintext() -> None:
     """A Hugging Face token written into a model's container environment (issue 18)."""
     model = _model(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from driftgate.analyzer.model.environment import EnvironmentResolver
 
@@ -17,12 +18,29 @@ class InferenceSelectors:
 
 
 @dataclass(frozen=True, slots=True)
+class HelmChart:
+    """A chart as the configuration renders it (``helm: {charts: [...]}``)."""
+
+    path: str
+    values: tuple[str, ...] = ()
+    release: str = "release"
+    namespace: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class HelmOptions:
+    render: Literal["auto", "off"] = "auto"
+    charts: tuple[HelmChart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ExtractOptions:
     environments: EnvironmentResolver = field(default_factory=EnvironmentResolver)
     owner_keys: tuple[str, ...] = ("owner", "team")
     inference: InferenceSelectors = field(default_factory=InferenceSelectors)
     # Terraform root folder → its variable files (configuration `terraform.var_files`).
     var_files: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    helm: HelmOptions = field(default_factory=HelmOptions)
 
     def owner_from(self, *tag_maps: dict[str, str] | None) -> str | None:
         """The first tag/label whose key is an owner key (case-insensitive)."""

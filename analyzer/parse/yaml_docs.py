@@ -44,7 +44,7 @@ _TYPED = frozenset(_CORE + name for name in ("null", "bool", "int", "float"))
 _PLAIN: dict[str, Any] = {}
 _PLAIN_LIMIT = 4096
 _SKIPPED_KIND = "CustomResourceDefinition"
-_HELM_MESSAGE = "Helm template not rendered; skipped"
+HELM_MESSAGE = "Helm template not rendered; skipped"
 # Placeholders of other template languages: format strings, shell and Terraform.
 _PLACEHOLDER = re.compile(r"\$\{[^}\n]{1,200}\}|%\{[^}\n]{1,200}\}|\{[A-Za-z_][\w.-]{0,100}\}")
 _HELM_LINE = re.compile(r"^[ \t]*(?:\{\{.*?\}\}[ \t]*)+$", re.MULTILINE)
@@ -426,7 +426,7 @@ def _in_templates_dir(path: str) -> bool:
 
 
 def _helm(path: str, line: int) -> Diagnostic:
-    return Diagnostic(path, line, _HELM_MESSAGE, level="warning")
+    return Diagnostic(path, line, HELM_MESSAGE, level="warning")
 
 
 def _helm_on_line(text: str, line: int) -> bool:

@@ -83,3 +83,13 @@ class FolderLister(Protocol):
     """
 
     def list_folder(self, path: str) -> list[str] | None: ...
+
+
+class FolderWalker(Protocol):
+    """A tree that can name every file below one folder (``files_under``): the paths,
+    repo-relative, of the regular files in it and its subfolders, never through a
+    symlink; empty when the folder does not exist or lies outside the root. It is how
+    a Helm chart (templates, helpers, values, vendored subcharts) is copied out to be
+    rendered."""
+
+    def files_under(self, path: str) -> list[str]: ...

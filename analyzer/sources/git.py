@@ -159,6 +159,14 @@ class GitRevisionTree(_GitBlobs):
             return None
         return sorted(obj.name for obj in folder if not isinstance(obj, pygit2.Tree) and obj.name)
 
+    def files_under(self, path: str) -> list[str]:
+        rel = safe_relative(path)
+        folder = _subtree(self.commit.tree, rel) if rel is not None else None
+        if rel is None or folder is None:
+            return []
+        regular = (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE)
+        return sorted(p for p, mode, _ in _tree_entries(folder, rel) if mode in regular)
+
     @cached_property
     def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
         start = _subtree(self.commit.tree, self.subdir)
@@ -194,6 +202,17 @@ class GitIndexTree(_GitBlobs):
             and entry.mode != FileMode.COMMIT
         )
         return names or None
+
+    def files_under(self, path: str) -> list[str]:
+        rel = safe_relative(path)
+        if rel is None:
+            return []
+        regular = (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE)
+        return sorted(
+            p
+            for entry in _current_index(self._repo)
+            if (p := str(entry.path)).startswith(f"{rel}/") and entry.mode in regular
+        )
 
     @cached_property
     def _listing(self) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
@@ -236,6 +255,9 @@ class EmptyTree:
 
     def list_folder(self, path: str) -> list[str] | None:
         return None
+
+    def files_under(self, path: str) -> list[str]:
+        return []
 
 
 def _small_blob(repo: pygit2.Repository, oid: str, mode: int) -> bytes | None:

@@ -95,6 +95,24 @@ class DirectoryTree:
         except OSError:
             return None
 
+    def files_under(self, path: str) -> list[str]:
+        rel = safe_relative(path)
+        if rel is None:
+            return []
+        start = self.root
+        for part in rel.split("/"):
+            start = start / part
+            if start.is_symlink() or not start.is_dir():
+                return []
+        found: list[str] = []
+        # os.walk does not follow symlinked folders; symlinked files are left out below.
+        for folder, _, names in os.walk(start):
+            for name in names:
+                file = Path(folder) / name
+                if not file.is_symlink() and file.is_file():
+                    found.append(file.relative_to(self.root).as_posix())
+        return sorted(found)
+
     @cached_property
     def _listing(self) -> Listing:
         # Listed once, so files() and skipped describe the same snapshot.

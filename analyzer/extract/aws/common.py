@@ -37,6 +37,9 @@ KINDS = {t: k for k, t in RESOURCE_TYPES.items()}
 _ACCELERATED = re.compile(r"^(?:ml\.)?(?:p|g|gr|inf|trn|dl)\d[a-z0-9-]*\.[a-z0-9-]+$")
 # The literal role name at the end of an ARN whose account or partition is unknown:
 # ``arn:aws:iam::${var.account}:role/serving/llm`` still names the role ``llm``.
+# ``aws_iam_user.this[0].name`` as written: the type, and the instance it names.
+_REFERENCE = re.compile(r"^(aws_[a-z0-9_]+)\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.")
+_INDEX = re.compile(r"\[[^\]]*\]$")
 _ROLE_TAIL = re.compile(r":role/(?:[^${}/]+/)*([^${}/:]+)$")
 
 
@@ -129,6 +132,19 @@ class AwsContext(ExtractContext):
                 return self.by_name.get((inst.root.label, kind, match.group(1)))
         return None
 
+    def written_reference(self, inst: ResourceInstance, kind: str, attribute: str) -> str | None:
+        """The declared ``kind`` resource the attribute's expression refers to, whatever
+        its value: ``user = aws_iam_user.this[0].name`` names that user even when its
+        name is the module's empty default."""
+        written = inst.block.attributes.get(attribute)
+        found = _REFERENCE.match(written.expr.text) if written is not None else None
+        if found is None or found.group(1) != RESOURCE_TYPES[kind]:
+            return None
+        address = f"{inst.root.label}:{inst.module_prefix}{found.group(0).rstrip('.')}"
+        # `this[0]` of a resource whose count is unknown: its one instance is `this[*]`.
+        every = _INDEX.sub("[*]", address)
+        return next((a for a in (address, every) if a in self.instances), None)
+
     def grantee(
         self, inst: ResourceInstance, kind: str, attribute: str, value: Value
     ) -> str | None:
@@ -140,7 +156,7 @@ class AwsContext(ExtractContext):
         tells which role it is (a module that was not read, a variable without a value),
         the expression that names it, with a warning. None only for no value at all.
         """
-        found = self.resolve(inst, kind, value)
+        found = self.resolve(inst, kind, value) or self.written_reference(inst, kind, attribute)
         if found is not None or value is None:
             return found
         environment = self.environment(inst)

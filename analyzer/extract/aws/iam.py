@@ -104,7 +104,8 @@ def user_credential(
     ctx.model.credentials[inst.full_address] = Credential(
         address=inst.full_address,
         kind=kind,
-        identity=ctx.resolve(inst, "user", inst.get(attribute)),
+        identity=ctx.resolve(inst, "user", inst.get(attribute))
+        or ctx.written_reference(inst, "user", attribute),
         ttl_seconds=ttl_seconds,
         environment=ctx.environment(inst, tags),
         location=ctx.location(inst),
