@@ -162,6 +162,10 @@ def _extract_options(config: Config) -> ExtractOptions:
     )
 
 
+# Errors that belong to one file (it cannot be read or parsed), not to the run.
+_FILE_ERRORS = frozenset({"parse-error", "too-large", "evaluation"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Models:
     head: BuiltModel
@@ -196,13 +200,24 @@ class _Models:
                     "nothing-analysed",
                 )
             )
-        found += self.head.diagnostics
-        if self.base is not None:
+        if self.base is None:
+            found += self.head.diagnostics
+        else:
+            # A file broken at base as well is not this change's doing: a warning, so
+            # that a pull request is not red for a file it did not touch. One the change
+            # breaks is still an error.
+            broken = {d.path for d in self.base.diagnostics if d.level == "error" and d.path}
+            for d in self.head.diagnostics:
+                if d.level == "error" and d.path in broken and d.kind in _FILE_ERRORS:
+                    message = f"{d.message} (broken at base too: not this change's doing)"
+                    d = Diagnostic(d.path, d.line, message, d.kind, "warning")
+                found.append(d)
             # A broken file at base must not block the change that fixes it.
+            still = {d.path for d in found if d.path in broken}
             found.extend(
                 Diagnostic(d.path, d.line, f"at base: {d.message}", d.kind, "warning")
                 for d in self.base.diagnostics
-                if d.level == "error"
+                if d.level == "error" and d.path not in still
             )
             # A module call read at head but not at base (a git revision has no
             # .terraform/): what it declared at base is unknown, so the comparison is too.

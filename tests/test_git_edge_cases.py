@@ -243,3 +243,32 @@ def test_a_repository_path_with_spaces(tmp_path: Path, capsys: Capture) -> None:
         for r in json.loads(out)["runs"][0]["results"]
     }
     assert uris == {"envs/prod%20stack/policy.tf"}
+
+
+def test_a_file_broken_at_base_too_does_not_fail_a_pull_request(
+    history: Path, capsys: Capture
+) -> None:
+    """data-on-eks: an unchanged, broken benchmark manifest made every run exit 2."""
+    broken = "kind: Job\nspec:\n  containers:\n    - name: a\n  - name: b\n"
+    base = commit(history, "broken sample", {"bench/job.yaml": broken})
+    # A change elsewhere: the broken file is the same blob at both sides.
+    commit(history, "grant", {"policy.tf": READ})
+    code, report = scan_json(capsys, "--base", base, str(history))
+    ((path, level, message),) = [
+        (d["path"], d["level"], d["message"]) for d in report["diagnostics"]
+    ]
+    assert (path, level) == ("bench/job.yaml", "warning")
+    assert "broken at base too" in message
+    assert code == report["summary"]["exit_code"] == 0
+    # Edited and still broken: still not this change's doing.
+    commit(history, "edit", {"bench/job.yaml": broken + "# edited\n"})
+    code, report = scan_json(capsys, "--base", base, str(history))
+    assert code == 0 and [d["level"] for d in report["diagnostics"]] == ["warning"]
+
+
+def test_a_file_the_change_breaks_still_fails_the_run(history: Path, capsys: Capture) -> None:
+    base = commit(history, "sample", {"bench/job.yaml": "kind: Job\n"})
+    commit(history, "break", {"bench/job.yaml": "kind: Job\n  - nope: [\n"})
+    code, report = scan_json(capsys, "--base", base, str(history))
+    assert code == 2
+    assert [(d["path"], d["level"]) for d in report["diagnostics"]] == [("bench/job.yaml", "error")]
