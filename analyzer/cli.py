@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from driftgate.analyzer import __version__, catalog
+from driftgate.analyzer import __version__, catalog, vendor_roles
 from driftgate.analyzer.cache import DiskCache, default_cache_dir
 from driftgate.analyzer.checkapi import CheckMeta, Severity
 from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
@@ -673,6 +674,59 @@ def _write_pages(check_id: str | None, every: bool, write_dir: Path | None) -> N
             (write_dir / f"{meta.id}.md").write_text(catalog.check_page(meta), encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot write {write_dir}: {exc.strerror}") from None
+
+
+@cli.group("catalog", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def catalog_command(ctx: click.Context, as_json: bool) -> None:
+    """The vendor-role catalogs driftgate ships: what the clouds' own roles grant."""
+    if ctx.invoked_subcommand is not None:
+        return
+    infos = vendor_roles.catalogs()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(i) for i in infos], indent=2))
+        return
+    for i in infos:
+        click.echo(
+            f"{i.name:6} {i.description:22} {i.entries:5} entries  "
+            f"{i.packaged_bytes / 1024:,.0f} KiB packaged"
+        )
+    first = infos[0]
+    click.echo(f"source: {first.source}, commit {first.commit} ({first.date}); {first.licence}")
+
+
+@catalog_command.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def catalog_show(name: str, as_json: bool) -> None:
+    """One role's or policy's permissions: roles/aiplatform.user, AmazonSageMakerFullAccess,
+    'Cognitive Services OpenAI User' (by name, ARN or role definition id)."""
+    found = vendor_roles.lookup(name)
+    if found is None:
+        raise UserError(f"no vendor role or managed policy named '{name}' in the catalogs")
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(found), indent=2))
+        return
+    if isinstance(found, vendor_roles.AwsManagedPolicy):
+        click.echo(
+            f"AWS managed policy {found.arn}" + (" (deprecated)" if found.deprecated else "")
+        )
+        for statement in found.statements:
+            click.echo(json.dumps(statement, sort_keys=True))
+    elif isinstance(found, vendor_roles.GcpRole):
+        click.echo(f"GCP role {found.name} ({found.title}): {len(found.permissions)} permissions")
+        click.echo("\n".join(found.permissions))
+    else:
+        click.echo(f"Azure built-in role {found.name} ({found.id})")
+        for label, values in (
+            ("actions", found.actions),
+            ("notActions", found.not_actions),
+            ("dataActions", found.data_actions),
+            ("notDataActions", found.not_data_actions),
+        ):
+            if values:
+                click.echo(f"{label}:\n  " + "\n  ".join(values))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -125,6 +125,9 @@ def test_the_wheel_installs_only_names_of_its_own(wheel: Path) -> None:
     assert "driftgate/analyzer/cli.py" in names
     assert "driftgate/checks/dg101_privilege_growth.py" in names
     assert "driftgate/py.typed" in names
+    # The vendor-role catalogs, with their source and licence: no ../shared at run time.
+    for data in ("aws.json.gz", "gcp.json.gz", "azure.json.gz", "LICENSE", "manifest.json"):
+        assert f"driftgate/analyzer/vendor_roles/data/{data}" in names
     entry_points = zipfile.ZipFile(wheel).read(
         next(name for name in names if name.endswith("entry_points.txt"))
     )
