@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from driftgate.analyzer.checkapi import CheckContext, Draft, Severity, target_text
 from driftgate.analyzer.diff import DeltaKind
 from driftgate.analyzer.model import Grant, Permission
-from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level
+from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level, spec
 from driftgate.checks.common import who, workloads_of
 
 SEVERITY: dict[Level, Severity] = {
@@ -95,6 +95,10 @@ def delta_drafts(
             )
         )
         gained = describe(delta.added, policies)
+        before_permissions = [p for g in delta.before if g.effect == "allow" for p in g.permissions]
+        detail = spec(identity.provider).gain_detail(delta.added, before_permissions)
+        if detail:
+            gained = f"{gained} ({detail})"
         if delta.workload is not None:
             w = delta.workload
             env = f" in {w.environment}" if w.environment else ""
@@ -120,7 +124,11 @@ def delta_drafts(
             before=before_text(delta.before),
             after=gained,
             added=delta.added,
-            # Worth unknown (an action driftgate cannot resolve), or an identity no file
-            # declares that is unresolved or was not named at base: growth is not certain.
-            confidence="low" if worst == "unknown" or not delta.certain else "high",
+            # Worth unknown (an action driftgate cannot resolve), a part of the grant it
+            # cannot resolve (a role the catalog lacks, an unknown resource), or an
+            # identity no file declares that is unresolved or was not named at base:
+            # growth is not certain.
+            confidence=(
+                "low" if worst == "unknown" or delta.grant.unknown or not delta.certain else "high"
+            ),
         )

@@ -117,7 +117,12 @@ def _rights(
         if grant.unresolved and grant.policy is not None:
             found = [provider.policy_rights(grant.policy) if held.policy_reaches() else Rights()]
         else:
-            found = [provider.rights(held.holds, permission) for permission in grant.permissions]
+            found = [
+                provider.rights(
+                    held.holds if grant.conditions else held.holds_under(permission), permission
+                )
+                for permission in grant.permissions
+            ]
         for rights in found:
             if rights.deploy is not None:
                 deploy.append(_Right(rights.deploy, grant))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from tf_support import line_of, policy, semantics
 
+from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Model
 from driftgate.analyzer.parse.hcl import parse_hcl
@@ -72,13 +73,17 @@ def _expected_grants(env: str) -> set[tuple[str, str, frozenset[tuple[str, str]]
         )
         for action in ("logs:CreateLogStream", "logs:PutLogEvents")
     )
-    ecr = ECR_READ
+    # AWS's ECR read-only policy, expanded from the packaged catalog (one statement).
+    ecr = vendor_roles.aws_policy(ECR_READ)
+    assert ecr is not None
+    (statement,) = ecr.statements
     common = {
         ("allow", f'{access} statement "InvokeModels"', invoke, MODULE, static_statement),
         (
             "allow",
-            f"aws_iam_role_policy_attachment.ecr_read attaches {ecr}",
-            frozenset(),
+            "aws_iam_role_policy_attachment.ecr_read attaches "
+            "AmazonEC2ContainerRegistryReadOnly statement 1",
+            frozenset((action, "*") for action in statement["Action"]),
             root,
             _line(root, "policy_arn"),
         ),
@@ -240,8 +245,9 @@ def test_every_grant_per_environment(built: tuple[Model, list[str]], env: str) -
     grants = model.grants_of(f"envs/{env}:{ROLE}")
     found = set()
     for grant in grants:
-        # An AWS-managed policy is known only by its ARN: unresolved, not empty.
-        assert grant.unknown == () or (grant.unresolved and grant.policy == ECR_READ)
+        # Nothing unknown: the AWS-managed policy is expanded, and keeps its ARN.
+        assert grant.unknown == ()
+        assert grant.policy in (None, ECR_READ) and not grant.unresolved
         assert grant.conditions == ()
         assert grant.location is not None
         found.add(

@@ -80,7 +80,8 @@ def test_admin_attached_to_a_role_of_an_unread_module_fails_the_gate(
     head = write(tmp_path / "head", {"main.tf": OIDC_MODULE + ADMIN_ATTACHMENT})
     code, report = scan(capsys, base, head)
     assert code == 1
-    (growth,) = findings(report, "DG101")
+    # AdministratorAccess is * on *, from the catalog: every escalation capability.
+    (growth,) = findings(report, "DG104")
     assert growth["location"]["path"] == "main.tf"
     assert growth["location"]["line"] in (6, 7, 8, 9)  # the attachment the change wrote
     assert growth["severity"] in ("high", "critical")
@@ -234,7 +235,7 @@ def test_a_module_output_of_a_name_prefix_role_resolves_to_that_role(
     head = write(tmp_path / "head", {**files, "main.tf": caller + attach})
     code, report = scan(capsys, base, head)
     assert code == 1
-    (growth,) = findings(report, "DG101")
+    (growth,) = findings(report, "DG104")
     assert growth["identity"] == identity
     assert growth["confidence"] == "high"
     assert unresolved(report["diagnostics"]) == []

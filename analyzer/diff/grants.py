@@ -16,7 +16,7 @@ escalation (DG104), guardrail removed (DG103), scope broadened (DG102), else gro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -215,6 +215,18 @@ def _classified(
             yield grant, kind, added, reason
 
 
+def _changed_allows(before: Sequence[Grant], after: Sequence[Grant]) -> list[Grant]:
+    """The head allows worth classifying. When no deny or boundary changed, an allow
+    identical at base (same permissions, conditions, place) adds nothing: skipping it
+    keeps an unchanged 2,900-action ReadOnlyAccess from costing every scan."""
+    guards_before = {g for g in before if g.effect != "allow"}
+    guards_after = {g for g in after if g.effect != "allow"}
+    if guards_before != guards_after:
+        return [g for g in after if g.effect == "allow"]
+    same = {g for g in before if g.effect == "allow"}
+    return [g for g in after if g.effect == "allow" and g not in same]
+
+
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
     deltas: list[GrantDelta] = []
     for address, identity in sorted(head.identities.items()):
@@ -225,10 +237,13 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
         if not identity.declared and identity.kind in spec(provider).people_kinds:
             continue
         before = tuple(base.grants_of(address))
-        base_side = Effective(provider, before)
         grants = head.grants_of(address)
+        changed = _changed_allows(before, grants)
+        if not changed:
+            continue
+        base_side = Effective(provider, before)
         head_side = Effective(provider, grants)
-        for grant, kind, added, reason in _classified(grants, base_side, head_side):
+        for grant, kind, added, reason in _classified(changed, base_side, head_side):
             deltas.append(
                 GrantDelta(identity, grant, tuple(added), kind, reason, before, None, unseen)
             )

@@ -1,9 +1,65 @@
-"""Azure RBAC: a role (or an action of a custom role) at a scope path and below it."""
+"""Azure RBAC: a role (or an action of a custom role) at a scope path and below it.
+
+Two built-in roles the packaged catalog knows compare by what they allow: one covers
+another when each of the other's actions and data actions is matched by one of its own
+and excluded by none of its notActions / notDataActions. Others compare by the families
+below.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
+from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions.globs import matches
+
+
+@dataclass(frozen=True, slots=True)
+class RoleActions:
+    """What a built-in role allows, control plane and data plane, as Microsoft writes it."""
+
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+    data_actions: tuple[str, ...]
+    not_data_actions: tuple[str, ...]
+
+    def allows(self, action: str, data: bool) -> bool:
+        allow, deny = (
+            (self.data_actions, self.not_data_actions) if data else (self.actions, self.not_actions)
+        )
+        # ``action`` may itself be a pattern (User Access Administrator's
+        # Microsoft.Authorization/*): any overlap with an exclusion is not covered.
+        return any(_glob(a, action) for a in allow) and not any(
+            _glob(n, action) or _glob(action, n) for n in deny
+        )
+
+
+def _glob(pattern: str, action: str) -> bool:
+    return pattern.lower() == action.lower() or matches(pattern, action, case_sensitive=False)
+
+
+@functools.cache
+def role_actions(role: str) -> RoleActions | None:
+    """A built-in role's actions; None for a name the catalog does not hold."""
+    if "/" in role and not role.lower().startswith("/"):
+        return None  # a custom role's action pattern, not a role
+    found = vendor_roles.azure_role(role)
+    if found is None:
+        return None
+    return RoleActions(found.actions, found.not_actions, found.data_actions, found.not_data_actions)
+
+
+@functools.cache
+def _catalog_covers(broad: str, narrow: str) -> bool | None:
+    b, n = role_actions(broad), role_actions(narrow)
+    if b is None or n is None:
+        return None
+    return all(b.allows(a, False) for a in n.actions) and all(
+        b.allows(a, True) for a in n.data_actions
+    )
+
 
 # Built-in roles that include others: Owner ⊇ Contributor ⊇ Reader, and the data-plane
 # families "<X> Data Owner" ⊇ "<X> Data Contributor" ⊇ "<X> Data Reader" (Microsoft's
@@ -24,6 +80,9 @@ def _action_covers(broad: str, narrow: str) -> bool:
     b, n = broad.lower(), narrow.lower()
     if b == n or b == "owner":
         return True
+    judged = _catalog_covers(b, n)
+    if judged is not None:
+        return judged
     if b in _RANK and n in _RANK:
         return _RANK[b] >= _RANK[n]
     bf, nf = _family(b), _family(n)

@@ -127,6 +127,18 @@ class Effective:
             return held
         return self._holds(p, conditions)
 
+    def holds_under(self, allowed: Permission) -> Callable[[Permission], bool]:
+        """``holds`` for what one of this identity's unconditional allows covers: with
+        no Deny and no boundary, that allow is the answer, and the index (thousands of
+        permissions for ReadOnlyAccess) is never built for it."""
+        if self.denies or self.boundary is not None or self.boundary_unknown:
+            return self.holds
+
+        def held(p: Permission) -> bool:
+            return covers(self.provider, allowed, p) or self.holds(p)
+
+        return held
+
     def _holds(self, p: Permission, conditions: frozenset[Condition] | None) -> bool:
         if self.denies_covering(p) or not self.within_boundary(p):
             return False

@@ -1,15 +1,19 @@
 """GCP IAM: a role on a resource path; a role held higher in the path holds below it.
 
-Roles are compared by the families Google documents for its predefined roles, written
-here by hand rather than from a role catalogue: ``roles/owner`` includes every role (it
-can grant itself any); ``roles/editor`` ⊇ ``roles/viewer``; within one service,
-``<service>.admin`` includes that service's other roles, and an editor/user/developer
-role includes its viewer/reader. Anything else compares by name only (never a guess
-that hides growth).
+Two roles the packaged catalog knows (predefined and basic roles) compare by their
+permissions: one covers another when it includes all of its permissions. Others (custom
+roles, roles newer than the catalog) compare by the families Google documents:
+``roles/owner`` includes every role (it can grant itself any); ``roles/editor`` ⊇
+``roles/viewer``; within one service, ``<service>.admin`` includes that service's other
+roles, and an editor/user/developer role includes its viewer/reader. Anything else
+compares by name only (never a guess that hides growth).
 """
 
 from __future__ import annotations
 
+import functools
+
+from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.model import Permission
 
 _BASIC = {"roles/owner": 3, "roles/editor": 2, "roles/viewer": 1}
@@ -24,9 +28,26 @@ def _service_and_level(role: str) -> tuple[str, str] | None:
     return service, name.lower()
 
 
+@functools.cache
+def role_permissions(role: str) -> frozenset[str] | None:
+    """The permissions of a predefined or basic role; None for one the catalog lacks."""
+    found = vendor_roles.gcp_role(role) if role.startswith("roles/") else None
+    return frozenset(found.permissions) if found is not None else None
+
+
+def role_known(role: str) -> bool:
+    """Whether a role is a custom one (named by its project or organisation), or a
+    predefined or basic one the catalog holds."""
+    return not role.startswith("roles/") or role_permissions(role) is not None
+
+
+@functools.cache
 def _role_covers(broad: str, narrow: str) -> bool:
     if broad == narrow or broad == "roles/owner":
         return True
+    b_perms, n_perms = role_permissions(broad), role_permissions(narrow)
+    if b_perms is not None and n_perms is not None:
+        return n_perms <= b_perms
     b, n = _BASIC.get(broad), _BASIC.get(narrow)
     if b is not None and n is not None:
         return b >= n

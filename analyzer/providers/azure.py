@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Permission, Trust
 from driftgate.analyzer.permissions import azure as algebra
@@ -112,6 +112,30 @@ def rights(holds: Holds, p: Permission) -> Rights:
     return Rights(deploy, admin)
 
 
+_SHOWN = 6
+
+
+def gain_detail(added: Sequence[Permission], before: Sequence[Permission]) -> str | None:
+    """The actions and data actions of the gained built-in roles that no role held
+    before allows (Storage Blob Data Reader → Contributor: blob write and delete)."""
+    held = [r for p in before if (r := algebra.role_actions(p.action)) is not None]
+    gained: dict[str, None] = {}
+    for p in added:
+        role = algebra.role_actions(p.action)
+        if role is None:
+            return None  # a role the catalog lacks: its name is all that is known
+        for data, actions in ((True, role.data_actions), (False, role.actions)):
+            for action in actions:
+                if not any(h.allows(action, data) for h in held):
+                    gained[("data action " if data else "action ") + action] = None
+    if not gained:
+        return None
+    listed = list(gained)
+    shown = ", ".join(listed[:_SHOWN])
+    more = f", and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else ""
+    return f"adds {shown}{more}"
+
+
 def wildcard(p: Permission) -> Wildcard | None:
     role = p.action.lower()
     if role in _FULL or role == "*":
@@ -129,6 +153,7 @@ SPEC = ProviderSpec(
     parse_conditions=conditions,
     trust_verb=trust_verb,
     trust_names_actions=True,
+    gain_detail=gain_detail,
     people_kinds=frozenset({"user", "group"}),
     default_identity=DefaultIdentity.of_kind(
         "kubelet_identity",

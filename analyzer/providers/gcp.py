@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions import gcp as algebra
@@ -142,6 +143,42 @@ def rights(holds: Holds, p: Permission) -> Rights:
     return Rights(p.action if deploy else None, p.action if admin else None)
 
 
+_SHOWN = 6
+
+
+def gain_detail(added: Sequence[Permission], before: Sequence[Permission]) -> str | None:
+    """The permissions the gained roles include beyond every role held before."""
+    gained: set[str] = set()
+    for p in added:
+        perms = algebra.role_permissions(p.action)
+        if perms is None:
+            return None  # a role the catalog lacks: its name is all that is known
+        gained |= perms
+    for p in before:
+        gained -= algebra.role_permissions(p.action) or frozenset()
+    if not gained:
+        return None
+    # Writes and deletes first, of the service and the kind of object most of them are
+    # about (storage.objects.delete before monitoring.timeSeries.create).
+    services = Counter(perm.split(".", 1)[0] for perm in gained)
+    kinds = Counter(perm.rsplit(".", 1)[0] for perm in gained)
+    ordered = sorted(
+        gained,
+        key=lambda perm: (
+            perm.rsplit(".", 1)[-1] in _READ_VERBS,
+            -services[perm.split(".", 1)[0]],
+            -kinds[perm.rsplit(".", 1)[0]],
+            perm,
+        ),
+    )
+    shown = ", ".join(ordered[:_SHOWN])
+    more = f", and {len(ordered) - _SHOWN} more" if len(ordered) > _SHOWN else ""
+    return f"adds {len(ordered)} permission{'s' if len(ordered) != 1 else ''}: {shown}{more}"
+
+
+_READ_VERBS = frozenset({"get", "list", "getIamPolicy", "search", "query", "read"})
+
+
 def wildcard(p: Permission) -> Wildcard | None:
     role = p.action.lower()
     if role in _FULL:
@@ -164,6 +201,7 @@ SPEC = ProviderSpec(
     trust_action_covers=trust_action_covers,
     parse_conditions=conditions,
     human_principal=human,
+    gain_detail=gain_detail,
     trust_verb=lambda trust: "impersonate",
     trust_names_actions=True,
     default_identity=DefaultIdentity.of_kind(

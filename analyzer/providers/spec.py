@@ -8,7 +8,7 @@ the model can name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -138,6 +138,12 @@ class ProviderSpec:
     """A wildcard or admin permission (DG405)."""
     policy_wildcard: Callable[[str], Wildcard | None] = lambda policy: None
     """The same for a managed policy known only by its name or ARN."""
+    gain_detail: Callable[[Sequence[Permission], Sequence[Permission]], str | None] = (
+        lambda added, before: None
+    )
+    """What permissions gained roles add over those held before, in words
+    ("adds 14 permissions: storage.objects.create, …"), where a vendor catalog knows
+    the roles; None where the permissions already say it."""
 
     def is_default_identity(self, identity: Identity) -> bool:
         return self.default_identity is not None and self.default_identity.matches(identity)

@@ -9,8 +9,10 @@ membership has been read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.aws import iam as aws_iam
 from driftgate.analyzer.extract.aws import policy as aws_policy
@@ -171,8 +173,17 @@ def policy_grants(
         document = policy.get("policy")
         line = text_line(policy, "policy")
         return list(aws_policy.grants(identity, document, via, policy_where, line))
-    # A policy managed outside this repository: known only by its ARN.
     shown = display(arn)
+    vendor = _aws_managed(ctx, inst, attribute, arn)
+    if vendor is not None:
+        # AWS's own policy: its statements, as if written where it is attached.
+        statements: dict[str, Value] = {"Statement": [dict(s) for s in vendor.statements]}
+        via = f"{inst.address} attaches {vendor.name}"
+        return [
+            g.model_copy(update={"policy": shown})
+            for g in aws_policy.grants(identity, statements, via, where)
+        ]
+    # A policy managed outside this repository: known only by its ARN.
     return [
         Grant(
             identity=identity,
@@ -182,6 +193,36 @@ def policy_grants(
             location=where,
         )
     ]
+
+
+# arn:aws:iam::aws:policy/X, or with the partition from data.aws_partition (or a local
+# holding it) left unknown: it is still AWS's own policy X.
+_MANAGED_ARN = re.compile(r"^arn:(?:[a-z-]*|\$\{[^}]*\}):iam::aws:policy/([^${}]+)$")
+
+
+def _aws_managed(
+    ctx: AwsContext, inst: ResourceInstance, attribute: str, arn: Value
+) -> vendor_roles.AwsManagedPolicy | None:
+    """The AWS managed policy ``arn`` names, from the packaged catalog; one the catalog
+    does not know is named in a warning (its grant stays unknown, never empty)."""
+    text = arn if isinstance(arn, str) else arn.expression if isinstance(arn, UnknownValue) else ""
+    found = _MANAGED_ARN.match(text)
+    if found is None:
+        return None
+    policy = vendor_roles.aws_policy(found.group(1))
+    if policy is None:
+        ctx.report(
+            Diagnostic(
+                inst.path,
+                inst.line_of(attribute),
+                f"{inst.address}: AWS managed policy {found.group(1)} is not in driftgate's "
+                "catalog (a typo, a retired policy, or one newer than the catalog); what it "
+                "grants is unknown",
+                "unresolved",
+                "warning",
+            )
+        )
+    return policy
 
 
 def access_key(ctx: AwsContext, inst: ResourceInstance) -> None:

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.gcp.common import (
     SA_DOMAIN,
     GcpContext,
@@ -29,6 +30,7 @@ from driftgate.analyzer.extract.gcp.common import (
 from driftgate.analyzer.extract.gcp.paths import TARGETS, resource_name
 from driftgate.analyzer.model import Condition, Grant, Location, Permission, Trust
 from driftgate.analyzer.parse import hcl_ast as ast
+from driftgate.analyzer.permissions.gcp import role_known
 from driftgate.analyzer.providers.gcp import iam_condition
 from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.evaluate import Evaluator
@@ -232,6 +234,20 @@ class IamExtractor:
         for binding in self.bindings(inst, flavour):
             role = shown(binding.role)
             role_unknown = (role,) if not isinstance(binding.role, str) else ()
+            if isinstance(binding.role, str) and not role_known(binding.role):
+                # A predefined role the catalog lacks: a typo, or newer than the catalog.
+                role_unknown = (f"role {role} (not in driftgate's catalog)",)
+                self.ctx.report(
+                    Diagnostic(
+                        binding.location.path,
+                        binding.location.line or 1,
+                        f"{inst.address}: role {role} is not a GCP predefined role in "
+                        "driftgate's catalog (a typo, or newer than the catalog); what it "
+                        "grants is unknown",
+                        "unresolved",
+                        "warning",
+                    )
+                )
             unknown = tuple(dict.fromkeys(path_unknown + role_unknown + binding.unknown))
             principals: list[str] = []
             for member in binding.members:
