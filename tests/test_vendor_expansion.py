@@ -188,3 +188,21 @@ def test_azure_role_neither_built_in_nor_declared_is_named(tmp_path: Path, capsy
     assert (warning["line"], warning["level"]) == (8, "warning")
     (found,) = growth(report)
     assert found["confidence"] == "low"
+
+
+def test_azure_role_definition_id_is_named_from_the_catalog(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """Built-in role ids are the same in every tenant; any of the 928 is named."""
+    by_id = AZURE.replace("role_definition_name", "role_definition_id") % (
+        "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/"
+        "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
+    )
+    target = tmp_path / "envs" / "prod" / "main.tf"
+    target.parent.mkdir(parents=True)
+    target.write_text(by_id)
+    assert main(["model", "--no-cache", str(tmp_path)]) == 0
+    model = json.loads(capsys.readouterr().out)
+    (grant,) = model["grants"]
+    assert grant["permissions"][0]["action"] == "Storage Queue Data Contributor"
+    assert model["diagnostics"] == []

@@ -31,22 +31,6 @@ ROLE_DEFINITION = "azurerm_role_definition"
 USER_ASSIGNED = "azurerm_user_assigned_identity"
 # Built-in roles whose holders may assign a user-assigned identity to what they control.
 _ASSIGNS_IDENTITY = frozenset({"managed identity operator", "contributor", "owner"})
-# Built-in role definition ids (the same in every tenant) → role names.
-BUILTIN_ROLES = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
-    "8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
-    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
-    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
-    "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
-    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
-    "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
-    "a001fd3d-188f-4b5d-821b-7da978bf7442": "Cognitive Services OpenAI Contributor",
-}
 _ACCESS_POLICY_PERMISSIONS = (
     ("secret_permissions", "secrets"),
     ("key_permissions", "keys"),
@@ -112,7 +96,9 @@ def _builtin(value: Value) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     guid = value.rstrip("/").rsplit("/", 1)[-1].lower()
-    return BUILTIN_ROLES.get(guid, value)
+    # Built-in role ids are the same in every tenant: the catalog names them.
+    found = vendor_roles.azure_role(guid)
+    return found.name if found is not None else value
 
 
 def role_assignment(state: AzureState, inst: ResourceInstance) -> None:
