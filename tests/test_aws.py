@@ -826,6 +826,41 @@ resource "aws_iam_role_policy_attachment" "this" {
     assert all(i.declared for i in model.identities.values())
 
 
+def test_roles_are_named_as_a_reviewer_recognises_them() -> None:
+    """Never `this` or `-` alone (issue 20): the name, the prefix and "…", the module call."""
+    model = _model(
+        {
+            MAIN: """
+variable "env" {}
+resource "aws_iam_role" "prefixed" {
+  name_prefix        = "gh-"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role" "this" {
+  name               = "${var.env}-"
+  assume_role_policy = "{}"
+}
+module "ci" {
+  source = "../../modules/role"
+}
+""",
+            "modules/role/main.tf": """
+variable "name" { default = null }
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = "{}"
+}
+""",
+        }
+    )
+    names = {a: i.name for a, i in model.identities.items() if a.startswith(P)}
+    assert names == {
+        P + "aws_iam_role.prefixed": "gh-…",
+        P + "aws_iam_role.this": "aws_iam_role.this",
+        P + "module.ci.aws_iam_role.this": "module.ci",
+    }
+
+
 def test_sagemaker_model_environment_literal_token_is_plaintext() -> None:
     """A Hugging Face token written into a model's container environment (issue 18)."""
     model = _model(

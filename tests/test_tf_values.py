@@ -393,8 +393,11 @@ def test_for_expression_over_resource_instances(tmp_path: Path) -> None:
     assert value == ["ml-reader-ro", "ml-writer-rw"]
 
 
-def test_partition_and_account_stay_placeholders_inside_an_arn(tmp_path: Path) -> None:
-    """The partition is unknown statically, but it must not make the whole ARN unknown."""
+def test_the_partition_is_aws_and_the_account_a_placeholder_inside_an_arn(
+    tmp_path: Path,
+) -> None:
+    """The partition data source is the AWS partition (a refactor from a literal `aws` to
+    it is no change); the account is unknown, without making the whole ARN unknown."""
     write_tree(
         tmp_path,
         {
@@ -424,7 +427,7 @@ resource "aws_iam_role_policy" "p" {
     model = build_model(DirectoryTree(tmp_path), ExtractOptions()).model
     (grant,) = model.grants
     (permission,) = grant.permissions
-    assert permission.resource == "arn:${local.partition}:ec2:*:${local.account}:volume/*"
+    assert permission.resource == "arn:aws:ec2:*:${local.account}:volume/*"
     assert grant.unknown == ()
 
 

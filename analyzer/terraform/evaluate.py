@@ -67,7 +67,7 @@ Renderer = Callable[[ast.Block, "Evaluator"], Value]
 _CONTEXT_SOURCES: set[str] = set()
 # Data sources whose attributes the configuration alone determines: type → (attributes,
 # how to compute them).
-_RENDERED: dict[str, tuple[frozenset[str], Renderer]] = {}
+_RENDERED: dict[str, dict[str, Renderer]] = {}
 
 
 def register_context_source(*data_types: str) -> None:
@@ -81,7 +81,7 @@ def register_rendered(data_type: str, attributes: Sequence[str], render: Rendere
     Its other attributes are references read at plan time: the block's arguments are
     what it is computed from, not what it exports.
     """
-    _RENDERED[data_type] = (frozenset(attributes), render)
+    _RENDERED.setdefault(data_type, {}).update(dict.fromkeys(attributes, render))
 
 
 def _data_type(address: str) -> str | None:
@@ -571,8 +571,8 @@ class Evaluator:
             text = f"{instance.address}{instance.key}.{attribute}"
             return ContextValue(text, "account, partition or region: known at plan time")
         if data_type in _RENDERED:
-            attributes, render = _RENDERED[data_type]
-            if attribute in attributes:
+            render = _RENDERED[data_type].get(attribute)
+            if render is not None:
                 return render(block, instance.evaluator)
         elif attribute in block.attributes:
             value = instance.evaluator.eval(block.attributes[attribute].expr)

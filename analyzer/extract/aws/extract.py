@@ -47,10 +47,23 @@ _ATTACHMENTS = {
 _DATA_SOURCES = {"aws_iam_role", "aws_iam_user", "aws_iam_group", "aws_iam_policy"}
 
 
+def _readable_name(inst: ResourceInstance) -> str:
+    """A name a reviewer recognises: the role's name, its name_prefix followed by "…",
+    else the module call that creates it or the resource's address, never `this` or `-`
+    alone."""
+    name = text(inst.get("name"))
+    if name and any(c.isalnum() for c in name):
+        return name
+    prefix = text(inst.get("name_prefix"))
+    if prefix and any(c.isalnum() for c in prefix):
+        return f"{prefix}…"
+    return inst.module_prefix.rstrip(".") or inst.address
+
+
 def identity(ctx: AwsContext, inst: ResourceInstance) -> None:
     kind = _IDENTITY_KINDS[inst.type]
     tags = tags_of(inst)
-    name = text(inst.get("name")) or text(inst.get("name_prefix")) or inst.name
+    name = _readable_name(inst)
     address = inst.full_address
     ctx.model.identities[address] = Identity(
         address=address,
