@@ -58,6 +58,10 @@ def fingerprint(check_id: str, identity: str, subject: str) -> str:
     return digest.hexdigest()[:32]
 
 
+# How many of the other identities a folded finding names.
+_LISTED = 3
+
+
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -123,12 +127,14 @@ def _findings(
     today = options.today or dt.date.today()
     inline = InlineIndex(read) if read is not None else None
     found: dict[str, Finding] = {}
+    causes: dict[str, tuple[str, str]] = {}
     for check in checks:
         for draft in check.run(ctx):
             finding = _suppress(
                 _finding(check, draft, model, inference, overrides), options, inline, today
             )
             found.setdefault(finding.fingerprint, finding)
+            causes.setdefault(finding.fingerprint, (check.meta.kind, draft.subject))
     dg901 = next((c for c in checks if c.meta.id == SUPPRESSION_CHECK), None)
     if dg901 is not None:
         severity = overrides.get(dg901.meta.id, dg901.meta.severity)
@@ -136,7 +142,45 @@ def _findings(
         expired = [s for s in options.suppressions if s.expired(today)] if config_expiry else []
         for f in _suppression_findings(dg901, severity, problems, expired, today):
             found.setdefault(f.fingerprint, f)
-    return list(found.values())
+    return _one_per_cause(list(found.values()), causes)
+
+
+def _one_per_cause(findings: list[Finding], causes: dict[str, tuple[str, str]]) -> list[Finding]:
+    """One finding per cause (DESIGN §5): a change to a module that five roots call is
+    one finding at the line it wrote, naming the other identities it reaches, not five."""
+    kept: list[Finding] = []
+    groups: dict[tuple[str, str, int | None, str], list[Finding]] = {}
+    for f in findings:
+        kind, subject = causes.get(f.fingerprint, ("state", ""))
+        if kind != "delta" or f.location is None or f.suppressed is not None:
+            kept.append(f)
+            continue
+        key = (f.check.id, f.location.path, f.location.line, subject)
+        groups.setdefault(key, []).append(f)
+    for same in groups.values():
+        same.sort(key=lambda f: f.identity)
+        first, others = same[0], same[1:]
+        if not others:
+            kept.append(first)
+            continue
+        environments = sorted({f.environment for f in same if f.environment})
+        where = f" in {', '.join(environments)}" if environments else ""
+        listed = ", ".join(f.identity for f in others[:_LISTED])
+        if len(others) > _LISTED:
+            listed += f", and {len(others) - _LISTED} more"
+        count = f"{len(others)} more identit{'y' if len(others) == 1 else 'ies'}"
+        kept.append(
+            replace(
+                first,
+                message=f"{first.message} The same change reaches {count}{where}: {listed}.",
+                severity=max((f.severity for f in same), key=lambda s: s.rank),
+                workloads=tuple(dict.fromkeys(w for f in same for w in f.workloads)),
+                confidence="high"
+                if all(f.confidence == "high" for f in same)
+                else first.confidence,
+            )
+        )
+    return kept
 
 
 def _suppress(
