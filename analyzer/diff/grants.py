@@ -227,6 +227,52 @@ def _changed_allows(before: Sequence[Grant], after: Sequence[Grant]) -> list[Gra
     return [g for g in after if g.effect == "allow" and g not in same]
 
 
+def _removed_denies(before: Sequence[Grant], after: Sequence[Grant]) -> list[Grant]:
+    """Unconditional Deny grants of base whose permissions no Deny at head still covers."""
+    kept = {p for g in after if g.effect == "deny" and not g.conditions for p in g.permissions}
+    return [
+        g
+        for g in before
+        if g.effect == "deny"
+        and not g.conditions
+        and g.permissions
+        and not set(g.permissions) <= kept
+    ]
+
+
+def _denies_gone(
+    identity: Identity,
+    removed: Sequence[Grant],
+    before: tuple[Grant, ...],
+    base_side: Effective,
+    head_side: Effective,
+) -> Iterator[GrantDelta]:
+    """A Deny removed is a guardrail removed even when nothing in this tree allows what it
+    denied: a policy attached elsewhere (by hand, by another repository) now can. When
+    something here does allow it, the allow's own delta already says so."""
+    for deny in removed:
+        gone = tuple(
+            p
+            for p in deny.permissions
+            # Something here allows part of it: that allow's delta says it was regained.
+            if not head_side.denies_covering(p)
+            and not head_side.holds(p)
+            and not head_side.allows_within(p)
+        )
+        if not gone:
+            continue
+        shown = ", ".join(f"{p.action} on {p.resource}" for p in gone[:3])
+        reason = (
+            f"the explicit Deny of {shown} was removed; nothing here allows it today, but a "
+            "policy attached elsewhere now can"
+        )
+        # The removal has no line at head: point at the identity's declaration.
+        at = deny.model_copy(
+            update={"effect": "allow", "location": identity.location, "binding": None}
+        )
+        yield GrantDelta(identity, at, gone, "guardrail", reason, before)
+
+
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
     deltas: list[GrantDelta] = []
     for address, identity in sorted(head.identities.items()):
@@ -239,7 +285,8 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
         before = tuple(base.grants_of(address))
         grants = head.grants_of(address)
         changed = _changed_allows(before, grants)
-        if not changed:
+        removed = _removed_denies(before, grants) if identity.declared and not unseen else []
+        if not changed and not removed:
             continue
         base_side = Effective(provider, before)
         head_side = Effective(provider, grants)
@@ -247,4 +294,5 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
             deltas.append(
                 GrantDelta(identity, grant, tuple(added), kind, reason, before, None, unseen)
             )
+        deltas.extend(_denies_gone(identity, removed, before, base_side, head_side))
     return deltas + workload_deltas(base, head)
