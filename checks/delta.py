@@ -124,11 +124,8 @@ def delta_drafts(
             before=before_text(delta.before),
             after=gained,
             added=delta.added,
-            # Worth unknown (an action driftgate cannot resolve), a part of the grant it
-            # cannot resolve (a role the catalog lacks, an unknown resource), or an
-            # identity no file declares that is unresolved or was not named at base:
-            # growth is not certain.
-            confidence=(
-                "low" if worst == "unknown" or delta.grant.unknown or not delta.certain else "high"
-            ),
+            # Worth unknown (an action or a role driftgate cannot resolve, one its
+            # catalog lacks), or an identity no file declares that is unresolved or was
+            # not named at base: growth is not certain.
+            confidence="low" if worst == "unknown" or not delta.certain else "high",
         )

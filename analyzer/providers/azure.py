@@ -23,6 +23,8 @@ _ESCALATION = frozenset(
 
 def level(permission: Permission) -> Level:
     action = permission.action.lower()
+    if "/" not in action and action != "*" and algebra.role_actions(permission.action) is None:
+        return "unknown"  # neither a built-in role the catalog holds nor an action
     if action in _ESCALATION or "roleassignments/write" in action:
         return "escalation"
     if action == "contributor":

@@ -44,6 +44,8 @@ _TITLE = re.compile(r"^[^'\"=()\[\]{}<>!&|]*?: ")
 
 
 def level(permission: Permission) -> Level:
+    if not algebra.role_known(permission.action):
+        return "unknown"  # a predefined role the catalog lacks: a typo, or too new
     role = permission.action.lower()
     if role in _ESCALATION or role.endswith(".setiampolicy"):
         return "escalation"
