@@ -11,11 +11,11 @@ import json
 import os
 import stat
 import subprocess
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tf_support import write_tree
 
 from driftgate.analyzer.cli import main
 
@@ -74,10 +74,7 @@ CHART = {
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
+    write_tree(root, files)
     return root
 
 

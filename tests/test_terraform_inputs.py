@@ -8,11 +8,11 @@ data-on-eks keeps Grafana dashboards and Helm values beside its roots and reads 
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tf_support import write_tree
 
 from driftgate.analyzer.cli import main
 from driftgate.analyzer.parse.hcl import parse_hcl
@@ -49,10 +49,7 @@ metadata:
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
+    write_tree(root, files)
     return root
 
 

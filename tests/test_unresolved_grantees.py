@@ -12,11 +12,11 @@ before. Scans run through the CLI, in-process, on two folders written here.
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tf_support import write_tree
 
 from driftgate.analyzer.cli import main
 
@@ -39,10 +39,7 @@ resource "aws_iam_role_policy_attachment" "ci_admin" {
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
+    write_tree(root, files)
     return root
 
 
