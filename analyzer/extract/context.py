@@ -126,6 +126,14 @@ class ExtractContext:
             )
         return address
 
+    def warn_unresolved(
+        self, inst: ResourceInstance, line: int, what: str, path: str | None = None
+    ) -> None:
+        """Say, at ``line`` (of ``path``, else the instance's file), what ``inst`` names
+        that driftgate cannot resolve."""
+        message = f"{inst.address}: {what}"
+        self.report(Diagnostic(path or inst.path, line, message, "unresolved", "warning"))
+
     def unresolved(
         self,
         inst: ResourceInstance,
@@ -144,15 +152,11 @@ class ExtractContext:
         """
         text = text or one_line(expression)
         address = f"{inst.root.label}:{inst.module_prefix}{text}"
-        self.report(
-            Diagnostic(
-                inst.path,
-                inst.line_of(attribute),
-                f"{inst.address}: its {kind} {text} is not declared in what driftgate read; "
-                f"what {inst.address} grants is kept on an unresolved {kind}",
-                "unresolved",
-                "warning",
-            )
+        self.warn_unresolved(
+            inst,
+            inst.line_of(attribute),
+            f"its {kind} {text} is not declared in what driftgate read; "
+            f"what {inst.address} grants is kept on an unresolved {kind}",
         )
         return self.placeholder(
             address,

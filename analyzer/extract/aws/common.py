@@ -35,11 +35,12 @@ KINDS = {t: k for k, t in RESOURCE_TYPES.items()}
 # EC2 families with GPUs or ML accelerators (NVIDIA p/g, Inferentia, Trainium, Gaudi);
 # SageMaker names them with an ``ml.`` prefix.
 _ACCELERATED = re.compile(r"^(?:ml\.)?(?:p|g|gr|inf|trn|dl)\d[a-z0-9-]*\.[a-z0-9-]+$")
-# The literal role name at the end of an ARN whose account or partition is unknown:
-# ``arn:aws:iam::${var.account}:role/serving/llm`` still names the role ``llm``.
 # ``aws_iam_user.this[0].name`` as written: the type, and the instance it names.
 _REFERENCE = re.compile(r"^(aws_[a-z0-9_]+)\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.")
+# The instance key at the end of an address (``[0]``).
 _INDEX = re.compile(r"\[[^\]]*\]$")
+# The literal role name at the end of an ARN whose account or partition is unknown:
+# ``arn:aws:iam::${var.account}:role/serving/llm`` still names the role ``llm``.
 _ROLE_TAIL = re.compile(r":role/(?:[^${}/]+/)*([^${}/:]+)$")
 
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 
 from driftgate.analyzer import vendor_roles
-from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.aws import iam as aws_iam
 from driftgate.analyzer.extract.aws import policy as aws_policy
 from driftgate.analyzer.extract.aws import secrets as aws_secrets
@@ -125,15 +124,11 @@ def _grantee(
     if kind == "group":
         found = ctx.resolve(inst, kind, value)
         if found is None and value is not None:
-            ctx.report(
-                Diagnostic(
-                    inst.path,
-                    inst.line_of(attribute),
-                    f"{inst.address}: its group {display(value)} is not declared in what "
-                    "driftgate read; who it grants to is unknown",
-                    "unresolved",
-                    "warning",
-                )
+            ctx.warn_unresolved(
+                inst,
+                inst.line_of(attribute),
+                f"its group {display(value)} is not declared in what driftgate read; "
+                "who it grants to is unknown",
             )
         return found
     return ctx.grantee(inst, kind, attribute, value)
@@ -224,16 +219,11 @@ def _aws_managed(
         return None
     policy = vendor_roles.aws_policy(found.group(1))
     if policy is None:
-        ctx.report(
-            Diagnostic(
-                inst.path,
-                inst.line_of(attribute),
-                f"{inst.address}: AWS managed policy {found.group(1)} is not in driftgate's "
-                "catalog (a typo, a retired policy, or one newer than the catalog); what it "
-                "grants is unknown",
-                "unresolved",
-                "warning",
-            )
+        ctx.warn_unresolved(
+            inst,
+            inst.line_of(attribute),
+            f"AWS managed policy {found.group(1)} is not in driftgate's catalog (a typo, a "
+            "retired policy, or one newer than the catalog); what it grants is unknown",
         )
     return policy
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftgate.analyzer import vendor_roles
-from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.azure.scopes import resource_id, scope_of
 from driftgate.analyzer.extract.azure.state import PRINCIPAL_TYPES, AzureState, resource_type
 from driftgate.analyzer.extract.azure.values import strings, text
@@ -122,15 +121,11 @@ def role_assignment(state: AzureState, inst: ResourceInstance) -> None:
         # Neither built in nor declared here: a typo, or a role newer than the catalog.
         unknown.append(f"role {role.name} (not in driftgate's catalog)")
         attribute = "role_definition_name" if inst.view.has("role_definition_name") else None
-        state.report(
-            Diagnostic(
-                inst.path,
-                inst.line_of(attribute) if attribute else inst.block.line,
-                f"{inst.address}: role {role.name} is neither an Azure built-in role in "
-                "driftgate's catalog nor declared in this tree; what it grants is unknown",
-                "unresolved",
-                "warning",
-            )
+        state.warn_unresolved(
+            inst,
+            inst.line_of(attribute) if attribute else inst.block.line,
+            f"role {role.name} is neither an Azure built-in role in driftgate's catalog nor "
+            "declared in this tree; what it grants is unknown",
         )
     if role.definition is None:
         state.model.grants.append(

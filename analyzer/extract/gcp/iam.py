@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.gcp.common import (
     SA_DOMAIN,
     GcpContext,
@@ -237,16 +236,12 @@ class IamExtractor:
             if isinstance(binding.role, str) and not role_known(binding.role):
                 # A predefined role the catalog lacks: a typo, or newer than the catalog.
                 role_unknown = (f"role {role} (not in driftgate's catalog)",)
-                self.ctx.report(
-                    Diagnostic(
-                        binding.location.path,
-                        binding.location.line or 1,
-                        f"{inst.address}: role {role} is not a GCP predefined role in "
-                        "driftgate's catalog (a typo, or newer than the catalog); what it "
-                        "grants is unknown",
-                        "unresolved",
-                        "warning",
-                    )
+                self.ctx.warn_unresolved(
+                    inst,
+                    binding.location.line or 1,
+                    f"role {role} is not a GCP predefined role in driftgate's catalog (a "
+                    "typo, or newer than the catalog); what it grants is unknown",
+                    binding.location.path,
                 )
             unknown = tuple(dict.fromkeys(path_unknown + role_unknown + binding.unknown))
             principals: list[str] = []
