@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
+from driftgate.analyzer.checkapi import Confidence, Severity
 from driftgate.analyzer.cli import main
+from driftgate.analyzer.engine.findings import Finding
+from driftgate.analyzer.engine.run import _one_per_cause
+from driftgate.analyzer.model import Location
+from driftgate.checks import BY_ID
 
 Capture = pytest.CaptureFixture[str]
 
@@ -83,3 +88,24 @@ def test_different_changes_stay_different_findings(tmp_path: Path, capsys: Captu
     growth = [f for f in report["findings"] if f["check"] == "DG101"]
     assert len(growth) == 2
     assert not any("reaches" in f["message"] for f in growth)
+
+
+def test_a_folded_finding_takes_the_worst_severity_and_the_least_confidence() -> None:
+    def finding(identity: str, severity: Severity, confidence: Confidence) -> Finding:
+        return Finding(
+            check=BY_ID["DG101"].meta,
+            severity=severity,
+            message="m.",
+            identity=identity,
+            principal=None,
+            environment=None,
+            workloads=(),
+            location=Location(path="modules/role/main.tf", line=9),
+            related=(),
+            fingerprint=identity,
+            confidence=confidence,
+        )
+
+    parts = [finding("a", Severity.MEDIUM, "high"), finding("b", Severity.HIGH, "low")]
+    (folded,) = _one_per_cause(parts, {p.fingerprint: ("delta", "s3:*") for p in parts})
+    assert (folded.identity, folded.severity, folded.confidence) == ("a", Severity.HIGH, "low")

@@ -60,6 +60,7 @@ def fingerprint(check_id: str, identity: str, subject: str) -> str:
 
 # How many of the other identities a folded finding names.
 _LISTED = 3
+_CONFIDENCE = ("low", "medium", "high")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +176,8 @@ def _one_per_cause(findings: list[Finding], causes: dict[str, tuple[str, str]]) 
                 message=f"{first.message} The same change reaches {count}{where}: {listed}.",
                 severity=max((f.severity for f in same), key=lambda s: s.rank),
                 workloads=tuple(dict.fromkeys(w for f in same for w in f.workloads)),
-                confidence="high"
-                if all(f.confidence == "high" for f in same)
-                else first.confidence,
+                # As sure as the least sure of them.
+                confidence=min((f.confidence for f in same), key=_CONFIDENCE.index),
             )
         )
     return kept
