@@ -96,6 +96,9 @@ class Draft:
     # the same remote state); "low": the finding rests on a value driftgate cannot
     # resolve (a permission whose worth is unknown).
     confidence: Confidence = "high"
+    # Text the change most likely wrote (the new resource of a broadened scope), so that
+    # the finding points at the edited line naming it; ``added`` is looked for next.
+    focus: tuple[str, ...] = ()
 
 
 def target_text(permission: Permission) -> str:

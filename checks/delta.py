@@ -124,6 +124,11 @@ def delta_drafts(
             before=before_text(delta.before),
             after=gained,
             added=delta.added,
+            # A broadened scope wrote a resource; anything else, an action.
+            focus=tuple(
+                p.resource if kind == "scope" else p.action.removeprefix("NOT ")
+                for p in delta.added
+            ),
             # Worth unknown (an action or a role driftgate cannot resolve, one its
             # catalog lacks), or an identity no file declares that is unresolved or was
             # not named at base: growth is not certain.

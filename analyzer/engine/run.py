@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity, Thresholds
+from driftgate.analyzer.engine.changed import ChangedLines
 from driftgate.analyzer.engine.findings import BaselineState, Finding
 from driftgate.analyzer.engine.inline import InlineIndex, InlineSuppression, Reader
 from driftgate.analyzer.model import Location, Model, Unknown
@@ -87,7 +88,14 @@ def run_checks(
     (none: only configured suppressions apply).
     """
     head_ctx = CheckContext(head, base, options.thresholds)
-    head_findings = _findings(checks, head_ctx, head, options, read_head, config_expiry=True)
+    changed = (
+        ChangedLines(read_head, read_base)
+        if base is not None and read_head is not None and read_base is not None
+        else None
+    )
+    head_findings = _findings(
+        checks, head_ctx, head, options, read_head, config_expiry=True, changed=changed
+    )
     if base is None:
         return head_findings
     # State checks are judged on base alone: what they report there already existed.
@@ -122,6 +130,7 @@ def _findings(
     read: Reader | None,
     *,
     config_expiry: bool = False,
+    changed: ChangedLines | None = None,
 ) -> list[Finding]:
     inference = _inference_identities(model)
     overrides = dict(options.severity_overrides)
@@ -131,9 +140,10 @@ def _findings(
     causes: dict[str, tuple[str, str]] = {}
     for check in checks:
         for draft in check.run(ctx):
-            finding = _suppress(
-                _finding(check, draft, model, inference, overrides), options, inline, today
-            )
+            finding = _finding(check, draft, model, inference, overrides)
+            if changed is not None and check.meta.kind == "delta":
+                finding = _at_change(finding, draft.focus, changed, model)
+            finding = _suppress(finding, options, inline, today)
             found.setdefault(finding.fingerprint, finding)
             causes.setdefault(finding.fingerprint, (check.meta.kind, draft.subject))
     dg901 = next((c for c in checks if c.meta.id == SUPPRESSION_CHECK), None)
@@ -150,14 +160,22 @@ def _one_per_cause(findings: list[Finding], causes: dict[str, tuple[str, str]]) 
     """One finding per cause (DESIGN §5): a change to a module that five roots call is
     one finding at the line it wrote, naming the other identities it reaches, not five."""
     kept: list[Finding] = []
-    groups: dict[tuple[str, str, int | None, str], list[Finding]] = {}
+    groups: dict[tuple[str, str, int | None, int], list[Finding]] = {}
+    # The same line may give one identity several findings of a check (two levels of
+    # access): the n-th of each identity folds with the n-th of the others.
+    seen: dict[tuple[str, str, int | None, str], int] = {}
+    nth: dict[str, int] = {}
+    for f in sorted(findings, key=lambda f: causes.get(f.fingerprint, ("", ""))[1]):
+        if f.location is not None:
+            key = (f.check.id, f.location.path, f.location.line, f.identity)
+            nth[f.fingerprint] = seen[key] = seen.get(key, -1) + 1
     for f in findings:
-        kind, subject = causes.get(f.fingerprint, ("state", ""))
+        kind, _ = causes.get(f.fingerprint, ("state", ""))
         if kind != "delta" or f.location is None or f.suppressed is not None:
             kept.append(f)
             continue
-        key = (f.check.id, f.location.path, f.location.line, subject)
-        groups.setdefault(key, []).append(f)
+        cause = (f.check.id, f.location.path, f.location.line, nth[f.fingerprint])
+        groups.setdefault(cause, []).append(f)
     for same in groups.values():
         same.sort(key=lambda f: f.identity)
         first, others = same[0], same[1:]
@@ -181,6 +199,30 @@ def _one_per_cause(findings: list[Finding], causes: dict[str, tuple[str, str]]) 
             )
         )
     return kept
+
+
+def _at_change(
+    finding: Finding, focus: tuple[str, ...], changed: ChangedLines, model: Model
+) -> Finding:
+    """The finding at the line the change wrote, the identity's declaration related."""
+    if finding.location is None:
+        return finding
+    parts = [*focus, *(part for p in finding.added for part in (p.action, p.resource))]
+    hints = tuple(
+        dict.fromkeys(
+            # A bare wildcard is looked for as written, quoted; other short text is noise.
+            '"*"' if part == "*" else part.removeprefix("NOT ")
+            for part in parts
+            if (len(part) > 2 or part == "*") and "${" not in part
+        )
+    )
+    location = changed.at_change(finding.location, hints)
+    related = list(finding.related)
+    identity = model.identities.get(finding.identity)
+    for where in (finding.location, identity.location if identity else None):
+        if where is not None and where != location and where not in related:
+            related.append(where)
+    return replace(finding, location=location, related=tuple(related))
 
 
 def _suppress(

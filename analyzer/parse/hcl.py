@@ -241,7 +241,7 @@ class _Converter:
         for elem in _subtrees(tree):
             key_node, value_node = _subtrees(elem)
             items.append((self._object_key(key_node), self.expr(value_node)))
-        return ast.ObjectExpr(self._text(tree), tuple(items), tree.meta.line)
+        return ast.ObjectExpr(self._text(tree), tuple(items), tree.meta.line, tree.meta.end_line)
 
     def _object_key(self, tree: Tree[Token]) -> ast.Expr:
         inner = _subtrees(tree)

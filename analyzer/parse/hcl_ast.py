@@ -85,8 +85,9 @@ class TupleExpr(Expr):
 @dataclass(frozen=True, slots=True)
 class ObjectExpr(Expr):
     items: tuple[tuple[Expr, Expr], ...]
-    # Objects become policy statements (jsonencode): findings point at their line.
+    # Objects become policy statements (jsonencode): findings point at their lines.
     line: int = 0
+    end_line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

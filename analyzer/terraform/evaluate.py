@@ -30,6 +30,7 @@ from driftgate.analyzer.terraform.values import (
     Value,
     is_known,
     plain_value,
+    stamp_path,
     to_str,
 )
 
@@ -106,6 +107,33 @@ class _Instance:
     evaluator: Evaluator
 
 
+@dataclass(frozen=True, slots=True)
+class _Uncounted(UnknownValue):
+    """The instances of a data source whose count or for_each is unknown.
+
+    Unknown as a whole, but one instance of a data source the configuration alone
+    determines (a policy document, the partition) is the same whichever instances
+    exist: ``data.aws_partition.current[0].partition`` is ``aws`` even when ``count``
+    depends on an input driftgate cannot resolve.
+    """
+
+    address: str = ""
+    block: ast.Block | None = None
+    evaluator: Evaluator | None = None
+
+    def instance(self, key: Value) -> Value:
+        if self.block is None or self.evaluator is None:
+            return self
+        if isinstance(key, int) and not isinstance(key, bool):
+            bindings: dict[str, Value] = {"count": {"index": key}}
+            suffix = f"[{key}]"
+        else:
+            each = UnknownValue(f"{self.address}.each.value", "for_each unknown")
+            bindings = {"each": {"key": key, "value": each}}
+            suffix = f'["{key}"]'
+        return _Instance(self.address, suffix, self.block, self.evaluator.with_bindings(**bindings))
+
+
 class ModuleResolver(Protocol):
     """Gives the scope of a child module instance (memoised by its owner)."""
 
@@ -140,6 +168,8 @@ class ModuleScope:
     # (site, message) of variables used without a value.
     unresolved: list[tuple[Site, str]] = field(default_factory=list)
     variable_sites: Mapping[str, Site] = field(default_factory=dict)
+    # "type.name" (as in ``resources``) → the file the block is written in.
+    resource_paths: Mapping[str, str] = field(default_factory=dict)
     # The module directories on the call path to this instance (cycle detection).
     stack: tuple[str, ...] = ()
     root_label: str = ""
@@ -166,6 +196,8 @@ class ModuleScope:
             value = evaluator.eval(expr)
         finally:
             self._evaluating.pop()
+        if name in self.local_sites:
+            stamp_path(value, self.local_sites[name].path)
         self._local_values[name] = value
         return value
 
@@ -267,6 +299,7 @@ class Evaluator:
     def _object(self, expr: ast.ObjectExpr) -> Value:
         result = LocatedDict()
         result.line = expr.line
+        result.end_line = expr.end_line
         for key_expr, value_expr in expr.items:
             key = self.eval_str(key_expr)
             if isinstance(key, UnknownValue):
@@ -534,7 +567,7 @@ class Evaluator:
         if "count" in block.attributes:
             count = inner.eval(block.attributes["count"].expr)
             if not isinstance(count, int) or isinstance(count, bool):
-                return UnknownValue(f"{address}[*]", "count unknown")
+                return self._uncounted(address, block, inner, "count unknown")
             return [
                 _Instance(address, f"[{i}]", block, inner.with_bindings(count={"index": i}))
                 for i in range(min(count, MAX_COLLECTION))
@@ -544,7 +577,7 @@ class Evaluator:
             if isinstance(collection, list) and all(isinstance(v, str) for v in collection):
                 collection = {v: v for v in collection}
             if not isinstance(collection, dict):
-                return UnknownValue(f"{address}[*]", "for_each unknown")
+                return self._uncounted(address, block, inner, "for_each unknown")
             return {
                 k: _Instance(
                     address, f'["{k}"]', block, inner.with_bindings(each={"key": k, "value": v})
@@ -552,6 +585,13 @@ class Evaluator:
                 for k, v in list(collection.items())[:MAX_COLLECTION]
             }
         return _Instance(address, "", block, inner)
+
+    @staticmethod
+    def _uncounted(address: str, block: ast.Block, inner: Evaluator, reason: str) -> Value:
+        data_type = _data_type(address)
+        if data_type in _RENDERED or data_type in _CONTEXT_SOURCES:
+            return _Uncounted(f"{address}[*]", reason, address, block, inner)
+        return UnknownValue(f"{address}[*]", reason)
 
     def _resource_attr(self, address: str, steps: list[Any], text: str) -> tuple[Value, list[Any]]:
         return self._instances(address, self.scope.resources[address]), steps
@@ -570,15 +610,16 @@ class Evaluator:
         if data_type in _CONTEXT_SOURCES:
             text = f"{instance.address}{instance.key}.{attribute}"
             return ContextValue(text, "account, partition or region: known at plan time")
+        path = self.scope.resource_paths.get(instance.address, "")
         if data_type in _RENDERED:
             render = _RENDERED[data_type].get(attribute)
             if render is not None:
-                return render(block, instance.evaluator)
+                return stamp_path(render(block, instance.evaluator), path)
         elif attribute in block.attributes:
             value = instance.evaluator.eval(block.attributes[attribute].expr)
             # null means "computed" (a name from name_prefix): keep the reference.
             if value is not None and not isinstance(value, UnknownValue):
-                return value
+                return stamp_path(value, path)
         text = f"{instance.address}{instance.key}.{attribute}"
         reason = "read at plan time" if block.type == "data" else "computed by the provider"
         return ResourceRef(
@@ -589,6 +630,8 @@ class Evaluator:
         indexed = isinstance(step, _Key)
         if isinstance(step, _Key):
             step = step.value
+        if isinstance(value, _Uncounted) and indexed:
+            return value.instance(step)
         if isinstance(value, UnknownValue):
             return value
         if isinstance(value, _Instance):

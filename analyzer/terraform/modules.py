@@ -26,7 +26,13 @@ from driftgate.analyzer.terraform.blocks import BlockView
 from driftgate.analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
 from driftgate.analyzer.terraform.functions import MAX_COLLECTION
 from driftgate.analyzer.terraform.types import apply_defaults
-from driftgate.analyzer.terraform.values import ResourceRef, UnknownValue, Value, display
+from driftgate.analyzer.terraform.values import (
+    ResourceRef,
+    UnknownValue,
+    Value,
+    display,
+    stamp_path,
+)
 
 MAX_MODULE_DEPTH = 16
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -300,7 +306,7 @@ class TerraformProject:
             if name in inputs:
                 sources[name] = inputs[name]
             elif "default" in block.attributes:
-                sources[name] = _deferred(defaults, block.attributes["default"].expr)
+                sources[name] = _deferred(defaults, block.attributes["default"].expr, path)
             else:
                 sources[name] = _constant(UnknownValue(f"var.{name}", NO_VALUE))
             if "type" in block.attributes:
@@ -313,12 +319,14 @@ class TerraformProject:
                 locals_[k] = a.expr
                 sites[k] = Site(path, a.line)
         resources: dict[str, ast.Block] = {}
+        resource_paths: dict[str, str] = {}
         outputs: dict[str, ast.Expr] = {}
         calls: dict[str, ast.Block] = {}
-        for _, block in module.blocks:
+        for path, block in module.blocks:
             if block.type in ("resource", "data") and len(block.labels) == 2:
-                local = ".".join(block.labels)
-                resources[("data." if block.type == "data" else "") + local] = block
+                local = ("data." if block.type == "data" else "") + ".".join(block.labels)
+                resources[local] = block
+                resource_paths[local] = path
             elif block.type == "output" and block.labels and "value" in block.attributes:
                 outputs[block.labels[0]] = block.attributes["value"].expr
             elif block.type == "module" and block.labels:
@@ -338,6 +346,7 @@ class TerraformProject:
             root_label=root.label,
             read_file=self._read_file,
             variable_sites=variable_sites,
+            resource_paths=resource_paths,
         )
         self._scopes[memo] = scope
         return scope
@@ -378,8 +387,9 @@ class TerraformProject:
                 continue
             # Inputs are evaluated when the child reads them, once: a module reading one
             # output of another must not evaluate all of that module's inputs.
+            written = self._call_path(scope.module_dir, call) or ""
             inputs = {
-                arg: _deferred(inner, a.expr)
+                arg: _deferred(inner, a.expr, written)
                 for arg, a in call.attributes.items()
                 if arg not in _META_ARGS
             }
@@ -580,8 +590,9 @@ def _absolute_source(call: ast.Block) -> bool:
     return downloaded.is_absolute(_call_text(call, "source"))
 
 
-def _deferred(evaluator: Evaluator, expr: ast.Expr) -> Callable[[], Value]:
-    return lambda: evaluator.eval(expr)
+def _deferred(evaluator: Evaluator, expr: ast.Expr, path: str) -> Callable[[], Value]:
+    """``expr`` evaluated when first read; what it builds is marked as written in ``path``."""
+    return lambda: stamp_path(evaluator.eval(expr), path)
 
 
 def _typed(

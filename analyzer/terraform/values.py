@@ -114,18 +114,49 @@ class JsonDoc:
 
 
 class LocatedDict(dict[str, Any]):
-    """A mapping that remembers the source line it was written on (a policy statement)."""
+    """A mapping that remembers where it was written (a policy statement).
+
+    ``path`` is filled in by whoever evaluated it and knows the file (see
+    :func:`stamp_path`): a statement written in a local, a module input or another
+    data source is found in that file, not where the policy is attached.
+    """
 
     line: int = 0
+    end_line: int = 0
+    path: str = ""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_located, (dict(self), self.line))
+        return (_located, (dict(self), self.line, self.path, self.end_line))
 
 
-def _located(data: dict[str, Any], line: int) -> LocatedDict:
+def _located(data: dict[str, Any], line: int, path: str = "", end_line: int = 0) -> LocatedDict:
     result = LocatedDict(data)
     result.line = line
+    result.end_line = end_line
+    result.path = path
     return result
+
+
+def stamp_path(value: Value, path: str) -> Value:
+    """Mark the mappings of ``value`` written in ``path`` (those not yet marked).
+
+    The innermost evaluation finishes first, so the first mark is where it was written.
+    """
+    if isinstance(value, JsonDoc):
+        stamp_path(value.value, path)
+    elif isinstance(value, list):
+        for v in value:
+            if isinstance(v, list | dict | JsonDoc):
+                stamp_path(v, path)
+    elif isinstance(value, dict):
+        if isinstance(value, LocatedDict):
+            if value.path:
+                return value  # marked already, and so is everything inside it
+            value.path = path
+        for v in value.values():
+            if isinstance(v, list | dict | JsonDoc):
+                stamp_path(v, path)
+    return value
 
 
 def is_known(value: Value) -> bool:
@@ -157,7 +188,9 @@ def plain_value(value: Value) -> Value:
     if isinstance(value, list):
         return [plain_value(v) for v in value]
     if isinstance(value, LocatedDict):
-        return _located({k: plain_value(v) for k, v in value.items()}, value.line)
+        return _located(
+            {k: plain_value(v) for k, v in value.items()}, value.line, value.path, value.end_line
+        )
     if isinstance(value, dict):
         return {k: plain_value(v) for k, v in value.items()}
     return value

@@ -30,6 +30,15 @@ class Statement:
     conditions: tuple[Condition, ...]
     unknown: tuple[str, ...]
     line: int | None
+    # The file it is written in, when not the policy's own (a local, a module input).
+    path: str = ""
+    end_line: int | None = None
+
+    def located(self, fallback: Location) -> Location:
+        if self.line is None:
+            return fallback
+        end = self.end_line if self.end_line and self.end_line > self.line else None
+        return Location(path=self.path or fallback.path, line=self.line, end_line=end)
 
     @property
     def label(self) -> str:
@@ -37,14 +46,14 @@ class Statement:
         return f'statement "{self.sid}"' if self.sid else f"statement {self.index + 1}"
 
 
-def _statement_lines(text: str, first_line: int) -> list[int]:
-    """The line of each element of the top-level ``Statement`` array of JSON ``text``."""
+def _statement_lines(text: str, first_line: int) -> list[tuple[int, int]]:
+    """The first and last line of each element of the ``Statement`` array of JSON ``text``."""
     decoder = json.JSONDecoder()
     key = text.find('"Statement"')
     start = text.find("[", key) if key >= 0 else -1
     if start < 0 or text[key + len('"Statement"') : start].strip() != ":":
         return []
-    lines: list[int] = []
+    lines: list[tuple[int, int]] = []
     pos = start + 1
     # Newlines are counted from the previous statement on, not from the start each time
     # (a policy may hold tens of thousands of statements).
@@ -58,11 +67,11 @@ def _statement_lines(text: str, first_line: int) -> list[int]:
             break
         line += text.count("\n", counted, pos)
         counted = pos
-        lines.append(line)
         try:
             _, pos = decoder.raw_decode(text, pos)
         except ValueError:
             return []
+        lines.append((line, line + text.count("\n", counted, pos)))
     return lines
 
 
@@ -85,10 +94,10 @@ def statements(policy: Value, text_line: int | None = None) -> tuple[list[Statem
             raw = policy.get("Statement")
             lines = _statement_lines(text, text_line)
             if isinstance(raw, list) and len(lines) == len(raw):
-                for i, (stmt, line) in enumerate(zip(raw, lines, strict=True)):
+                for i, (stmt, (line, end)) in enumerate(zip(raw, lines, strict=True)):
                     if isinstance(stmt, dict):
                         raw[i] = located = LocatedDict(stmt)
-                        located.line = line
+                        located.line, located.end_line = line, end
     if not isinstance(policy, dict):
         return [], "policy is not a JSON object"
     raw = policy.get("Statement", [])
@@ -152,6 +161,8 @@ def _statement(index: int, raw: dict[str, Value]) -> Statement:
         conditions=tuple(conditions),
         unknown=unknown_a + unknown_r,
         line=raw.line if isinstance(raw, LocatedDict) and raw.line else None,
+        path=raw.path if isinstance(raw, LocatedDict) else "",
+        end_line=raw.end_line if isinstance(raw, LocatedDict) else None,
     )
 
 
@@ -171,9 +182,7 @@ def grants(
             for action in stmt.actions
             for resource in stmt.resources
         )
-        where = location
-        if stmt.line is not None:
-            where = Location(path=location.path, line=stmt.line)
+        where = stmt.located(location)
         effect = "deny" if stmt.effect.lower() == "deny" else "allow"
         yield Grant(
             identity=identity,
@@ -199,7 +208,5 @@ def trusts(
             actions=stmt.actions,
             conditions=stmt.conditions,
             via=f"{via} {stmt.label}",
-            location=location
-            if stmt.line is None
-            else Location(path=location.path, line=stmt.line),
+            location=stmt.located(location),
         )

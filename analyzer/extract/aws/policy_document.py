@@ -50,14 +50,9 @@ def render_policy_document(block: ast.Block, evaluator: Evaluator) -> Value:
     return JsonDoc(document)
 
 
-def _located(line: int) -> LocatedDict:
-    stmt = LocatedDict()
-    stmt.line = line
-    return stmt
-
-
 def _statement(view: BlockView) -> Value:
-    stmt = _located(view.line)
+    stmt = LocatedDict()
+    stmt.line, stmt.end_line = view.line, view.block.end_line
     if view.unknown is not None:
         stmt.update({"Effect": "Allow", "Action": UnknownValue(view.unknown, "for_each unknown")})
         return stmt

@@ -1,0 +1,209 @@
+"""Findings point at the head line the change wrote (issue 20).
+
+GitHub shows an annotation only on lines of the pull request's diff; a finding at the
+policy resource in another file, or at the first line of a forty-line statement, is
+not seen where the reviewer looks. The statement may be written in a data source in
+another file, a local, or a module input of the calling root: the finding is there,
+at the edited line, and the identity's declaration is a related location.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tf_support import write_tree
+
+from driftgate.analyzer.cli import main
+
+Capture = pytest.CaptureFixture[str]
+
+ROLE = """\
+resource "aws_iam_role" "r" {
+  name               = "worker"
+  assume_role_policy = "{}"
+}
+"""
+
+# The role and its managed policy in main.tf, the document in policy.tf.
+MAIN = (
+    ROLE
+    + """\
+resource "aws_iam_policy" "p" {
+  name   = "worker"
+  policy = data.aws_iam_policy_document.p.json
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = aws_iam_role.r.name
+  policy_arn = aws_iam_policy.p.arn
+}
+"""
+)
+
+DOCUMENT = """\
+data "aws_iam_policy_document" "p" {
+  statement {
+    sid = "Read"
+    actions = [
+      "s3:GetObject",
+%s    ]
+    resources = [
+      "arn:aws:s3:::bucket/*",
+    ]
+  }
+}
+"""
+
+
+def scan(capsys: Capture, base: Path, head: Path) -> list[dict[str, Any]]:
+    main(["scan", "--no-cache", "-f", "json", "--base", str(base), str(head)])
+    findings: list[dict[str, Any]] = json.loads(capsys.readouterr().out)["findings"]
+    return [f for f in findings if f["check"].startswith("DG1")]
+
+
+def line_of(root: Path, path: str, text: str) -> int:
+    lines = (root / path).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_statement_in_another_file_is_reported_at_the_added_action(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"main.tf": MAIN, "policy.tf": DOCUMENT % ""})
+    write_tree(head, {"main.tf": MAIN, "policy.tf": DOCUMENT % '      "s3:PutObject",\n'})
+    (finding,) = scan(capsys, base, head)
+    assert finding["location"]["path"] == "policy.tf"
+    assert finding["location"]["line"] == line_of(head, "policy.tf", "s3:PutObject")
+    related = {(r["path"], r["line"]) for r in finding["related"]}
+    # The role's declaration, and the statement the line belongs to.
+    assert ("main.tf", 1) in related
+    assert ("policy.tf", 2) in related
+
+
+def test_a_widened_resource_is_reported_at_the_resource_line(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"main.tf": MAIN, "policy.tf": DOCUMENT % ""})
+    widened = (DOCUMENT % "").replace("bucket/*", "*")
+    write_tree(head, {"main.tf": MAIN, "policy.tf": widened})
+    (finding,) = scan(capsys, base, head)
+    assert (finding["location"]["path"], finding["location"]["line"]) == (
+        "policy.tf",
+        line_of(head, "policy.tf", '"arn:aws:s3:::*"'),
+    )
+
+
+def test_statement_in_a_local_of_another_file(tmp_path: Path, capsys: Capture) -> None:
+    locals_tf = """\
+    locals {
+      statements = [
+        {
+          Effect = "Allow"
+          Action = [%s]
+          Resource = "*"
+        },
+      ]
+    }
+    """
+    inline = (
+        ROLE
+        + """\
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.statements })
+}
+"""
+    )
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"main.tf": inline, "locals.tf": locals_tf % '"ec2:DescribeInstances"'})
+    write_tree(
+        head,
+        {"main.tf": inline, "locals.tf": locals_tf % '"ec2:DescribeInstances", "ec2:RunInstances"'},
+    )
+    (finding,) = scan(capsys, base, head)
+    assert finding["location"]["path"] == "locals.tf"
+    assert finding["location"]["line"] == line_of(head, "locals.tf", "ec2:RunInstances")
+
+
+MODULE = """\
+variable "statements" {}
+resource "aws_iam_role" "this" {
+  name               = "svc"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "this" {
+  role   = aws_iam_role.this.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = var.statements })
+}
+"""
+
+CALLER = """\
+module "svc" {
+  source = "../../modules/svc"
+  statements = [
+    {
+      Effect   = "Allow"
+      Action   = [%s]
+      Resource = "*"
+    },
+  ]
+}
+"""
+
+
+def test_statement_given_as_a_module_input_is_reported_in_the_caller(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    for root, actions in (
+        (base, '"sqs:ReceiveMessage"'),
+        (head, '"sqs:ReceiveMessage",\n "sqs:DeleteQueue"'),
+    ):
+        write_tree(root, {"modules/svc/main.tf": MODULE, "envs/prod/main.tf": CALLER % actions})
+    (finding,) = scan(capsys, base, head)
+    assert finding["location"]["path"] == "envs/prod/main.tf"
+    assert finding["location"]["line"] == line_of(head, "envs/prod/main.tf", "sqs:DeleteQueue")
+    assert "modules/svc/main.tf" in {r["path"] for r in finding["related"]}
+
+
+def test_counted_document_with_an_unknown_count_still_renders(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """``count = var.create ? 1 : 0`` with ``create`` unknown: the document, and the
+    partition data source, are the same whichever instances exist."""
+    module = """\
+    variable "create" {}
+    data "aws_partition" "current" {
+      count = var.create ? 1 : 0
+    }
+    locals {
+      partition = try(data.aws_partition.current[0].partition, "")
+    }
+    data "aws_iam_policy_document" "p" {
+      count = var.create ? 1 : 0
+      statement {
+        actions   = [%s]
+        resources = ["arn:${local.partition}:s3:::logs/*"]
+      }
+    }
+    resource "aws_iam_role" "this" {
+      name               = "svc"
+      assume_role_policy = "{}"
+    }
+    resource "aws_iam_role_policy" "this" {
+      role   = aws_iam_role.this.id
+      policy = data.aws_iam_policy_document.p[0].json
+    }
+    """
+    caller = 'module "svc" {\n  source = "../../modules/svc"\n  create = var.enabled\n}\n'
+    caller += 'variable "enabled" {}\n'
+    base, head = tmp_path / "base", tmp_path / "head"
+    for root, actions in ((base, '"s3:GetObject"'), (head, '"s3:GetObject", "s3:DeleteObject"')):
+        write_tree(root, {"modules/svc/main.tf": module % actions, "envs/a/main.tf": caller})
+    (finding,) = scan(capsys, base, head)
+    assert "s3:DeleteObject on arn:aws:s3:::logs/*" in finding["message"]
+    assert finding["confidence"] == "high"
