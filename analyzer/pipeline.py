@@ -137,6 +137,8 @@ class BuiltModel:
     analysed: int = 0
     # Files left out by the exclude patterns, before parsing.
     excluded: int = 0
+    # The files read as Terraform or Kubernetes: every one may hold inline suppressions.
+    paths: frozenset[str] = frozenset()
 
 
 def _cached_hcl(
@@ -218,6 +220,9 @@ def build_model(
         instances, problems = apply_plans(project, instances, plans, side, options.environments)
         # Both sides map the plans the same way: say what went wrong once.
         diagnostics.extend(problems if side == "head" else [])
+    # Last, and skipped by every reader of resources: blocks no root creates, for the
+    # definitions (policies) a feature flag left off.
+    instances.extend(project.dormant_instances())
     models = [
         extractor.extract(instances, options, diagnostics.append)
         for extractor in TERRAFORM_EXTRACTORS
@@ -234,7 +239,9 @@ def build_model(
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
-    return BuiltModel(model, diagnostics, count, len(analysed) + len(plans), excluded)
+    return BuiltModel(
+        model, diagnostics, count, len(analysed) + len(plans), excluded, frozenset(analysed)
+    )
 
 
 def _is_yaml(path: str) -> bool:

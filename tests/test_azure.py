@@ -452,7 +452,7 @@ def test_custom_role_expands_into_its_actions_with_not_actions_as_conditions() -
     )
     assert tuple(map(str, grant.conditions)) == ("NotActions Microsoft.Authorization/*",)
     # The rule is in the role definition; the assignment is the binding.
-    assert grant.location == Location(path="envs/prod/main.tf", line=9)
+    assert grant.location == Location(path="envs/prod/main.tf", line=9, end_line=13)
     assert grant.binding == Location(path="envs/prod/main.tf", line=16, end_line=20)
     by_name = (
         "azurerm_role_assignment.by_name assigns azurerm_role_definition.reader (model-reader)"

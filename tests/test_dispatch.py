@@ -16,7 +16,7 @@ Seen = list[str]
 
 
 def _inst(type_: str, name: str, mode: str = "resource") -> ResourceInstance:
-    return cast(ResourceInstance, SimpleNamespace(type=type_, name=name, mode=mode))
+    return cast(ResourceInstance, SimpleNamespace(type=type_, name=name, mode=mode, dormant=False))
 
 
 def _note(seen: Seen, inst: ResourceInstance) -> None:

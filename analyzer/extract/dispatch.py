@@ -117,6 +117,8 @@ class Dispatch(Generic[Ctx]):
         """
         by_phase: dict[Phase, list[tuple[Run[Ctx], ResourceInstance]]] = {p: [] for p in Phase}
         for inst in instances:
+            if inst.dormant:
+                continue  # exists nowhere: only what reads definitions looks at it
             if (handler := self._handler(inst)) is not None:
                 phase, run = handler
                 by_phase[phase].append((run, inst))

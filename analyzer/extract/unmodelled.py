@@ -95,7 +95,7 @@ def unmodelled(instances: Iterable[ResourceInstance]) -> list[Diagnostic]:
     """One warning per identity-bearing type no extractor reads, at its first resource."""
     by_type: dict[str, list[ResourceInstance]] = {}
     for inst in instances:
-        if inst.mode == "resource" and not handles_resource_type(inst.type):
+        if inst.mode == "resource" and not inst.dormant and not handles_resource_type(inst.type):
             by_type.setdefault(inst.type, []).append(inst)
     found: list[Diagnostic] = []
     for resource_type, members in sorted(by_type.items()):

@@ -53,6 +53,11 @@ class Identity(_Frozen):
     # `default` ServiceAccount): their grants and owner are unknown, not empty.
     declared: bool = True
     location: Location | None = None
+    # A role or policy that nothing in the repository binds or attaches (a module's
+    # policy for its callers, a ClusterRole aggregated into `edit`, a feature flag left
+    # off): no principal, but what it grants is still compared, so that its growth is
+    # said on it rather than nowhere.
+    definition: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,9 @@ class Grant(_Frozen):
     # Where the binding that gives this grant to the identity is (Kubernetes RBAC,
     # GCP/Azure role assignments): a new binding of an unchanged rule points there.
     binding: Location | None = None
+    # Other places that wrote the grant: the module input a ``dynamic`` statement iterates,
+    # the attachment of a managed policy. A finding points at whichever the change wrote.
+    origins: tuple[Location, ...] = ()
 
     @property
     def unresolved(self) -> bool:

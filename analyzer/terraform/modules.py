@@ -23,7 +23,13 @@ from driftgate.analyzer.diagnostics import Diagnostic, DiagnosticKind
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform import default_tags, downloaded
 from driftgate.analyzer.terraform.blocks import BlockView
-from driftgate.analyzer.terraform.evaluate import NO_VALUE, Evaluator, ModuleScope, Site
+from driftgate.analyzer.terraform.evaluate import (
+    CYCLE,
+    NO_VALUE,
+    Evaluator,
+    ModuleScope,
+    Site,
+)
 from driftgate.analyzer.terraform.functions import MAX_COLLECTION
 from driftgate.analyzer.terraform.types import apply_defaults
 from driftgate.analyzer.terraform.values import (
@@ -72,6 +78,10 @@ class ResourceInstance:
     path: str
     evaluator: Evaluator
     provider_tags: Mapping[str, Value] = field(default_factory=dict)
+    # An instance of a block no configuration here creates (``count = 0`` everywhere, a
+    # feature flag left off): evaluated as if enabled, for what it would hold, never as
+    # a resource that exists (see :meth:`TerraformProject.dormant_instances`).
+    dormant: bool = False
 
     @property
     def local_address(self) -> str:
@@ -150,9 +160,9 @@ class TerraformProject:
         self._downloaded: set[str] = set()  # module folders read from .terraform/modules
         # (root label, module prefix) → the call's key in the manifest ("eks.kms").
         self._call_keys: dict[tuple[str, str], str] = {}
-        # Each module-not-read warning → the labels of the roots it was met in; roots a
-        # plan covers (``planned``) read every module call from the plan instead.
-        self._not_read: dict[Diagnostic, set[str]] = defaultdict(set)
+        # Each module call not read (path, line, what it is) → why, per root label it was
+        # met in; roots a plan covers (``planned``) read every call from the plan instead.
+        self._not_read: dict[tuple[str, int, str], dict[str, tuple[str, str]]] = {}
         self.planned: set[str] = set()
         # Root folder → its variable files, from the configuration (-var-file mapping).
         self.var_file_map = {k.strip("/"): list(v) for k, v in (var_files or {}).items()}
@@ -163,6 +173,12 @@ class TerraformProject:
         self._scopes: dict[tuple[str, str], ModuleScope] = {}
         self._roots: dict[str, Root] = {}
         self._tags: dict[str, dict[str, Value]] = {}
+        # (module folder, mode, type, name) of the blocks some root created, and of those
+        # none has so far, with the first scope that met them.
+        self._live: set[tuple[str, str, str, str]] = set()
+        self._dormant: dict[
+            tuple[str, str, str, str], tuple[Root, ModuleScope, ast.Block, str]
+        ] = {}
         for f in sorted(files, key=lambda f: f.path):
             directory = posixpath.dirname(f.path)
             if f.path.endswith(".tfvars"):
@@ -175,11 +191,14 @@ class TerraformProject:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         """Problems found so far, evaluation problems included (evaluation is lazy)."""
-        found = [
-            d
-            for d in self._diagnostics
-            if d not in self._not_read or not self._not_read[d] <= self.planned
-        ]
+        found = list(self._diagnostics)
+        for (path, line, what), reasons in self._not_read.items():
+            unplanned = dict(why for r, why in reasons.items() if r not in self.planned)
+            if unplanned:
+                message = (
+                    f"{what}; {_why_not_read(unplanned)}; the identities it declares are unknown"
+                )
+                found.append(Diagnostic(path, line, message, "module-not-read", "warning"))
         seen = set()
         kinds: tuple[tuple[DiagnosticKind, str], ...] = (
             ("evaluation", "problems"),
@@ -191,6 +210,28 @@ class TerraformProject:
                     if (site, message) not in seen:
                         seen.add((site, message))
                         found.append(Diagnostic(site.path, site.line, message, kind, "warning"))
+        found.extend(self._unread_cycles({m for _, m in seen if CYCLE in m}))
+        return found
+
+    def _unread_cycles(self, said: set[str]) -> list[Diagnostic]:
+        """Cycles among locals that evaluation never met, because nothing reads them."""
+        met = [frozenset(re.findall(r"local\.([\w-]+)", m)) for m in said]
+        found: list[Diagnostic] = []
+        for directory, module in sorted(self.modules.items()):
+            if directory in self._downloaded:
+                continue
+            locals_: dict[str, ast.Expr] = {}
+            sites: dict[str, tuple[str, int]] = {}
+            for path, block in module.of_type("locals"):
+                for name, attribute in block.attributes.items():
+                    locals_[name] = attribute.expr
+                    sites[name] = (path, attribute.line)
+            for cycle in local_cycles(locals_):
+                if any(frozenset(cycle) <= names for names in met):
+                    continue
+                chain = " → ".join(f"local.{n}" for n in [*cycle, cycle[0]])
+                path, line = sites[cycle[0]]
+                found.append(Diagnostic(path, line, f"{CYCLE}: {chain}", "evaluation", "warning"))
         return found
 
     def roots(self) -> list[Root]:
@@ -411,10 +452,7 @@ class TerraformProject:
         local = downloaded.is_local(source)
         path = downloaded.manifest_path(root.dir)
         if manifest is None:
-            reason = (
-                f"no {path} in this tree (terraform init or terraform get in"
-                f" {root.dir or '.'} writes it; a git revision usually has no .terraform/)"
-            )
+            reason = _NO_MANIFEST
         elif manifest.problem is not None:
             reason = f"{path} could not be read"
         elif key not in manifest.entries:
@@ -448,13 +486,8 @@ class TerraformProject:
                 return None
         call_path = self._call_path(directory, call) or directory or "."
         shown = f"version {version}" if version else "no version"
-        message = (
-            f"module call module.{name} not read: source {source or '(none)'}, {shown}; {reason};"
-            " the identities it declares are unknown"
-        )
-        warning = Diagnostic(call_path, call.line, message, "module-not-read", "warning")
-        self._add(warning)
-        self._not_read[warning].add(root.label)
+        what = f"module call module.{name} not read: source {source or '(none)'}, {shown}"
+        self._not_read.setdefault((call_path, call.line, what), {})[root.label] = (root.dir, reason)
         return None
 
     def _manifest(self, root_dir: str) -> downloaded.Manifest | None:
@@ -497,6 +530,37 @@ class TerraformProject:
             return None
         return next((p for p, b in module.blocks if b is call), None)
 
+    def dormant_instances(self) -> Iterator[ResourceInstance]:
+        """One instance of each block that :meth:`instances` never created (its count or
+        for_each is empty in every root), evaluated in the first scope that saw it with
+        ``count.index`` 0: what a feature flag left off would hold once turned on."""
+        for key, (root, scope, block, path) in self._dormant.items():
+            if key in self._live:
+                continue
+            type_, name = block.labels
+            evaluator = Evaluator(scope)
+            if "for_each" in block.attributes:
+                unknown = UnknownValue("each", "for_each is empty here")
+                evaluator = evaluator.with_bindings(each={"key": unknown, "value": unknown})
+                instance_key: Value = unknown
+            else:
+                evaluator = evaluator.with_bindings(count={"index": 0})
+                instance_key = 0
+            tags = self._tags.get(root.label, {})
+            yield ResourceInstance(
+                root,
+                scope.prefix,
+                block.type,
+                type_,
+                name,
+                instance_key,
+                block,
+                path,
+                evaluator,
+                tags,
+                dormant=True,
+            )
+
     def _module_instances(self, root: Root, scope: ModuleScope) -> Iterator[ResourceInstance]:
         module = self.modules[scope.module_dir]
         evaluator = Evaluator(scope)
@@ -504,10 +568,20 @@ class TerraformProject:
         for path, block in module.blocks:
             if block.type in ("resource", "data") and len(block.labels) == 2:
                 type_, name = block.labels
+                key_of_block = (scope.module_dir, block.type, type_, name)
+                created = False
                 for key, inner in self._expand(block, evaluator):
+                    created = True
                     yield ResourceInstance(
                         root, scope.prefix, block.type, type_, name, key, block, path, inner, tags
                     )
+                if created:
+                    self._live.add(key_of_block)
+                elif key_of_block not in self._dormant or len(scope.prefix) < len(
+                    self._dormant[key_of_block][1].prefix
+                ):
+                    # The module's own root, when it is one, over its callers.
+                    self._dormant[key_of_block] = (root, scope, block, path)
             elif block.type == "module" and block.labels:
                 for key, _ in self._expand(block, evaluator):
                     child = self.child(scope, block.labels[0], key)
@@ -574,6 +648,33 @@ class TerraformProject:
         found = Diagnostic(path, block.line, message, "unsafe-path", "warning")
         if found not in self._diagnostics:
             self._diagnostics.append(found)
+
+
+# The commonest reason a registry module is not read, said once for every root it holds in.
+_NO_MANIFEST = "no manifest"
+
+
+def _why_not_read(reasons: Mapping[str, str]) -> str:
+    """Why a module call was not read, in each root (folder) that calls it, said once."""
+    roots = sorted(reasons)
+    shown = ", ".join(r or "." for r in roots[:3]) + (
+        f" and {len(roots) - 3} more" if len(roots) > 3 else ""
+    )
+    if all(why == _NO_MANIFEST for why in reasons.values()):
+        where = (
+            f"{downloaded.manifest_path(roots[0])} in this tree"
+            if len(roots) == 1
+            else f".terraform/modules/modules.json in any of the {len(roots)} roots that call it"
+            f" ({shown})"
+        )
+        root = (roots[0] or ".") if len(roots) == 1 else "a root"
+        return (
+            f"no {where} (terraform init or terraform get in {root} writes it; a git revision"
+            " usually has no .terraform/)"
+        )
+    first = roots[0]
+    others = f" (and in {len(roots) - 1} more roots: {shown})" if len(roots) > 1 else ""
+    return f"{reasons[first]}{others}"
 
 
 def _call_text(call: ast.Block, name: str) -> str:
@@ -646,3 +747,61 @@ def _tfvars_values(f: ast.HclFile, evaluator: Evaluator) -> dict[str, Value]:
         if block.type == "__attributes__":
             values.update({k: evaluator.eval(a.expr) for k, a in block.attributes.items()})
     return values
+
+
+def _local_reads(expr: ast.Expr) -> set[str]:
+    """The names of the ``local.NAME`` an expression reads, without evaluating it."""
+    found: set[str] = set()
+    todo: list[object] = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.GetAttr) and isinstance(node.obj, ast.Variable):
+            if node.obj.name == "local":
+                found.add(node.name)
+            continue
+        if isinstance(node, ast.Expr):
+            for name in getattr(node, "__dataclass_fields__", {}):
+                value = getattr(node, name)
+                if isinstance(value, ast.Expr):
+                    todo.append(value)
+                elif isinstance(value, tuple):
+                    for item in value:
+                        if isinstance(item, ast.Expr):
+                            todo.append(item)
+                        elif isinstance(item, tuple):
+                            todo.extend(i for i in item if isinstance(i, ast.Expr))
+    return found
+
+
+def local_cycles(locals_: Mapping[str, ast.Expr]) -> list[list[str]]:
+    """Cycles among a module's locals, found from what each reads (read or not)."""
+    graph = {name: sorted(_local_reads(expr) & locals_.keys()) for name, expr in locals_.items()}
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        # Depth-first from each name; a name met again on the current path closes a cycle.
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            name, i = stack.pop()
+            if i == 0:
+                path.append(name)
+                on_path.add(name)
+            nexts = graph[name]
+            if i < len(nexts):
+                stack.append((name, i + 1))
+                child = nexts[i]
+                if child in on_path:
+                    cycle = path[path.index(child) :]
+                    if not any(set(cycle) == set(c) for c in cycles):
+                        cycles.append(cycle)
+                elif child not in done:
+                    stack.append((child, 0))
+            else:
+                path.pop()
+                on_path.discard(name)
+                done.add(name)
+    return cycles

@@ -100,6 +100,8 @@ class AwsContext(ExtractContext):
     memberships: list[tuple[str, Value, ResourceInstance, Location]] = field(default_factory=list)
     # Instance profile address → the role it carries (None: not declared here).
     profile_roles: dict[str, str | None] = field(default_factory=dict)
+    # The managed policies something attaches (or sets as a boundary).
+    used_policies: set[str] = field(default_factory=set)
 
     def owner(self, inst: ResourceInstance) -> str | None:
         """The resource's own owner tag first: ``default_tags`` are only the fallback."""
@@ -216,11 +218,14 @@ class AwsContext(ExtractContext):
 
 def managed_policy(ctx: AwsContext, inst: ResourceInstance, arn: Value) -> ResourceInstance | None:
     """The ``aws_iam_policy`` an ARN or reference names; AWS-managed ARNs never match."""
-    if isinstance(arn, ResourceRef):
-        return ctx.find(inst, "policy", arn)
-    if isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:" not in arn:
-        return ctx.find(inst, "policy", arn)
-    return None
+    found = None
+    if isinstance(arn, ResourceRef) or (
+        isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:" not in arn
+    ):
+        found = ctx.find(inst, "policy", arn)
+    if found is not None:
+        ctx.used_policies.add(found.full_address)
+    return found
 
 
 def unresolved_text(arn: Value) -> str:

@@ -25,6 +25,7 @@ from driftgate.analyzer.extract.aws.common import (
     text_line,
     unresolved_text,
 )
+from driftgate.analyzer.extract.aws.definitions import add_definitions
 from driftgate.analyzer.extract.context import Report, ignore
 from driftgate.analyzer.extract.dispatch import Dispatch, Phase, handles
 from driftgate.analyzer.extract.options import ExtractOptions
@@ -180,7 +181,11 @@ def policy_grants(
         policy_where = ctx.location(policy, "policy")
         document = policy.get("policy")
         line = text_line(policy, "policy")
-        return list(aws_policy.grants(identity, document, via, policy_where, line))
+        # The attachment wrote the grant too: a new attachment of an old policy is the line.
+        return [
+            g.model_copy(update={"origins": (*g.origins, where)})
+            for g in aws_policy.grants(identity, document, via, policy_where, line)
+        ]
     shown = display(arn)
     vendor = _aws_managed(ctx, inst, attribute, arn)
     if vendor is not None:
@@ -272,6 +277,8 @@ def extract_aws(
     instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
 ) -> Model:
     ctx = AwsContext(options, report=report)
+    instances = list(instances)
     _DISPATCH.run(ctx, instances)
     aws_iam.memberships_done(ctx)
+    add_definitions(ctx, instances)
     return ctx.model

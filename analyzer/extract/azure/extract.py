@@ -81,7 +81,8 @@ HANDLED_TYPES = _DISPATCH.handled_types
 def extract_azure(
     instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
 ) -> Model:
-    relevant = [i for i in instances if i.type.startswith(_PREFIXES)]
+    relevant = [i for i in instances if i.type.startswith(_PREFIXES) and not i.dormant]
     state = AzureState(options, instances={i.full_address: i for i in relevant}, report=report)
     _DISPATCH.run(state, relevant)
+    grants.unassigned_definitions(state)
     return state.model

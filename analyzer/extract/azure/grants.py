@@ -19,7 +19,7 @@ from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.extract.azure.scopes import resource_id, scope_of
 from driftgate.analyzer.extract.azure.state import PRINCIPAL_TYPES, AzureState, resource_type
 from driftgate.analyzer.extract.azure.values import strings, text
-from driftgate.analyzer.model import Grant, Location, Permission, Trust
+from driftgate.analyzer.model import Grant, Identity, Location, Permission, Trust
 from driftgate.analyzer.model.conditions import opaque
 from driftgate.analyzer.providers import azure
 from driftgate.analyzer.terraform.blocks import BlockView
@@ -141,6 +141,32 @@ def role_assignment(state: AzureState, inst: ResourceInstance) -> None:
         )
         return
     definition = role.definition
+    state.used_definitions.add(definition.full_address)
+    state.model.grants.append(
+        _definition_grant(
+            identity,
+            definition,
+            scope,
+            role.name,
+            conditions,
+            unknown,
+            f"{inst.address} assigns {definition.address} ({role.name})",
+            where,
+        )
+    )
+
+
+def _definition_grant(
+    identity: str,
+    definition: ResourceInstance,
+    scope: str,
+    name: str,
+    conditions: list[str],
+    unknown: list[str],
+    via: str,
+    binding: Location | None,
+) -> Grant:
+    """What a custom role (``azurerm_role_definition``) grants at ``scope``."""
     views = definition.children("permissions")
     permissions: list[Permission] = []
     for view in views:
@@ -157,19 +183,42 @@ def role_assignment(state: AzureState, inst: ResourceInstance) -> None:
             unknown.extend(missing)
     if not permissions:
         # Actions that cannot be read: the role is still visible by name.
-        permissions.append(Permission(action=role.name, resource=scope))
+        permissions.append(Permission(action=name, resource=scope))
     line = views[0].line if views else definition.block.line
-    state.model.grants.append(
-        Grant(
-            identity=identity,
-            permissions=tuple(dict.fromkeys(permissions)),
-            conditions=tuple(opaque(c) for c in conditions),
-            via=f"{inst.address} assigns {definition.address} ({role.name})",
-            unknown=tuple(unknown),
-            location=Location(path=definition.path, line=line),
-            binding=where,
-        )
+    end = views[-1].block.end_line if views else definition.block.end_line
+    return Grant(
+        identity=identity,
+        permissions=tuple(dict.fromkeys(permissions)),
+        conditions=tuple(opaque(c) for c in conditions),
+        via=via,
+        unknown=tuple(unknown),
+        location=Location(path=definition.path, line=line, end_line=end if end > line else None),
+        binding=binding,
     )
+
+
+def unassigned_definitions(state: AzureState) -> None:
+    """Custom roles nothing here assigns, kept so that what they gain is said on them."""
+    for definition in state.custom_roles.values():
+        if definition.full_address in state.used_definitions:
+            continue
+        name = text(definition.get("name")) or definition.address
+        scope = definition.get("scope")
+        shown = scope if isinstance(scope, str) else display(scope) if scope is not None else "/"
+        address = definition.full_address
+        state.model.identities[address] = Identity(
+            address=address,
+            provider="azure",
+            kind="role definition",
+            name=f"{name} (assigned to nothing here)",
+            environment=state.environment(definition),
+            location=state.location(definition),
+            definition=True,
+        )
+        via = f"{definition.address} ({name})"
+        state.model.grants.append(
+            _definition_grant(address, definition, shown, name, [], [], via, None)
+        )
 
 
 def _acts_as(

@@ -62,6 +62,8 @@ class AzureState(ExtractContext):
     gpu_pools: dict[str, list[GpuPool]] = field(default_factory=dict)
     # (root label, lower-case role name) → the custom role (azurerm_role_definition).
     custom_roles: dict[tuple[str, str], ResourceInstance] = field(default_factory=dict)
+    # The custom roles some assignment here names.
+    used_definitions: set[str] = field(default_factory=set)
 
     def target(self, inst: ResourceInstance, ref: ResourceRef) -> ResourceInstance | None:
         """The instance a reference names, when the repository declares it."""

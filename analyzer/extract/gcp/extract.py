@@ -189,7 +189,7 @@ def extract_gcp(
     instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
 ) -> Model:
     ctx = GcpContext(options, report=report)
-    instances = list(instances)
+    instances = [i for i in instances if not i.dormant]
     for inst in instances:
         # Data sources of any provider: an account may be named by one (remote state).
         if inst.type.startswith("google_") or inst.mode == "data":

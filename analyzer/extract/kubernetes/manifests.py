@@ -82,7 +82,37 @@ def extract_kubernetes(documents: Iterable[YamlDocument], options: ExtractOption
     ]
     for impersonation in rbac.impersonations:
         model.trusts.extend(impersonation.trusts(accounts))
+    for role, grants in rbac.definitions:
+        _definition(model, role, grants, options)
     return model
+
+
+_AGGREGATE_TO = "rbac.authorization.k8s.io/aggregate-to-"
+
+
+def _definition(
+    model: Model, role: K8sObject, grants: list[Grant], options: ExtractOptions
+) -> None:
+    """A role no binding here reaches, kept so that what it gains is said on it."""
+    into = sorted(
+        key.removeprefix(_AGGREGATE_TO)
+        for key, value in role.labels.items()
+        if key.startswith(_AGGREGATE_TO) and value == "true"
+    )
+    why = f"aggregated into {', '.join(into)}" if into else "bound to nothing here"
+    address = grants[0].identity
+    if address in model.identities:
+        return
+    model.identities[address] = Identity(
+        address=address,
+        provider="kubernetes",
+        kind=role.kind,
+        name=f"{role.name} ({why})",
+        environment=options.environments.resolve(role.path, role.namespace, role.labels),
+        location=role.location,
+        definition=True,
+    )
+    model.grants.extend(grants)
 
 
 def _implicit_namespace(obj: K8sObject) -> bool:

@@ -83,6 +83,10 @@ class Rbac:
     grants: list[Grant] = field(default_factory=list)
     subjects: list[Subject] = field(default_factory=list)
     impersonations: list[Impersonation] = field(default_factory=list)
+    # Roles no binding here reaches (directly or by aggregation), with what they grant:
+    # a ClusterRole aggregated into the built-in `edit`, one a controller binds at run
+    # time. Their growth is said on them (see Identity.definition).
+    definitions: list[tuple[K8sObject, list[Grant]]] = field(default_factory=list)
 
 
 def rbac_grants(objects: Iterable[K8sObject]) -> Rbac:
@@ -98,6 +102,7 @@ def rbac_grants(objects: Iterable[K8sObject]) -> Rbac:
         elif obj.kind in _BINDINGS:
             bindings.append(obj)
     cluster_roles = [role for role in roles.values() if role.kind == "ClusterRole"]
+    reached: set[int] = set()
     found = Rbac()
     grants, subjects = found.grants, found.subjects
     for binding in bindings:
@@ -113,7 +118,9 @@ def rbac_grants(objects: Iterable[K8sObject]) -> Rbac:
         via = f"{binding.kind} {_qualified(binding.namespace, binding.name)} → {ref_kind} "
         via += _qualified(role_namespace, ref_name)
         ref_location = location(binding.path, ref, binding.location)
-        rules = _rules(role, cluster_roles) if role is not None else []
+        sources = _sources(role, cluster_roles) if role is not None else []
+        reached.update(id(source) for source in sources)
+        rules = _rules(sources)
         principals = _principals(binding)
         if principals:
             found.impersonations.extend(
@@ -146,6 +153,7 @@ def rbac_grants(objects: Iterable[K8sObject]) -> Rbac:
                         location=ref_location,
                     )
                 )
+    found.definitions = _definitions(roles.values(), cluster_roles, reached)
     return found
 
 
@@ -236,11 +244,8 @@ def _impersonated(rules: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
     return found
 
 
-def _rules(
-    role: K8sObject, cluster_roles: list[K8sObject]
-) -> list[tuple[dict[Any, Any], Location]]:
-    """The role's rules with their locations; an aggregated ClusterRole adds the rules of
-    the ClusterRoles its selectors match."""
+def _sources(role: K8sObject, cluster_roles: list[K8sObject]) -> list[K8sObject]:
+    """The role, and for an aggregated ClusterRole the ClusterRoles its selectors match."""
     sources = [role]
     selectors = mappings(mapping(role.data, "aggregationRule").get("clusterRoleSelectors"))
     if role.kind == "ClusterRole" and selectors:
@@ -249,11 +254,44 @@ def _rules(
             for other in cluster_roles
             if other is not role and any(_matches(s, other.labels) for s in selectors)
         ]
+    return sources
+
+
+def _rules(sources: list[K8sObject]) -> list[tuple[dict[Any, Any], Location]]:
+    """The rules of ``sources`` (a role and what it aggregates) with their locations."""
     return [
         (rule, location(source.path, rule, source.location))
         for source in sources
         for rule in mappings(source.data.get("rules"))
     ]
+
+
+def _definitions(
+    roles: Iterable[K8sObject], cluster_roles: list[K8sObject], reached: set[int]
+) -> list[tuple[K8sObject, list[Grant]]]:
+    found: list[tuple[K8sObject, list[Grant]]] = []
+    for role in roles:
+        if id(role) in reached:
+            continue
+        address = k8s_address(role.namespace, role.kind, role.name)
+        scope = role.namespace or "*"
+        via = f"{role.kind} {_qualified(role.namespace, role.name)}"
+        grants = []
+        for rule, at in _rules(_sources(role, cluster_roles)):
+            permissions, expanded = rule_permissions(rule, scope)
+            unknown = () if expanded else (f"rule grants more than {MAX_RULE_PERMISSIONS}",)
+            grants.append(
+                Grant(
+                    identity=address,
+                    permissions=permissions,
+                    via=via,
+                    unknown=unknown,
+                    location=at,
+                )
+            )
+        if grants:
+            found.append((role, grants))
+    return found
 
 
 def _matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:

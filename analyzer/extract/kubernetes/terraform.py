@@ -71,6 +71,8 @@ def extract_kubernetes_tf(
     index: dict[str, ResourceInstance] = {}
     by_root: dict[Root, list[ResourceInstance]] = defaultdict(list)
     for inst in instances:
+        if inst.dormant:
+            continue
         index.setdefault(inst.full_address, inst)
         if inst.type.startswith("kubernetes_"):
             by_root[inst.root].append(inst)

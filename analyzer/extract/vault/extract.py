@@ -321,7 +321,7 @@ def extract_vault(
     instances: Iterable[ResourceInstance], options: ExtractOptions, report: Report = ignore
 ) -> Model:
     extractor = _VaultExtractor(options, report=report)
-    instances = list(instances)
+    instances = [i for i in instances if not i.dormant]
     for inst in instances:
         extractor.index.setdefault(inst.full_address, inst)
     _DISPATCH.run(
