@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from driftgate.analyzer.checkapi import CheckMeta
+from driftgate.analyzer.checkapi import LEVEL_SEVERITY, CheckMeta
 
 CATALOG_COMMAND = "driftgate checks --format markdown > docs/checks.md"
 PAGES_COMMAND = "driftgate explain --all --write docs/checks"
@@ -43,8 +43,31 @@ def _facts(meta: CheckMeta) -> str:
     return (
         "| severity | OWASP NHI | kind | inference identities only |\n"
         "|---|---|---|---|\n"
-        f"| {meta.severity} | {owasp} | {meta.kind} | {inference} |"
+        f"| {meta.severity_rule()} | {owasp} | {meta.kind} | {inference} |"
     )
+
+
+def _severity_cell(meta: CheckMeta) -> str:
+    return "by access" if meta.by_level else str(meta.severity)
+
+
+def _severity_section() -> list[str]:
+    """The one table the privilege-delta checks' severity follows (LEVEL_SEVERITY)."""
+    rows = [f"| {level} | {severity} |" for level, severity in LEVEL_SEVERITY.items()]
+    return [
+        "## How severity is set",
+        "",
+        "A check marked *by access* is as severe as the most valuable access its finding",
+        "adds (DG103 at least medium: a guardrail removed is never merely low):",
+        "",
+        "| access the finding adds | severity |",
+        "|---|---|",
+        *rows,
+        "",
+        "Every check that is not about inference identities only is then one level higher",
+        "(critical stays critical) when an inference workload uses the identity. A",
+        "`severity:` entry in the configuration replaces all of this for its check.",
+    ]
 
 
 def check_page(meta: CheckMeta) -> str:
@@ -70,8 +93,10 @@ def catalog(metas: Sequence[CheckMeta]) -> str:
         anchor = f"{m.id}-{m.slug}".lower()
         owasp = ", ".join(m.owasp) or "-"
         lines.append(
-            f"| [{m.id}](#{anchor}) | {m.slug} | {m.severity} | {owasp} | {m.kind} | {m.title} |"
+            f"| [{m.id}](#{anchor}) | {m.slug} | {_severity_cell(m)} | {owasp} | {m.kind} "
+            f"| {m.title} |"
         )
+    lines += ["", *_severity_section()]
     sections = [
         f"## {m.id} {m.slug}\n\n{m.title}.\n\n{_facts(m)}\n\n"
         + _demote(_body(m))

@@ -21,6 +21,7 @@ from driftgate.analyzer.diff import (
     trust_deltas,
 )
 from driftgate.analyzer.model import Location, Model, Permission
+from driftgate.analyzer.providers import Level
 
 Confidence = Literal["high", "medium", "low"]
 
@@ -43,6 +44,17 @@ class Severity(StrEnum):
 _RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 _BY_RANK = {rank: sev for sev, rank in _RANKS.items()}
 
+# The one table the privilege-delta checks follow (docs/checks.md, "How severity is
+# set"): a finding is as severe as the most valuable access it adds, then one level
+# higher when an inference workload uses the identity.
+LEVEL_SEVERITY: dict[Level, Severity] = {
+    "read": Severity.LOW,
+    "write": Severity.MEDIUM,
+    "unknown": Severity.MEDIUM,
+    "admin": Severity.HIGH,
+    "escalation": Severity.HIGH,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class CheckMeta:
@@ -60,6 +72,23 @@ class CheckMeta:
     inference_only: bool = False
     # The check's page: What it finds / Why it matters / Example / Fix / References.
     doc: str = ""
+    # Severity follows LEVEL_SEVERITY (what the finding adds), never below ``floor``;
+    # ``severity`` is then only the rule's default (SARIF's defaultConfiguration).
+    by_level: bool = False
+    floor: Severity | None = None
+
+    def severity_rule(self) -> str:
+        """How this check's findings get their severity, in words (docs, explain)."""
+        if self.by_level:
+            table = ", ".join(f"{level} {sev}" for level, sev in LEVEL_SEVERITY.items())
+            rule = f"by the access it adds: {table}"
+            if self.floor is not None:
+                rule += f"; at least {self.floor}"
+        else:
+            rule = str(self.severity)
+        if not self.inference_only:
+            rule += "; one level higher when an inference workload uses the identity"
+        return rule
 
     @property
     def help_uri(self) -> str:

@@ -458,6 +458,8 @@ def scan(
             engine,
             read_head=trees.head.read_path,
             read_base=(trees.base or trees.head).read_path if models.base else None,
+            head_paths=models.head.paths,
+            base_paths=models.base.paths if models.base else frozenset(),
         )
     result = ScanResult(
         findings=findings,
@@ -654,7 +656,8 @@ def explain(check_id: str | None, every: bool, write_dir: Path | None) -> None:
     m = check.meta
     header = (
         f"{m.id} {m.slug}: {m.title}\n"
-        f"severity: {m.severity}   OWASP NHI: {', '.join(m.owasp) or '-'}   kind: {m.kind}\n"
+        f"severity: {m.severity_rule()}\n"
+        f"OWASP NHI: {', '.join(m.owasp) or '-'}   kind: {m.kind}\n"
     )
     click.echo(header + "\n" + (m.doc.strip() or f"{m.rationale}\n\nFix: {m.fix}"))
 

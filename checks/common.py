@@ -14,6 +14,11 @@ def principal_text(identity: Identity) -> str | None:
 
 def who(identity: Identity, model: Model) -> str:
     """``role llm (envs/prod:aws_iam_role.llm, prod, used by k8s:ml-prod/Deployment/llm)``."""
+    return f"{identity.kind} {identity.name} ({details(identity, model)})"
+
+
+def details(identity: Identity, model: Model) -> str:
+    """``envs/prod:aws_iam_role.llm; prod; used by k8s:ml-prod/Deployment/llm``."""
     details = [identity.address]
     if identity.environment:
         details.append(identity.environment)
@@ -22,7 +27,7 @@ def who(identity: Identity, model: Model) -> str:
         names = ", ".join(w.address for w in users[:3])
         more = f" and {len(users) - 3} more" if len(users) > 3 else ""
         details.append(f"used by {names}{more}")
-    return f"{identity.kind} {identity.name} ({'; '.join(details)})"
+    return "; ".join(details)
 
 
 def workloads_of(identity: Identity, model: Model) -> list[Workload]:
@@ -55,3 +60,26 @@ _KIND_NAMES = {
 def credential_kind_name(credential: Credential) -> str:
     """What a reviewer calls a credential of this kind: ``service-account key``."""
     return _KIND_NAMES.get(credential.kind, credential.kind.replace("_", " "))
+
+
+# A finding's first sentence is what a reviewer reads in an annotation's title line or
+# a notification: it says who and what in at most this many characters; detail follows.
+LEAD_LIMIT = 160
+
+
+def shortened(text: str, room: int) -> str:
+    """``text`` cut at a word boundary to fit ``room`` characters, marked with "…"."""
+    if len(text) <= room:
+        return text
+    cut = text[: max(room - 1, 1)]
+    space = cut.rfind(" ")
+    if space > room // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;") + "…"
+
+
+def lead(subject: str, verb: str, what: str) -> str:
+    """``role llm gains s3:PutObject on arn:...`` within :data:`LEAD_LIMIT` (no period)."""
+    subject = shortened(subject, LEAD_LIMIT // 2)
+    head = f"{subject} {verb} "
+    return head + shortened(what, LEAD_LIMIT - 1 - len(head))

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from driftgate.analyzer.checkapi import CheckContext, Draft, Severity, target_text
-from driftgate.analyzer.diff import DeltaKind
+from driftgate.analyzer.checkapi import (
+    LEVEL_SEVERITY,
+    CheckContext,
+    Draft,
+    Severity,
+    target_text,
+)
+from driftgate.analyzer.diff import DeltaKind, GrantDelta
 from driftgate.analyzer.model import Grant, Permission
 from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level, spec
-from driftgate.checks.common import who, workloads_of
+from driftgate.checks.common import details, lead, workloads_of
 
-SEVERITY: dict[Level, Severity] = {
-    "read": Severity.LOW,
-    "write": Severity.MEDIUM,
-    "unknown": Severity.MEDIUM,
-    "admin": Severity.HIGH,
-    "escalation": Severity.HIGH,
-}
 WHY: dict[Level, str] = {
     "read": "it can now read what it could not before",
     "write": "it can now create, change or delete what it could only read or not reach before",
@@ -78,7 +77,7 @@ def delta_drafts(
         if policies:
             levels.append(grant_level(delta.grant, identity.provider))
         worst = max(levels, key=LEVEL_ORDER.__getitem__)
-        severity = SEVERITY[worst]
+        severity = LEVEL_SEVERITY[worst]
         if floor is not None and severity.rank < floor.rank:
             severity = floor
         unknown = (
@@ -99,19 +98,19 @@ def delta_drafts(
         detail = spec(identity.provider).gain_detail(delta.added, before_permissions)
         if detail:
             gained = f"{gained} ({detail})"
+        name = f"{identity.kind} {identity.name}"
+        context = details(identity, ctx.head)
         if delta.workload is not None:
             w = delta.workload
             env = f" in {w.environment}" if w.environment else ""
-            message = (
-                f"{w.address}{env} now runs as {who(identity, ctx.head)} and so gains "
-                f"{gained} via {delta.grant.via}{unknown}: {WHY[worst]}."
-            )
+            first = lead(f"{w.address}{env} now runs as {name} and so", "gains", gained)
+            message = f"{first}. Via {delta.grant.via}{unknown}: {WHY[worst]} ({context})."
             subject = f"{w.address}|{subject}"
         else:
-            message = (
-                f"{who(identity, ctx.head)} gains {gained} "
-                f"via {delta.grant.via}{because}{unknown}: {WHY[worst]}."
-            )
+            first = lead(name, "gains", gained)
+            message = f"{first}. Via {delta.grant.via}{because}{unknown}: {WHY[worst]} ({context})."
+        if first.endswith("…"):
+            message += f" It gains {gained}."
         yield Draft(
             identity=identity.address,
             message=message,
@@ -132,5 +131,16 @@ def delta_drafts(
             # Worth unknown (an action or a role driftgate cannot resolve, one its
             # catalog lacks), or an identity no file declares that is unresolved or was
             # not named at base: growth is not certain.
-            confidence="low" if worst == "unknown" or not delta.certain else "high",
+            # Or a value driftgate can no longer resolve where base held the same actions
+            # (a literal replaced by a lookup): changed, not certainly grown.
+            confidence="low"
+            if worst == "unknown" or not delta.certain or _became_unknown(delta)
+            else "high",
         )
+
+
+def _became_unknown(delta: GrantDelta) -> bool:
+    if not delta.grant.unknown or not delta.added:
+        return False
+    held = {p.action for g in delta.before if g.effect == "allow" for p in g.permissions}
+    return all(p.action in held for p in delta.added)

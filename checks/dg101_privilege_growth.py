@@ -55,6 +55,7 @@ META = CheckMeta(
     fix="Grant only what the workload needs, or suppress with the reason the growth is intended.",
     kind="delta",
     doc=__doc__ or "",
+    by_level=True,
 )
 
 

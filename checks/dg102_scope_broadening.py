@@ -54,6 +54,7 @@ META = CheckMeta(
     fix="Name the resources, namespace or scope the workload needs, or suppress with a reason.",
     kind="delta",
     doc=__doc__ or "",
+    by_level=True,
 )
 
 

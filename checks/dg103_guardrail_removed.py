@@ -53,11 +53,13 @@ META = CheckMeta(
     fix="Restore the guardrail, or suppress with the reason and an expiry.",
     kind="delta",
     doc=__doc__ or "",
+    by_level=True,
+    floor=Severity.MEDIUM,
 )
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
-    return delta_drafts(ctx, "guardrail", floor=Severity.MEDIUM)
+    return delta_drafts(ctx, "guardrail", floor=META.floor)
 
 
 CHECK = Check(META, run)

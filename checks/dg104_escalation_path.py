@@ -55,6 +55,7 @@ META = CheckMeta(
     fix="Remove the capability or restrict it to the exact roles and services needed.",
     kind="delta",
     doc=__doc__ or "",
+    by_level=True,
 )
 
 

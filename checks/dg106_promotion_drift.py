@@ -46,12 +46,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.checkapi import (
+    LEVEL_SEVERITY,
+    Check,
+    CheckContext,
+    CheckMeta,
+    Draft,
+    Severity,
+)
 from driftgate.analyzer.diff import ExtraPermission, ExtraPolicy, Promotion
 from driftgate.analyzer.model import Identity
 from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level
 from driftgate.checks.common import principal_text
-from driftgate.checks.delta import SEVERITY, describe, unresolved_policies
+from driftgate.checks.delta import describe, unresolved_policies
 
 META = CheckMeta(
     id="DG106",
@@ -72,6 +79,7 @@ META = CheckMeta(
     ),
     kind="delta",
     doc=__doc__ or "",
+    by_level=True,
 )
 
 
@@ -135,7 +143,7 @@ def _draft(promotion: Promotion) -> Draft:
         subject=f"{workload.address}@{src_env}",
         location=workload.location,
         related=(source.location,) if source.location is not None else (),
-        severity=SEVERITY[_level(worst)],
+        severity=LEVEL_SEVERITY[_level(worst)],
         environment=env,
         workloads=(workload.address, source.address),
         before=f"{src_env}: {_source_side(promotion, providers)}",

@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from driftgate.analyzer.catalog import CATALOG_COMMAND, PAGES_COMMAND, check_page
+from driftgate.analyzer.checkapi import LEVEL_SEVERITY
 from driftgate.analyzer.cli import cli
 from driftgate.checks import ALL_CHECKS
 
@@ -38,3 +39,17 @@ def test_explain_writes_the_pages(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{c.meta.id}.md" for c in ALL_CHECKS
     )
+
+
+def test_readme_and_explain_state_the_severity_the_code_applies() -> None:
+    """DG101 findings are low, medium or high by what they add: the README and explain
+    say so rather than one fixed level (issue 20)."""
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    for check in ALL_CHECKS:
+        m = check.meta
+        (row,) = [line for line in readme.splitlines() if line.startswith(f"| {m.id} |")]
+        assert row.split("|")[3].strip() == ("by access" if m.by_level else str(m.severity))
+    result = CliRunner().invoke(cli, ["explain", "DG101"])
+    for level, severity in LEVEL_SEVERITY.items():
+        assert f"{level} {severity}" in result.output
+    assert "one level higher when an inference workload uses the identity" in result.output

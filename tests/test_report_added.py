@@ -88,7 +88,7 @@ def test_a_statement_grown_by_25_buckets_lists_every_one_in_the_markdown(
 
     # The message for people is unchanged: the first twenty, then a count.
     [line] = [x for x in txt.read_text(encoding="utf-8").splitlines() if " DG101 " in x]
-    assert "s3:GetObject on arn:aws:s3:::data-20/*; and 5 more resources via" in line
+    assert "s3:GetObject on arn:aws:s3:::data-20/*; and 5 more resources." in line
     assert "data-21" not in line
 
     [found] = json.loads(js.read_text(encoding="utf-8"))["findings"]
