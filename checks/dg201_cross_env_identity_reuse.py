@@ -45,9 +45,10 @@ module with the environment in its name) and point each environment's workloads 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.model import Unknown, Workload
+from driftgate.analyzer.model import Model, Unknown, Workload
 from driftgate.checks.common import principal_text
 
 META = CheckMeta(
@@ -93,6 +94,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         external = not identity.declared and isinstance(identity.principal, Unknown)
         if external:
             principal = f"whatever {address.partition(':')[2]} holds"
+        refused = None if external else _refused(model, address, adopter)
         per_env = "; ".join(
             f"{env}: {', '.join(w.address for w in workloads if w.environment == env)}"
             for env in environments
@@ -107,6 +109,15 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
                 f"{adopter.address} in {adopter.environment} {runs} as {principal}: "
                 "driftgate cannot see the value, but every root reads the same one, so a "
                 "compromise or a permission granted in one environment reaches the others."
+            )
+        elif refused is not None:
+            accounts, admitted = refused
+            message = (
+                f"{identity.kind} {identity.name} [{address}]{own} is named by workloads in "
+                f"{len(environments)} environments — {per_env}; {adopter.address} in "
+                f"{adopter.environment} points at {principal} through {accounts}, but its "
+                f"trust admits only {admitted}: the pod would be refused, unless the trust "
+                "is widened elsewhere — point it at its own environment's identity."
             )
         else:
             message = (
@@ -128,8 +139,45 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
             workloads=tuple(w.address for w in workloads),
             before=None,
             after=", ".join(environments),
-            confidence="medium" if external else "high",
+            confidence="medium" if external or refused is not None else "high",
         )
+
+
+# How a trust names a Kubernetes ServiceAccount: an OIDC subject, a GKE member.
+_SUBJECTS = ("system:serviceaccount:", ".svc.id.goog[")
+
+
+def _refused(model: Model, address: str, workload: Workload) -> tuple[str, str] | None:
+    """(the workload's ServiceAccounts, what the trust admits) when ``address``'s trust
+    names ServiceAccounts and none of the workload's: federation would refuse the pod.
+    None when it admits one, or names none (driftgate cannot tell)."""
+    named = [
+        value
+        for trust in model.trusts
+        if trust.identity == address
+        for value in (*trust.principals, *(v for c in trust.conditions for v in c.values))
+        if any(marker in value for marker in _SUBJECTS)
+    ]
+    if not named:
+        return None
+    accounts = [
+        model.identities[a]
+        for a in workload.identities
+        if a in model.identities and model.identities[a].kind == "ServiceAccount"
+    ]
+    forms: list[str] = []
+    for account in accounts:
+        if not isinstance(account.principal, str) or account.principal.count(":") != 3:
+            return None  # a ServiceAccount whose name driftgate cannot read
+        _, _, namespace, name = account.principal.split(":")
+        forms += [account.principal, f"[{namespace}/{name}]"]
+    if not forms:
+        return None
+    for value in named:
+        if any(fnmatchcase(form, value) or value.endswith(form) for form in forms):
+            return None
+    shown = ", ".join(sorted(dict.fromkeys(named))[:3])
+    return ", ".join(a.principal for a in accounts if isinstance(a.principal, str)), shown
 
 
 CHECK = Check(META, run)

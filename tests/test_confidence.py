@@ -43,7 +43,13 @@ def test_certain_findings_carry_no_sarif_confidence(tmp_path: Path) -> None:
     main(["scan", "--base", str(demo / "base"), str(demo / "head"), "-f", "sarif", "-o", str(out)])
     results = json.loads(out.read_text())["runs"][0]["results"]
     assert results
-    assert all("confidence" not in r["properties"] for r in results)
+    # The demo's DG201 names a role whose trust would refuse the pod: not certain.
+    unsure = {
+        r["ruleId"]: r["properties"]["confidence"]
+        for r in results
+        if "confidence" in r["properties"]
+    }
+    assert unsure == {"DG201": "medium"}
 
 
 def _role(actions: tuple[str, ...]) -> Model:
@@ -68,3 +74,25 @@ def test_growth_whose_worth_is_unknown_is_low_confidence() -> None:
     write = _role(("s3:GetObject", "s3:PutObject"))
     [draft] = dg101_privilege_growth.CHECK.run(CheckContext(head=write, base=base))
     assert draft.confidence == "high"
+
+
+def test_a_resource_that_becomes_unresolvable_is_low_confidence(tmp_path: Path) -> None:
+    """A literal replaced by a lookup driftgate cannot follow: changed, not certainly grown."""
+    role = 'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n'
+    policy = (
+        'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.r.id\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+        ' Action = "iam:CreateServiceLinkedRole", Resource = %s }] })\n}\n'
+    )
+    base, head = tmp_path / "base", tmp_path / "head"
+    for root, resource in (
+        (base, '"arn:aws:iam::*:role/aws-service-role/fsx.amazonaws.com/X"'),
+        (head, '"arn:aws:iam::*:role/aws-service-role/${var.service}/X"'),
+    ):
+        root.mkdir()
+        (root / "main.tf").write_text(role + policy % resource + 'variable "service" {}\n')
+    out = tmp_path / "r.json"
+    main(["scan", "--no-cache", "--base", str(base), str(head), "-f", "json", "-o", str(out)])
+    (finding,) = json.loads(out.read_text())["findings"]
+    assert finding["check"].startswith("DG1")
+    assert finding["confidence"] == "low"

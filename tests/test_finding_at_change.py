@@ -207,3 +207,104 @@ def test_counted_document_with_an_unknown_count_still_renders(
     (finding,) = scan(capsys, base, head)
     assert "s3:DeleteObject on arn:aws:s3:::logs/*" in finding["message"]
     assert finding["confidence"] == "high"
+
+
+GCP = """\
+resource "google_service_account" "sa" {
+  account_id = "embedder"
+  project    = "acme-ml"
+}
+resource "google_project_iam_member" "m" {
+  project = "acme-ml"
+  member  = "serviceAccount:${google_service_account.sa.email}"
+  role    = "%s"
+}
+"""
+
+
+def test_a_gcp_binding_whose_role_changed_is_reported_at_the_role_line(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"main.tf": GCP % "roles/storage.objectViewer"})
+    write_tree(head, {"main.tf": GCP % "roles/storage.objectAdmin"})
+    (finding,) = scan(capsys, base, head)
+    assert finding["location"]["line"] == line_of(head, "main.tf", "roles/storage.objectAdmin")
+
+
+DYNAMIC_MODULE = """\
+variable "permissions" {}
+resource "aws_iam_role" "this" {
+  name               = "svc"
+  assume_role_policy = "{}"
+}
+data "aws_iam_policy_document" "inline" {
+  dynamic "statement" {
+    for_each = var.permissions
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+resource "aws_iam_role_policy" "this" {
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.inline.json
+}
+"""
+
+DYNAMIC_CALLER = """\
+module "svc" {
+  source = "../../modules/svc"
+  permissions = {
+    Logs = {
+      actions   = [%s]
+      resources = ["*"]
+    }
+  }
+}
+"""
+
+
+def test_a_dynamic_statement_is_reported_at_the_callers_entry_the_change_edited(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """terraform-aws-iam: widening a statement in examples/iam-role/main.tf was reported
+    at the module's content block (modules/iam-role/main.tf:321), a line the pull request
+    never touched."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    for root, actions in (
+        (base, '"logs:PutLogEvents"'),
+        (head, '"logs:PutLogEvents",\n        "logs:DeleteLogGroup"'),
+    ):
+        write_tree(
+            root,
+            {"modules/svc/main.tf": DYNAMIC_MODULE, "envs/prod/main.tf": DYNAMIC_CALLER % actions},
+        )
+    (finding,) = scan(capsys, base, head)
+    assert finding["location"]["path"] == "envs/prod/main.tf"
+    assert finding["location"]["line"] == line_of(head, "envs/prod/main.tf", "logs:DeleteLogGroup")
+    assert ("modules/svc/main.tf", 9) in {(r["path"], r["line"]) for r in finding["related"]}
+
+
+def test_a_new_attachment_of_an_old_policy_is_reported_at_the_attachment(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    roles = ROLE + ROLE.replace('"r"', '"other"').replace('"worker"', '"other"')
+    attach_other = MAIN.replace(ROLE, roles)
+    attach_both = attach_other + (
+        'resource "aws_iam_role_policy_attachment" "b" {\n'
+        "  role       = aws_iam_role.other.name\n"
+        "  policy_arn = aws_iam_policy.p.arn\n}\n"
+    )
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"main.tf": attach_other, "policy.tf": DOCUMENT % ""})
+    write_tree(head, {"main.tf": attach_both, "policy.tf": DOCUMENT % ""})
+    (finding,) = scan(capsys, base, head)
+    assert finding["identity"] == ".:aws_iam_role.other"
+    assert finding["location"]["path"] == "main.tf"
+    lines = (head / "main.tf").read_text().splitlines()
+    assert finding["location"]["line"] > lines.index(
+        'resource "aws_iam_role_policy_attachment" "b" {'
+    )

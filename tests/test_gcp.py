@@ -211,6 +211,8 @@ def test_project_member_by_email_reference_grants_the_role_on_the_project() -> N
             via="google_project_iam_member.vertex",
             location=Location(path=PROD, line=9),
             binding=Location(path=PROD, line=6),
+            # The whole block: a change to its role is where a finding points.
+            origins=(Location(path=PROD, line=6, end_line=10),),
         )
     ]
 

@@ -194,7 +194,8 @@ def test_pull_request_with_privilege_growth_fails_and_reports_everywhere(
     assert annotations[0].startswith("::error file=k8s/prod/llm.yaml,line=13,")
     assert any(
         a.startswith(
-            f"::error file={MAIN_TF},line=56,endLine=60,title=DG104 [critical] escalation-path::role "
+            f"::error file={MAIN_TF},line=56,endLine=60,"
+            "title=DG104 [critical] escalation-path::role "
             "llm-inference-staging"
         )
         for a in annotations

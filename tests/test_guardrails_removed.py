@@ -51,3 +51,47 @@ def test_a_removed_deny_is_dg103_at_the_role(tmp_path: Path, capsys: Capture) ->
 
 def test_a_deny_moved_to_another_policy_is_no_change(tmp_path: Path, capsys: Capture) -> None:
     assert scan(capsys, tmp_path, ROLE + DENY % "deny_logs", ROLE + DENY % "guardrails") == []
+
+
+MFA_GUARD = """\
+resource "aws_iam_role_policy" "guard" {
+  role   = aws_iam_role.cluster.id
+  policy = jsonencode({
+    Statement = [{
+      Sid       = "DenyWithoutMfa"
+      Effect    = "Deny"
+      NotAction = [
+        "iam:ListMFADevices",
+%s      ]
+      Resource  = "*"
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "false" } }
+    }]
+  })
+}
+"""
+
+
+def test_an_action_joining_a_conditional_denys_notaction_is_dg103_at_that_line(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """Without MFA everything but listing devices was denied; now S3 is allowed too."""
+    head = ROLE + MFA_GUARD % '        "s3:*",\n'
+    (finding,) = scan(capsys, tmp_path, ROLE + MFA_GUARD % "", head)
+    assert finding["check"] == "DG103"
+    assert "no longer covers s3:* on *" in finding["message"]
+    assert "aws:MultiFactorAuthPresent" in finding["message"]
+    lines = textwrap.dedent(head).splitlines()
+    assert '"s3:*"' in lines[finding["location"]["line"] - 1]
+
+
+def test_a_conditional_deny_removed_is_dg103(tmp_path: Path, capsys: Capture) -> None:
+    (finding,) = scan(capsys, tmp_path, ROLE + MFA_GUARD % "", ROLE)
+    assert finding["check"] == "DG103"
+    assert "was removed" in finding["message"]
+
+
+def test_an_action_leaving_a_conditional_denys_notaction_is_no_growth(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    base = ROLE + MFA_GUARD % '        "s3:*",\n'
+    assert scan(capsys, tmp_path, base, ROLE + MFA_GUARD % "") == []

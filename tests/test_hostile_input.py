@@ -431,6 +431,46 @@ def test_self_referencing_locals_terminate_and_name_the_cycle(
     assert grant["unknown"]  # the cycle is shown as unknown, not guessed
 
 
+def test_a_cycle_among_locals_nothing_reads_is_still_named(tmp_path: Path, capsys: Capture) -> None:
+    """Evaluation is lazy, so an unread cycle is never met: it is found from the text."""
+    write(tmp_path, {"main.tf": "locals {\n  x = 1\n  a = [local.b]\n  b = local.a\n}\n" + ROLE})
+    code, document = model_json(capsys, tmp_path)
+    assert code == 0
+    messages = [(d["line"], d["message"]) for d in document["diagnostics"]]
+    assert messages == [
+        (3, "local values refer to each other in a cycle: local.a → local.b → local.a")
+    ]
+
+
+def test_documents_built_from_documents_are_rendered_once_each(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """Forty documents, each merging the one before twice: 2**40 renders if each path
+    that reaches a document renders it again, and 2**40 statements if merging were not
+    bounded; one that merges itself terminates. Past the bounds, the rest is unknown."""
+    docs = ['data "aws_iam_policy_document" "d0" {\n  statement {\n    actions = ["s3:X"]\n'
+            '    resources = ["*"]\n  }\n}\n']  # fmt: skip
+    for i in range(1, 41):
+        prev = f"data.aws_iam_policy_document.d{i - 1}.json"
+        docs.append(
+            f'data "aws_iam_policy_document" "d{i}" {{\n'
+            f"  source_policy_documents = [{prev}, {prev}]\n}}\n"
+        )
+    docs.append(
+        'data "aws_iam_policy_document" "self" {\n'
+        "  source_policy_documents = [data.aws_iam_policy_document.self.json]\n}\n"
+    )
+    attach = (
+        'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.app.id\n'
+        "  policy = data.aws_iam_policy_document.d40.json\n}\n"
+    )
+    write(tmp_path, {"main.tf": "".join(docs) + ROLE + attach})
+    code, document = timed(lambda: model_json(capsys, tmp_path), 20)
+    assert code == 0
+    actions = {p["action"] for g in document["grants"] for p in g["permissions"]}
+    assert "s3:X" in actions
+
+
 def test_for_each_over_a_billion_elements_is_bounded(tmp_path: Path, capsys: Capture) -> None:
     write(
         tmp_path,

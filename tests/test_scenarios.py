@@ -147,6 +147,10 @@ def test_scenario(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
         assert actual["confidence"] == item.get("confidence", "high"), actual["message"]
         for fragment in item.get("message_contains", []):
             assert fragment in actual["message"], actual["message"]
+    for finding in findings:
+        # The first sentence (who and what) fits an annotation's title; detail follows.
+        first = finding["message"].split(". ", 1)[0]
+        assert len(first) <= 160, finding["message"]
     for secret in expected.get("never_in_report", []):
         assert secret not in json.dumps(report, ensure_ascii=False)
 

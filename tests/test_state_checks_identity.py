@@ -4,11 +4,16 @@ severe they are and what their fingerprints are made of."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity
+from driftgate.analyzer.cli import main as cli_main
 from driftgate.analyzer.engine.findings import Finding
 from driftgate.analyzer.engine.run import EngineOptions, run_checks
 from driftgate.analyzer.model import (
@@ -594,3 +599,38 @@ def test_a_sealed_model_answers_lookups_by_identity_as_a_scan_does() -> None:
     assert [(model.grants_of(q), model.workloads_using(q)) for q in queries] == scanned
     assert [g.via for g in model.grants_of(role)] == ["a", "c"]
     assert [w.name for w in model.workloads_using(role)] == ["llm"]  # through federation
+
+
+def _demo_dg201(tmp_path: Path, subject: str | None) -> dict[str, Any]:
+    """The demo's DG201, its staging role's trust admitting ``subject`` instead."""
+    demo = Path(__file__).parent.parent / "testdata" / "demo"
+    head = tmp_path / "head"
+    shutil.copytree(demo / "head", head)
+    if subject is not None:
+        main_tf = head / "terraform" / "envs" / "staging" / "main.tf"
+        text = main_tf.read_text()
+        main_tf.write_text(text.replace('"system:serviceaccount:ml-${var.env}:llm"', subject))
+    out = tmp_path / "r.json"
+    cli_main(["scan", "--no-cache", "-f", "json", "-o", str(out), str(head)])
+    (finding,) = [f for f in json.loads(out.read_text())["findings"] if f["check"] == "DG201"]
+    result: dict[str, Any] = finding
+    return result
+
+
+def test_dg201_says_the_pod_would_be_refused_when_the_trust_does_not_admit_it(
+    tmp_path: Path,
+) -> None:
+    """The demo's prod pod names the staging role, whose trust admits only the staging
+    ServiceAccount: it does not run as that role, and the finding says so."""
+    finding = _demo_dg201(tmp_path, None)
+    assert "trust admits only system:serviceaccount:ml-staging:llm" in finding["message"]
+    assert "would be refused" in finding["message"]
+    assert "runs as" not in finding["message"]
+    assert finding["confidence"] == "medium"
+
+
+def test_dg201_says_it_runs_as_the_role_when_the_trust_admits_it(tmp_path: Path) -> None:
+    finding = _demo_dg201(tmp_path, '"system:serviceaccount:ml-*:llm"')
+    assert "runs as" in finding["message"]
+    assert "refused" not in finding["message"]
+    assert finding["confidence"] == "high"

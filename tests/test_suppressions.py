@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.cli import main as cli_main
 from driftgate.analyzer.engine.inline import parse_file
 from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks
 from driftgate.analyzer.model import Location, Model
@@ -129,3 +134,19 @@ def test_configured_suppression_expires_into_dg901() -> None:
     )
     assert [(f.check.id, f.suppressed) for f in expired] == [("DG302", None), ("DG901", None)]
     assert expired[1].location == source and "expired on 2025-01-01" in expired[1].message
+
+
+def test_a_directive_without_a_reason_is_dg901_in_a_file_no_finding_points_at(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        "# driftgate:ignore[DG302]\n"
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n'
+    )
+    (tmp_path / "quiet.tf").write_text("# driftgate:ignore[DG301] reason: vendor key, rotated\n")
+    cli_main(["scan", "--no-cache", "-f", "json", str(tmp_path)])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["check"], f["location"]["path"], f["location"]["line"]) for f in findings] == [
+        ("DG901", "main.tf", 1)
+    ]
+    assert "has no reason" in findings[0]["message"]

@@ -382,6 +382,25 @@ def test_without_a_manifest_each_remote_call_is_one_warning(
     ), summary
 
 
+def test_a_shared_module_calling_a_remote_one_is_one_warning_naming_its_roots(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """terraform-aws-eks: eight example roots call the module that calls module.kms; one
+    call in one file is one warning, not eight."""
+    shared = 'module "kms" {\n  source  = "terraform-aws-modules/kms/aws"\n  version = "4.0.0"\n}\n'
+    caller = 'module "eks" {\n  source = "../../modules/eks"\n}\n'
+    files = {"modules/eks/main.tf": shared}
+    files.update({f"examples/{name}/main.tf": caller for name in ("a", "b", "c", "d")})
+    write(tmp_path, files)
+    _, report = scan_json(capsys, tmp_path)
+    (warning,) = not_read(report["diagnostics"])
+    path, line, message = warning
+    assert (path, line) == ("modules/eks/main.tf", 1)
+    assert "in any of the 4 roots that call it (examples/a, examples/b, examples/c and 1 more)" in (
+        message
+    )
+
+
 def test_the_warning_never_changes_the_exit_code_and_findings_still_decide(
     tmp_path: Path, capsys: Capture
 ) -> None:

@@ -145,8 +145,8 @@ def test_gcp_object_viewer_to_admin_names_the_writes_and_deletes(
     assert "storage.objects.delete" in found["message"]
     assert "storage.objects.create" in found["message"]
     assert "storage.objects.get," not in found["message"]  # held before: not "added"
-    # At the binding (its member line; the role is on the line above).
-    assert (found["location"]["line"], found["confidence"]) == (8, "high")
+    # At the line the change wrote: the binding's role (its member line is below).
+    assert (found["location"]["line"], found["confidence"]) == (7, "high")
     base, head = pair(
         tmp_path / "back", GCP, "roles/storage.objectAdmin", "roles/storage.objectViewer"
     )

@@ -79,9 +79,12 @@ class GrantDelta:
     @property
     def related(self) -> tuple[Location, ...]:
         if self.workload is not None:
-            return (self.grant.location,) if self.grant.location is not None else ()
-        other = self.grant.location if self.location is self.grant.binding else self.grant.binding
-        return (other,) if other is not None else ()
+            found = (self.grant.location,) if self.grant.location is not None else ()
+        else:
+            grant = self.grant
+            other = grant.location if self.location is grant.binding else grant.binding
+            found = (other,) if other is not None else ()
+        return found + tuple(o for o in self.grant.origins if o not in found)
 
 
 def _classify(
@@ -228,16 +231,58 @@ def _changed_allows(before: Sequence[Grant], after: Sequence[Grant]) -> list[Gra
 
 
 def _removed_denies(before: Sequence[Grant], after: Sequence[Grant]) -> list[Grant]:
-    """Unconditional Deny grants of base whose permissions no Deny at head still covers."""
-    kept = {p for g in after if g.effect == "deny" and not g.conditions for p in g.permissions}
-    return [
-        g
-        for g in before
-        if g.effect == "deny"
-        and not g.conditions
-        and g.permissions
-        and not set(g.permissions) <= kept
+    """What base's Deny statements denied that head's no longer do, each as a deny grant.
+
+    A statement gone (no head Deny has its place) keeps its base location, and what no
+    head Deny with the same conditions still covers. A statement still there that denies
+    less — an action dropped from its list, or one that joins its NotAction — is located
+    at head's statement, with only what it stopped denying.
+    """
+    heads: dict[str, list[Grant]] = {}
+    for g in after:
+        if g.effect == "deny":
+            heads.setdefault(g.via, []).append(g)
+    found: list[Grant] = []
+    for g in before:
+        if g.effect != "deny" or not g.permissions:
+            continue
+        same = heads.get(g.via, [])
+        if not same:
+            kept = {
+                p
+                for h in after
+                if h.effect == "deny" and h.conditions == g.conditions
+                for p in h.permissions
+            }
+            if not set(g.permissions) <= kept:
+                found.append(g)
+            continue
+        for h in same:
+            if h.conditions != g.conditions:
+                continue
+            gone = _denied_less(g.permissions, h.permissions)
+            if gone:
+                found.append(g.model_copy(update={"permissions": gone, "location": h.location}))
+    return found
+
+
+def _denied_less(
+    base: tuple[Permission, ...], head: tuple[Permission, ...]
+) -> tuple[Permission, ...]:
+    """What a Deny statement denied at base and not at head: actions dropped from its
+    list, and actions that joined its NotAction (``NOT x`` is denied everything but x)."""
+    kept = set(head)
+    dropped = [p for p in base if not p.action.startswith("NOT ") and p not in kept]
+    excluded = [
+        Permission(action=p.action.removeprefix("NOT "), resource=p.resource, scope=p.scope)
+        for p in head
+        if p.action.startswith("NOT ") and p not in set(base)
     ]
+    # A NotAction statement that gained an exclusion: only if it had exclusions before
+    # (a new NotAction statement replacing an Action one is a different statement).
+    if excluded and not any(p.action.startswith("NOT ") for p in base):
+        excluded = []
+    return tuple(dict.fromkeys([*dropped, *excluded]))
 
 
 def _denies_gone(
@@ -262,14 +307,16 @@ def _denies_gone(
         if not gone:
             continue
         shown = ", ".join(f"{p.action} on {p.resource}" for p in gone[:3])
+        narrowed = deny not in before
+        guarded = f" (when {', '.join(str(c) for c in deny.conditions)})" if deny.conditions else ""
         reason = (
-            f"the explicit Deny of {shown} was removed; nothing here allows it today, but a "
-            "policy attached elsewhere now can"
-        )
-        # The removal has no line at head: point at the identity's declaration.
-        at = deny.model_copy(
-            update={"effect": "allow", "location": identity.location, "binding": None}
-        )
+            f"the explicit Deny{guarded} no longer covers {shown}"
+            if narrowed
+            else f"the explicit Deny{guarded} of {shown} was removed"
+        ) + "; nothing here allows it today, but a policy attached elsewhere now can"
+        # A statement gone has no line at head: point at the identity's declaration.
+        where = deny.location if narrowed else identity.location
+        at = deny.model_copy(update={"effect": "allow", "location": where, "binding": None})
         yield GrantDelta(identity, at, gone, "guardrail", reason, before)
 
 

@@ -56,6 +56,14 @@ class ChangedLines:
                 found.update(range(j1 + 1, j2 + 1))
         return frozenset(found)
 
+    def touches(self, location: Location) -> bool:
+        """Whether the change wrote a line of ``location`` (its span, or its one line)."""
+        added = self.added(location.path)
+        if not added:
+            return False
+        end = location.end_line if location.end_line else location.line
+        return any(location.line <= n <= end for n in added)
+
     def at_change(self, location: Location, hints: tuple[str, ...] = ()) -> Location:
         """``location`` narrowed to the changed line inside it, when it spans lines.
 

@@ -12,6 +12,7 @@ from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity, Th
 from driftgate.analyzer.engine.changed import ChangedLines
 from driftgate.analyzer.engine.findings import BaselineState, Finding
 from driftgate.analyzer.engine.inline import InlineIndex, InlineSuppression, Reader
+from driftgate.analyzer.engine.lead import with_lead
 from driftgate.analyzer.model import Location, Model, Unknown
 
 SUPPRESSION_CHECK = "DG901"
@@ -81,11 +82,14 @@ def run_checks(
     *,
     read_head: Reader | None = None,
     read_base: Reader | None = None,
+    head_paths: frozenset[str] = frozenset(),
+    base_paths: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Findings of head; in diff mode, each marked new, unchanged or absent against base.
 
     ``read_head`` / ``read_base`` give the text of a tree's files for inline suppressions
-    (none: only configured suppressions apply).
+    (none: only configured suppressions apply); ``head_paths`` / ``base_paths`` are the
+    files read, whose inline directives DG901 judges even where no finding points.
     """
     head_ctx = CheckContext(head, base, options.thresholds)
     changed = (
@@ -94,14 +98,21 @@ def run_checks(
         else None
     )
     head_findings = _findings(
-        checks, head_ctx, head, options, read_head, config_expiry=True, changed=changed
+        checks,
+        head_ctx,
+        head,
+        options,
+        read_head,
+        config_expiry=True,
+        changed=changed,
+        paths=head_paths,
     )
     if base is None:
         return head_findings
     # State checks are judged on base alone: what they report there already existed.
     base_ctx = CheckContext(base, None, options.thresholds)
     state_checks = [c for c in checks if c.meta.kind == "state"]
-    base_findings = _findings(state_checks, base_ctx, base, options, read_base)
+    base_findings = _findings(state_checks, base_ctx, base, options, read_base, paths=base_paths)
     base_prints = {f.fingerprint for f in base_findings}
     head_prints = {f.fingerprint for f in head_findings}
     result: list[Finding] = []
@@ -131,6 +142,7 @@ def _findings(
     *,
     config_expiry: bool = False,
     changed: ChangedLines | None = None,
+    paths: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     inference = _inference_identities(model)
     overrides = dict(options.severity_overrides)
@@ -149,6 +161,9 @@ def _findings(
     dg901 = next((c for c in checks if c.meta.id == SUPPRESSION_CHECK), None)
     if dg901 is not None:
         severity = overrides.get(dg901.meta.id, dg901.meta.severity)
+        if inline is not None:
+            for path in sorted(paths):
+                inline.in_file(path)  # a directive without a reason is wrong in any file
         problems = list(inline.seen()) if inline is not None else []
         expired = [s for s in options.suppressions if s.expired(today)] if config_expiry else []
         for f in _suppression_findings(dg901, severity, problems, expired, today):
@@ -216,8 +231,13 @@ def _at_change(
             if (len(part) > 2 or part == "*") and "${" not in part
         )
     )
-    location = changed.at_change(finding.location, hints)
-    related = list(finding.related)
+    # Of the places that wrote what the finding is about (the statement, the module
+    # input a dynamic statement iterates, the attachment), the one the change touched.
+    written = finding.location
+    if not changed.touches(written):
+        written = next((r for r in finding.related if changed.touches(r)), written)
+    location = changed.at_change(written, hints)
+    related = [r for r in finding.related if r != written]
     identity = model.identities.get(finding.identity)
     for where in (finding.location, identity.location if identity else None):
         if where is not None and where != location and where not in related:
@@ -308,7 +328,7 @@ def _suppression_finding(
     return Finding(
         check=check.meta,
         severity=severity,
-        message=message,
+        message=with_lead(message),
         identity=identity,
         principal=None,
         environment=None,
@@ -351,7 +371,7 @@ def _finding(
     return Finding(
         check=meta,
         severity=severity,
-        message=draft.message,
+        message=with_lead(draft.message),
         identity=draft.identity,
         principal=principal,
         environment=draft.environment or (identity.environment if identity else None),

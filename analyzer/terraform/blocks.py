@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.terraform.evaluate import Evaluator
 from driftgate.analyzer.terraform.functions import MAX_COLLECTION
-from driftgate.analyzer.terraform.values import TfSet, Value
+from driftgate.analyzer.terraform.values import LocatedDict, TfSet, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,9 @@ class BlockView:
     block: ast.Block
     evaluator: Evaluator
     unknown: str | None = None
+    # (path, line, end line) of the element a ``dynamic`` block made this one from, when
+    # it was written as an object (a module input's map entry): the change may be there.
+    origin: tuple[str, int, int] | None = None
 
     @property
     def line(self) -> int:
@@ -67,7 +70,15 @@ class BlockView:
             return [BlockView(content[0], self.evaluator, f"dynamic {type_} over {text}")]
         return [
             BlockView(
-                content[0], self.evaluator.with_bindings(**{iterator: {"key": k, "value": v}})
+                content[0],
+                self.evaluator.with_bindings(**{iterator: {"key": k, "value": v}}),
+                origin=_written(v),
             )
             for k, v in pairs[:MAX_COLLECTION]
         ]
+
+
+def _written(value: Value) -> tuple[str, int, int] | None:
+    if isinstance(value, LocatedDict) and value.path and value.line:
+        return (value.path, value.line, value.end_line)
+    return None

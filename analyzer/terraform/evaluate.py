@@ -35,6 +35,7 @@ from driftgate.analyzer.terraform.values import (
 )
 
 MAX_DEPTH = 64
+CYCLE = "local values refer to each other in a cycle"
 NO_VALUE = "variable has no value"
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
@@ -69,6 +70,11 @@ _CONTEXT_SOURCES: set[str] = set()
 # Data sources whose attributes the configuration alone determines: type → (attributes,
 # how to compute them).
 _RENDERED: dict[str, dict[str, Renderer]] = {}
+# Rendered data sources whose value does not depend on any instance existing (the
+# partition): ``x[0]`` reads the same under ``count = 0``, as in a feature flag's
+# documents evaluated as if it were on. A policy document is not one: its ``[*]`` under
+# ``count = 0`` is genuinely empty.
+_INSTANCE_FREE: set[str] = set()
 
 
 def register_context_source(*data_types: str) -> None:
@@ -76,13 +82,18 @@ def register_context_source(*data_types: str) -> None:
     _CONTEXT_SOURCES.update(data_types)
 
 
-def register_rendered(data_type: str, attributes: Sequence[str], render: Renderer) -> None:
+def register_rendered(
+    data_type: str, attributes: Sequence[str], render: Renderer, *, instance_free: bool = False
+) -> None:
     """A data source whose ``attributes`` ``render`` computes from its block.
 
     Its other attributes are references read at plan time: the block's arguments are
-    what it is computed from, not what it exports.
+    what it is computed from, not what it exports. ``instance_free``: see
+    :data:`_INSTANCE_FREE`.
     """
     _RENDERED.setdefault(data_type, {}).update(dict.fromkeys(attributes, render))
+    if instance_free:
+        _INSTANCE_FREE.add(data_type)
 
 
 def _data_type(address: str) -> str | None:
@@ -105,6 +116,10 @@ class _Instance:
     key: str  # "", "[0]", '["k"]'
     block: ast.Block
     evaluator: Evaluator
+
+
+# Marks an attribute being read, so that one that reads itself is unknown, not endless.
+_RENDERING = UnknownValue("", "being read")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +185,8 @@ class ModuleScope:
     variable_sites: Mapping[str, Site] = field(default_factory=dict)
     # "type.name" (as in ``resources``) → the file the block is written in.
     resource_paths: Mapping[str, str] = field(default_factory=dict)
+    # (address, instance key, attribute) → its value, once read (see Evaluator._attribute).
+    attribute_values: dict[tuple[str, str, str], Value] = field(default_factory=dict)
     # The module directories on the call path to this instance (cycle detection).
     stack: tuple[str, ...] = ()
     root_label: str = ""
@@ -189,7 +206,7 @@ class ModuleScope:
                 f"local.{n}" for n in [*self._evaluating, name][self._evaluating.index(name) :]
             )
             site = self.local_sites.get(name, Site(self.module_dir, 1))
-            self.problems.append((site, f"local values refer to each other in a cycle: {cycle}"))
+            self.problems.append((site, f"{CYCLE}: {cycle}"))
             return UnknownValue(f"local.{name}", "local value refers to itself (cycle)")
         self._evaluating.append(name)
         try:
@@ -568,6 +585,8 @@ class Evaluator:
             count = inner.eval(block.attributes["count"].expr)
             if not isinstance(count, int) or isinstance(count, bool):
                 return self._uncounted(address, block, inner, "count unknown")
+            if count == 0 and _data_type(address) in _INSTANCE_FREE | _CONTEXT_SOURCES:
+                return _Uncounted(f"{address}[*]", "count is 0", address, block, inner)
             return [
                 _Instance(address, f"[{i}]", block, inner.with_bindings(count={"index": i}))
                 for i in range(min(count, MAX_COLLECTION))
@@ -610,6 +629,30 @@ class Evaluator:
         if data_type in _CONTEXT_SOURCES:
             text = f"{instance.address}{instance.key}.{attribute}"
             return ContextValue(text, "account, partition or region: known at plan time")
+        text = f"{instance.address}{instance.key}.{attribute}"
+        # Read once per module instance: documents built from documents (and from
+        # themselves) would otherwise be rendered once per path that reaches them.
+        memo = self.scope.attribute_values
+        key = (instance.address, instance.key, attribute)
+        if key in memo:
+            found = memo[key]
+            return UnknownValue(text, "refers to itself") if found is _RENDERING else found
+        memo[key] = _RENDERING
+        try:
+            value = self._configured(instance, attribute, data_type)
+        finally:
+            del memo[key]
+        if value is None:
+            reason = "read at plan time" if block.type == "data" else "computed by the provider"
+            value = ResourceRef(
+                text, reason, instance.address + instance.key, attribute, self.scope.prefix
+            )
+        memo[key] = value
+        return value
+
+    def _configured(self, instance: _Instance, attribute: str, data_type: str | None) -> Value:
+        """The attribute as the configuration determines it; None when it does not."""
+        block = instance.block
         path = self.scope.resource_paths.get(instance.address, "")
         if data_type in _RENDERED:
             render = _RENDERED[data_type].get(attribute)
@@ -620,11 +663,7 @@ class Evaluator:
             # null means "computed" (a name from name_prefix): keep the reference.
             if value is not None and not isinstance(value, UnknownValue):
                 return stamp_path(value, path)
-        text = f"{instance.address}{instance.key}.{attribute}"
-        reason = "read at plan time" if block.type == "data" else "computed by the provider"
-        return ResourceRef(
-            text, reason, instance.address + instance.key, attribute, self.scope.prefix
-        )
+        return None
 
     def _step(self, value: Value, step: Value) -> Value:
         indexed = isinstance(step, _Key)

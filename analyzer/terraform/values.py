@@ -124,15 +124,25 @@ class LocatedDict(dict[str, Any]):
     line: int = 0
     end_line: int = 0
     path: str = ""
+    # (path, line, end line) of other places that wrote it: the input a dynamic block
+    # iterated to make it.
+    origins: tuple[tuple[str, int, int], ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_located, (dict(self), self.line, self.path, self.end_line))
+        return (_located, (dict(self), self.line, self.path, self.end_line, self.origins))
 
 
-def _located(data: dict[str, Any], line: int, path: str = "", end_line: int = 0) -> LocatedDict:
+def _located(
+    data: dict[str, Any],
+    line: int,
+    path: str = "",
+    end_line: int = 0,
+    origins: tuple[tuple[str, int, int], ...] = (),
+) -> LocatedDict:
     result = LocatedDict(data)
     result.line = line
     result.end_line = end_line
+    result.origins = origins
     result.path = path
     return result
 
@@ -189,7 +199,11 @@ def plain_value(value: Value) -> Value:
         return [plain_value(v) for v in value]
     if isinstance(value, LocatedDict):
         return _located(
-            {k: plain_value(v) for k, v in value.items()}, value.line, value.path, value.end_line
+            {k: plain_value(v) for k, v in value.items()},
+            value.line,
+            value.path,
+            value.end_line,
+            value.origins,
         )
     if isinstance(value, dict):
         return {k: plain_value(v) for k, v in value.items()}

@@ -48,7 +48,9 @@ def _service_principal(block: ast.Block, evaluator: Evaluator) -> Value:
 def register() -> None:
     register_context_source("aws_caller_identity", "aws_region")
     for attribute in _PARTITION:
-        register_rendered("aws_partition", (attribute,), _partition(attribute))
-    register_rendered("aws_service_principal", ("name", "id"), _service_principal)
+        register_rendered("aws_partition", (attribute,), _partition(attribute), instance_free=True)
+    register_rendered(
+        "aws_service_principal", ("name", "id"), _service_principal, instance_free=True
+    )
     register_rendered("aws_iam_policy_document", ("json", "minified_json"), render_policy_document)
     register_default_tags(DefaultTags("aws", "default_tags", "tags", "tags_all", "tags"))

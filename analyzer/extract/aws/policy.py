@@ -33,6 +33,7 @@ class Statement:
     # The file it is written in, when not the policy's own (a local, a module input).
     path: str = ""
     end_line: int | None = None
+    origins: tuple[tuple[str, int, int], ...] = ()
 
     def located(self, fallback: Location) -> Location:
         if self.line is None:
@@ -163,6 +164,7 @@ def _statement(index: int, raw: dict[str, Value]) -> Statement:
         line=raw.line if isinstance(raw, LocatedDict) and raw.line else None,
         path=raw.path if isinstance(raw, LocatedDict) else "",
         end_line=raw.end_line if isinstance(raw, LocatedDict) else None,
+        origins=raw.origins if isinstance(raw, LocatedDict) else (),
     )
 
 
@@ -183,6 +185,9 @@ def grants(
             for resource in stmt.resources
         )
         where = stmt.located(location)
+        origins = tuple(
+            Location(path=p, line=n, end_line=e if e > n else None) for p, n, e in stmt.origins
+        )
         effect = "deny" if stmt.effect.lower() == "deny" else "allow"
         yield Grant(
             identity=identity,
@@ -192,6 +197,7 @@ def grants(
             via=f"{via} {stmt.label}",
             unknown=stmt.unknown,
             location=where,
+            origins=origins,
         )
 
 

@@ -33,6 +33,14 @@ _LIST_KEYS = {
 }
 
 
+# Statements a rendered document holds at most (AWS allows a few hundred per policy).
+MAX_STATEMENTS = 10_000
+_TOO_MANY: dict[str, Value] = {
+    "Effect": "Allow",
+    "Action": UnknownValue("source_policy_documents", f"more than {MAX_STATEMENTS} statements"),
+}
+
+
 def render_policy_document(block: ast.Block, evaluator: Evaluator) -> Value:
     view = BlockView(block, evaluator)
     statements: list[Value] = []
@@ -53,6 +61,8 @@ def render_policy_document(block: ast.Block, evaluator: Evaluator) -> Value:
 def _statement(view: BlockView) -> Value:
     stmt = LocatedDict()
     stmt.line, stmt.end_line = view.line, view.block.end_line
+    if view.origin is not None:
+        stmt.origins = (view.origin,)
     if view.unknown is not None:
         stmt.update({"Effect": "Allow", "Action": UnknownValue(view.unknown, "for_each unknown")})
         return stmt
@@ -114,6 +124,11 @@ def _merge(statements: list[Value], later: list[Value]) -> list[Value]:
         sid = stmt.get("Sid") if isinstance(stmt, dict) else None
         if sid and sid in by_sid:
             result[by_sid[sid]] = stmt
-        else:
+        elif len(result) < MAX_STATEMENTS:
             result.append(stmt)
+        else:
+            # Documents merged into documents can double at each step: past the bound,
+            # what else the document allows is said to be unknown, not computed.
+            result.append(_TOO_MANY)
+            break
     return result

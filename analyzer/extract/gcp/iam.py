@@ -88,6 +88,9 @@ class Binding:
     conditions: tuple[Condition, ...]
     unknown: tuple[str, ...]
     location: Location
+    # The whole block: when the change edited its role rather than its members, the
+    # finding points there (see Grant.origins).
+    block: Location | None = None
 
 
 def members_of(expr: ast.Expr | None, evaluator: Evaluator) -> list[Member]:
@@ -179,7 +182,8 @@ class IamExtractor:
         members = members_of(attr.expr if attr else None, inst.evaluator)
         conditions, unknown = _condition(inst.children("condition"))
         where = Location(path=inst.path, line=inst.line_of(attribute))
-        yield Binding(inst.get("role"), tuple(members), conditions, unknown, where)
+        block = Location(path=inst.path, line=inst.block.line, end_line=inst.block.end_line)
+        yield Binding(inst.get("role"), tuple(members), conditions, unknown, where, block)
 
     def _policy_bindings(self, inst: ResourceInstance) -> Iterator[Binding]:
         """Bindings of ``policy_data``: a ``data "google_iam_policy"`` block, or JSON."""
@@ -222,7 +226,8 @@ class IamExtractor:
             attr = view.block.attributes.get("members")
             members = members_of(attr.expr if attr else None, view.evaluator)
             conditions, unknown_parts = _condition(view.children("condition"))
-            yield Binding(view.get("role"), tuple(members), conditions, unknown_parts, where)
+            block = Location(path=data.path, line=view.line, end_line=view.block.end_line)
+            yield Binding(view.get("role"), tuple(members), conditions, unknown_parts, where, block)
 
     # ---- grants and trusts --------------------------------------------------------------
 
@@ -259,6 +264,7 @@ class IamExtractor:
                         unknown=unknown,
                         location=binding.location,
                         binding=binding_at,
+                        origins=(binding.block,) if binding.block is not None else (),
                     )
                 )
             impersonation = role in IMPERSONATION_ROLES or bool(role_unknown)
