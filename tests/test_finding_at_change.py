@@ -308,3 +308,44 @@ def test_a_new_attachment_of_an_old_policy_is_reported_at_the_attachment(
     assert finding["location"]["line"] > lines.index(
         'resource "aws_iam_role_policy_attachment" "b" {'
     )
+
+
+QUEUE_MODULE = """\
+variable "queue_arns" {
+  default = []
+}
+resource "aws_iam_role" "this" {
+  name               = "nth"
+  assume_role_policy = "{}"
+}
+data "aws_iam_policy_document" "this" {
+  statement {
+    actions   = ["sqs:ReceiveMessage"]
+    resources = var.queue_arns
+  }
+}
+resource "aws_iam_role_policy" "this" {
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+"""
+
+
+def test_growth_from_a_list_a_caller_passes_is_reported_at_the_callers_line(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """terraform-aws-iam e56f84df62: an example passes SQS queue ARNs to the module, so
+    its role may now receive from that queue; the line is the caller's input."""
+    caller = 'module "nth" {\n  source = "../../modules/nth"\n  name   = "nth"\n%s}\n'
+    arn = "arn:aws:sqs:eu-west-1:012345678901:nth"
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"modules/nth/main.tf": QUEUE_MODULE, "envs/prod/main.tf": caller % ""})
+    write_tree(
+        head,
+        {
+            "modules/nth/main.tf": QUEUE_MODULE,
+            "envs/prod/main.tf": caller % f'  queue_arns = ["{arn}"]\n',
+        },
+    )
+    (finding,) = [f for f in scan(capsys, base, head) if "envs/prod" in f["identity"]]
+    assert (finding["location"]["path"], finding["location"]["line"]) == ("envs/prod/main.tf", 4)

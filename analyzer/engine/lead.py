@@ -17,7 +17,9 @@ LEAD_LIMIT = 160
 _BOUNDARIES = (
     re.compile(r" — "),
     re.compile(r": |; "),
-    re.compile(r", so |, which |, but |, and "),
+    re.compile(r", so |, which |, but |, and | which "),
+    # Before an address or a principal in brackets: the name stays in the lead.
+    re.compile(r" (?=[\[(])"),
 )
 
 

@@ -233,13 +233,18 @@ def _at_change(
     )
     # Of the places that wrote what the finding is about (the statement, the module
     # input a dynamic statement iterates, the attachment), the one the change touched.
+    # Last, the module calls that instantiate the identity: the input a caller changed.
+    identity = model.identities.get(finding.identity)
+    # Only for findings that name what the change wrote (an action, a resource): a
+    # workload promoted through a module stays at its block.
+    calls = identity.module_calls if identity is not None and focus else ()
     written = finding.location
     if not changed.touches(written):
-        written = next((r for r in finding.related if changed.touches(r)), written)
+        candidates = (*finding.related, *calls)
+        written = next((r for r in candidates if changed.touches(r)), written)
     location = changed.at_change(written, hints)
     related = [r for r in finding.related if r != written]
-    identity = model.identities.get(finding.identity)
-    for where in (finding.location, identity.location if identity else None):
+    for where in (finding.location, identity.location if identity else None, *calls[:1]):
         if where is not None and where != location and where not in related:
             related.append(where)
     return replace(finding, location=location, related=tuple(related))

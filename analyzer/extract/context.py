@@ -66,6 +66,10 @@ class ExtractContext:
             return Location(path=inst.path, line=inst.block.line, end_line=inst.block.end_line)
         return Location(path=inst.path, line=inst.line_of(attribute))
 
+    def calls(self, inst: ResourceInstance) -> tuple[Location, ...]:
+        """The module calls that instantiate the instance, outermost first."""
+        return tuple(Location(path=p, line=n, end_line=e) for p, n, e in inst.calls)
+
     def block_location(self, inst: ResourceInstance, view: BlockView) -> Location:
         """A nested block (``identity { ... }``) of the instance."""
         return Location(path=inst.path, line=view.line, end_line=view.block.end_line)
@@ -97,6 +101,7 @@ class ExtractContext:
             owner=self.options.owner_from(labels),
             labels=labels,
             location=location or self.location(inst),
+            module_calls=self.calls(inst),
         )
         return address
 

@@ -58,6 +58,8 @@ class Identity(_Frozen):
     # off): no principal, but what it grants is still compared, so that its growth is
     # said on it rather than nowhere.
     definition: bool = False
+    # The module calls that instantiate it, outermost first (the root's call first).
+    module_calls: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

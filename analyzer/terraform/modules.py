@@ -82,6 +82,9 @@ class ResourceInstance:
     # feature flag left off): evaluated as if enabled, for what it would hold, never as
     # a resource that exists (see :meth:`TerraformProject.dormant_instances`).
     dormant: bool = False
+    # (path, line, end line) of the module calls that instantiate it, outermost first:
+    # a module input the change edited is where a finding about it points.
+    calls: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def local_address(self) -> str:
@@ -561,7 +564,9 @@ class TerraformProject:
                 dormant=True,
             )
 
-    def _module_instances(self, root: Root, scope: ModuleScope) -> Iterator[ResourceInstance]:
+    def _module_instances(
+        self, root: Root, scope: ModuleScope, calls: tuple[tuple[str, int, int], ...] = ()
+    ) -> Iterator[ResourceInstance]:
         module = self.modules[scope.module_dir]
         evaluator = Evaluator(scope)
         tags = self._tags.get(root.label, {})
@@ -573,7 +578,17 @@ class TerraformProject:
                 for key, inner in self._expand(block, evaluator):
                     created = True
                     yield ResourceInstance(
-                        root, scope.prefix, block.type, type_, name, key, block, path, inner, tags
+                        root,
+                        scope.prefix,
+                        block.type,
+                        type_,
+                        name,
+                        key,
+                        block,
+                        path,
+                        inner,
+                        tags,
+                        calls=calls,
                     )
                 if created:
                     self._live.add(key_of_block)
@@ -586,7 +601,8 @@ class TerraformProject:
                 for key, _ in self._expand(block, evaluator):
                     child = self.child(scope, block.labels[0], key)
                     if isinstance(child, ModuleScope):
-                        yield from self._module_instances(root, child)
+                        site = (path, block.line, block.end_line)
+                        yield from self._module_instances(root, child, (*calls, site))
 
     def _expand(
         self, block: ast.Block, evaluator: Evaluator

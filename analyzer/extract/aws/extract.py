@@ -76,6 +76,7 @@ def identity(ctx: AwsContext, inst: ResourceInstance) -> None:
         owner=ctx.owner(inst),
         labels=tags,
         location=ctx.location(inst),
+        module_calls=ctx.calls(inst),
     )
     ctx.register(inst, name)
     if kind == "role":
