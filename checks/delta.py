@@ -124,9 +124,13 @@ def delta_drafts(
             after=gained,
             added=delta.added,
             # A broadened scope wrote a resource; anything else, an action.
-            focus=tuple(
-                p.resource if kind == "scope" else p.action.removeprefix("NOT ")
-                for p in delta.added
+            focus=(
+                *(
+                    p.resource if kind == "scope" else p.action.removeprefix("NOT ")
+                    for p in delta.added
+                ),
+                # An AWS managed policy attached: its name is what the change wrote.
+                *((delta.grant.policy.rsplit("/", 1)[-1],) if delta.grant.policy else ()),
             ),
             # Worth unknown (an action or a role driftgate cannot resolve, one its
             # catalog lacks), or an identity no file declares that is unresolved or was

@@ -349,3 +349,34 @@ def test_growth_from_a_list_a_caller_passes_is_reported_at_the_callers_line(
     )
     (finding,) = [f for f in scan(capsys, base, head) if "envs/prod" in f["identity"]]
     assert (finding["location"]["path"], finding["location"]["line"]) == ("envs/prod/main.tf", 4)
+
+
+ATTACH_MAP = """\
+resource "aws_iam_role" "node" {
+  name               = "node"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = {
+%s  }
+  policy_arn = each.value
+  role       = aws_iam_role.node.name
+}
+"""
+
+
+def test_a_managed_policy_added_to_a_for_each_map_is_reported_at_its_entry(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    """terraform-aws-eks c07c26c185: a policy joins the map the attachment iterates; the
+    finding was at `policy_arn = each.value`, a line the pull request did not touch."""
+    entry = '    {0} = "arn:aws:iam::aws:policy/{0}"\n'
+    pull = entry.format("AmazonEC2ContainerRegistryPullOnly")
+    public = entry.format("AmazonElasticContainerRegistryPublicReadOnly")
+    base, head = tmp_path / "base", tmp_path / "head"
+    write_tree(base, {"main.tf": ATTACH_MAP % pull})
+    write_tree(head, {"main.tf": ATTACH_MAP % (pull + public)})
+    (finding,) = scan(capsys, base, head)
+    assert finding["location"]["line"] == line_of(
+        head, "main.tf", "AmazonElasticContainerRegistryPublicReadOnly ="
+    )

@@ -193,8 +193,10 @@ def policy_grants(
         # AWS's own policy: its statements, as if written where it is attached.
         statements: dict[str, Value] = {"Statement": [dict(s) for s in vendor.statements]}
         via = f"{inst.address} attaches {vendor.name}"
+        # The whole attachment too: the policy is often named in its for_each map.
+        block = ctx.location(inst)
         return [
-            g.model_copy(update={"policy": shown})
+            g.model_copy(update={"policy": shown, "origins": (block,)})
             for g in aws_policy.grants(identity, statements, via, where)
         ]
     # A policy managed outside this repository: known only by its ARN.

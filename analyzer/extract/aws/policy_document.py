@@ -33,8 +33,9 @@ _LIST_KEYS = {
 }
 
 
-# Statements a rendered document holds at most (AWS allows a few hundred per policy).
-MAX_STATEMENTS = 10_000
+# Statements a rendered document holds at most (an AWS policy of 6,144 characters holds
+# far fewer).
+MAX_STATEMENTS = 1_000
 _TOO_MANY: dict[str, Value] = {
     "Effect": "Allow",
     "Action": UnknownValue("source_policy_documents", f"more than {MAX_STATEMENTS} statements"),
