@@ -540,7 +540,6 @@ class TerraformProject:
         for key, (root, scope, block, path) in self._dormant.items():
             if key in self._live:
                 continue
-            type_, name = block.labels
             evaluator = Evaluator(scope)
             if "for_each" in block.attributes:
                 unknown = UnknownValue("each", "for_each is empty here")
@@ -549,27 +548,31 @@ class TerraformProject:
             else:
                 evaluator = evaluator.with_bindings(count={"index": 0})
                 instance_key = 0
-            tags = self._tags.get(root.label, {})
-            yield ResourceInstance(
-                root,
-                scope.prefix,
-                block.type,
-                type_,
-                name,
-                instance_key,
-                block,
-                path,
-                evaluator,
-                tags,
-                dormant=True,
-            )
+            yield self._instance(root, scope, block, path, instance_key, evaluator, dormant=True)
+
+    def _instance(
+        self,
+        root: Root,
+        scope: ModuleScope,
+        block: ast.Block,
+        path: str,
+        key: Value | None,
+        evaluator: Evaluator,
+        calls: tuple[tuple[str, int, int], ...] = (),
+        dormant: bool = False,
+    ) -> ResourceInstance:
+        type_, name = block.labels
+        tags = self._tags.get(root.label, {})
+        return ResourceInstance(
+            root, scope.prefix, block.type, type_, name, key, block, path, evaluator, tags,
+            dormant=dormant, calls=calls,
+        )  # fmt: skip
 
     def _module_instances(
         self, root: Root, scope: ModuleScope, calls: tuple[tuple[str, int, int], ...] = ()
     ) -> Iterator[ResourceInstance]:
         module = self.modules[scope.module_dir]
         evaluator = Evaluator(scope)
-        tags = self._tags.get(root.label, {})
         for path, block in module.blocks:
             if block.type in ("resource", "data") and len(block.labels) == 2:
                 type_, name = block.labels
@@ -577,19 +580,7 @@ class TerraformProject:
                 created = False
                 for key, inner in self._expand(block, evaluator):
                     created = True
-                    yield ResourceInstance(
-                        root,
-                        scope.prefix,
-                        block.type,
-                        type_,
-                        name,
-                        key,
-                        block,
-                        path,
-                        inner,
-                        tags,
-                        calls=calls,
-                    )
+                    yield self._instance(root, scope, block, path, key, inner, calls)
                 if created:
                     self._live.add(key_of_block)
                 elif key_of_block not in self._dormant or len(scope.prefix) < len(
