@@ -130,6 +130,22 @@ class Draft:
     focus: tuple[str, ...] = ()
 
 
+# A finding's first sentence is what a reviewer reads in an annotation's title line or a
+# notification: who and what, in at most this many characters; the detail follows.
+LEAD_LIMIT = 160
+
+
+def shortened(text: str, room: int) -> str:
+    """``text`` cut at a word boundary to fit ``room`` characters, marked with "…"."""
+    if len(text) <= room:
+        return text
+    cut = text[: max(room - 1, 1)]
+    space = cut.rfind(" ")
+    if space > room // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;") + "…"
+
+
 def target_text(permission: Permission) -> str:
     """Where ``permission`` applies as findings word it: the resource, then a Kubernetes
     namespace or "cluster-wide" (shared so that a report's table reads like the message)."""

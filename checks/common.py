@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from driftgate.analyzer.checkapi import LEAD_LIMIT, shortened
 from driftgate.analyzer.model import Credential, Identity, Model, Unknown, Workload
 
 
@@ -60,22 +61,6 @@ _KIND_NAMES = {
 def credential_kind_name(credential: Credential) -> str:
     """What a reviewer calls a credential of this kind: ``service-account key``."""
     return _KIND_NAMES.get(credential.kind, credential.kind.replace("_", " "))
-
-
-# A finding's first sentence is what a reviewer reads in an annotation's title line or
-# a notification: it says who and what in at most this many characters; detail follows.
-LEAD_LIMIT = 160
-
-
-def shortened(text: str, room: int) -> str:
-    """``text`` cut at a word boundary to fit ``room`` characters, marked with "…"."""
-    if len(text) <= room:
-        return text
-    cut = text[: max(room - 1, 1)]
-    space = cut.rfind(" ")
-    if space > room // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;") + "…"
 
 
 def lead(subject: str, verb: str, what: str) -> str:

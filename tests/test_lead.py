@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from driftgate.analyzer.engine.lead import LEAD_LIMIT, with_lead
+from driftgate.analyzer.checkapi import LEAD_LIMIT
+from driftgate.analyzer.engine.lead import with_lead
 
 
 def first(message: str) -> str:

@@ -1,4 +1,4 @@
-"""Every finding's first sentence fits in :data:`LEAD_LIMIT` characters; detail follows.
+"""Every finding's first sentence fits in ``LEAD_LIMIT`` characters; detail follows.
 
 The first sentence is what a reviewer sees in an annotation's title, a notification, a
 table cell: who and what. Checks write whole sentences; one that runs longer is split at
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-LEAD_LIMIT = 160
+from driftgate.analyzer.checkapi import LEAD_LIMIT, shortened
 
 # Where a long sentence may end (the separator gives way to ". "): a dash first, then
 # other clause ends, then conjunctions.
@@ -24,7 +24,7 @@ _BOUNDARIES = (
 
 
 def with_lead(message: str) -> str:
-    """``message`` with a first sentence of at most :data:`LEAD_LIMIT` characters."""
+    """``message`` with a first sentence of at most ``LEAD_LIMIT`` characters."""
     first, sep, rest = message.partition(". ")
     if len(first) <= LEAD_LIMIT:
         return message
@@ -38,6 +38,4 @@ def with_lead(message: str) -> str:
                 tail = tail[:1].upper() + tail[1:]
             return f"{first[: cut.start()]}. {tail}{sep}{rest}"
     # No boundary in reach: a shortened lead, then the sentence whole.
-    space = first.rfind(" ", 0, LEAD_LIMIT - 1)
-    short = first[: space if space > LEAD_LIMIT // 2 else LEAD_LIMIT - 1].rstrip(" ,;")
-    return f"{short}…. {message}"
+    return f"{shortened(first, LEAD_LIMIT)}. {message}"
