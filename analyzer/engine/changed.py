@@ -87,10 +87,7 @@ class ChangedLines:
         inside = [n for n in inside if n <= len(lines) and _code(lines[n - 1])]
         if not inside:
             return location
-        chosen = next(
-            (n for h in hints for n in inside if n <= len(lines) and h in lines[n - 1]),
-            inside[0],
-        )
+        chosen = next((n for h in hints for n in inside if h in lines[n - 1]), inside[0])
         return Location(path=location.path, line=chosen)
 
 

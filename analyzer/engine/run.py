@@ -149,7 +149,7 @@ def _findings(
     today = options.today or dt.date.today()
     inline = InlineIndex(read) if read is not None else None
     found: dict[str, Finding] = {}
-    causes: dict[str, tuple[str, str]] = {}
+    subjects: dict[str, str] = {}
     for check in checks:
         for draft in check.run(ctx):
             finding = _finding(check, draft, model, inference, overrides)
@@ -157,7 +157,7 @@ def _findings(
                 finding = _at_change(finding, draft.focus, changed, model)
             finding = _suppress(finding, options, inline, today)
             found.setdefault(finding.fingerprint, finding)
-            causes.setdefault(finding.fingerprint, (check.meta.kind, draft.subject))
+            subjects.setdefault(finding.fingerprint, draft.subject)
     dg901 = next((c for c in checks if c.meta.id == SUPPRESSION_CHECK), None)
     if dg901 is not None:
         severity = overrides.get(dg901.meta.id, dg901.meta.severity)
@@ -168,10 +168,10 @@ def _findings(
         expired = [s for s in options.suppressions if s.expired(today)] if config_expiry else []
         for f in _suppression_findings(dg901, severity, problems, expired, today):
             found.setdefault(f.fingerprint, f)
-    return _one_per_cause(list(found.values()), causes)
+    return _one_per_cause(list(found.values()), subjects)
 
 
-def _one_per_cause(findings: list[Finding], causes: dict[str, tuple[str, str]]) -> list[Finding]:
+def _one_per_cause(findings: list[Finding], subjects: dict[str, str]) -> list[Finding]:
     """One finding per cause (DESIGN §5): a change to a module that five roots call is
     one finding at the line it wrote, naming the other identities it reaches, not five."""
     kept: list[Finding] = []
@@ -180,13 +180,12 @@ def _one_per_cause(findings: list[Finding], causes: dict[str, tuple[str, str]]) 
     # access): the n-th of each identity folds with the n-th of the others.
     seen: dict[tuple[str, str, int | None, str], int] = {}
     nth: dict[str, int] = {}
-    for f in sorted(findings, key=lambda f: causes.get(f.fingerprint, ("", ""))[1]):
+    for f in sorted(findings, key=lambda f: subjects.get(f.fingerprint, "")):
         if f.location is not None:
             key = (f.check.id, f.location.path, f.location.line, f.identity)
             nth[f.fingerprint] = seen[key] = seen.get(key, -1) + 1
     for f in findings:
-        kind, _ = causes.get(f.fingerprint, ("state", ""))
-        if kind != "delta" or f.location is None or f.suppressed is not None:
+        if f.check.kind != "delta" or f.location is None or f.suppressed is not None:
             kept.append(f)
             continue
         cause = (f.check.id, f.location.path, f.location.line, nth[f.fingerprint])

@@ -626,10 +626,9 @@ class Evaluator:
         """An attribute of another resource: its configured value when known, else a ref."""
         block = instance.block
         data_type = _data_type(instance.address)
-        if data_type in _CONTEXT_SOURCES:
-            text = f"{instance.address}{instance.key}.{attribute}"
-            return ContextValue(text, "account, partition or region: known at plan time")
         text = f"{instance.address}{instance.key}.{attribute}"
+        if data_type in _CONTEXT_SOURCES:
+            return ContextValue(text, "account, partition or region: known at plan time")
         # Read once per module instance: documents built from documents (and from
         # themselves) would otherwise be rendered once per path that reaches them.
         memo = self.scope.attribute_values
