@@ -442,6 +442,20 @@ def test_a_cycle_among_locals_nothing_reads_is_still_named(tmp_path: Path, capsy
     ]
 
 
+def test_a_cycle_met_in_one_module_does_not_hide_the_same_names_unread_in_another(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    # The role's name reads the cycle, so evaluation meets it in prod only.
+    read = "locals {\n  a = local.b\n  b = local.a\n}\n" + ROLE.replace('"app"\n', "local.a\n")
+    assert "local.a" in read
+    unread = "locals {\n  a = local.b\n  b = local.a\n}\n"
+    write(tmp_path, {"envs/prod/main.tf": read, "envs/dev/main.tf": unread})
+    code, document = model_json(capsys, tmp_path)
+    assert code == 0
+    cycles = sorted(d["path"] for d in document["diagnostics"] if "cycle" in d["message"])
+    assert cycles == ["envs/dev/main.tf", "envs/prod/main.tf"]
+
+
 def test_documents_built_from_documents_are_rendered_once_each(
     tmp_path: Path, capsys: Capture
 ) -> None:

@@ -182,6 +182,8 @@ class ModuleScope:
     problems: list[tuple[Site, str]] = field(default_factory=list)
     # (site, message) of variables used without a value.
     unresolved: list[tuple[Site, str]] = field(default_factory=list)
+    # The locals of each cycle evaluation met (said in ``problems`` too).
+    cycles: list[frozenset[str]] = field(default_factory=list)
     variable_sites: Mapping[str, Site] = field(default_factory=dict)
     # "type.name" (as in ``resources``) → the file the block is written in.
     resource_paths: Mapping[str, str] = field(default_factory=dict)
@@ -202,9 +204,9 @@ class ModuleScope:
         if expr is None:
             return UnknownValue(f"local.{name}", "no such local value")
         if name in self._evaluating:
-            cycle = " → ".join(
-                f"local.{n}" for n in [*self._evaluating, name][self._evaluating.index(name) :]
-            )
+            names = [*self._evaluating, name][self._evaluating.index(name) :]
+            self.cycles.append(frozenset(names))
+            cycle = " → ".join(f"local.{n}" for n in names)
             site = self.local_sites.get(name, Site(self.module_dir, 1))
             self.problems.append((site, f"{CYCLE}: {cycle}"))
             return UnknownValue(f"local.{name}", "local value refers to itself (cycle)")

@@ -213,28 +213,26 @@ class TerraformProject:
                     if (site, message) not in seen:
                         seen.add((site, message))
                         found.append(Diagnostic(site.path, site.line, message, kind, "warning"))
-        found.extend(self._unread_cycles({m for _, m in seen if CYCLE in m}))
+        found.extend(self._unread_cycles())
         return found
 
-    def _unread_cycles(self, said: set[str]) -> list[Diagnostic]:
+    def _unread_cycles(self) -> list[Diagnostic]:
         """Cycles among locals that evaluation never met, because nothing reads them."""
-        met = [frozenset(re.findall(r"local\.([\w-]+)", m)) for m in said]
+        met: dict[str, list[frozenset[str]]] = defaultdict(list)
+        for scope in self._scopes.values():
+            met[scope.module_dir].extend(scope.cycles)
         found: list[Diagnostic] = []
         for directory, module in sorted(self.modules.items()):
             if directory in self._downloaded:
                 continue
-            locals_: dict[str, ast.Expr] = {}
-            sites: dict[str, tuple[str, int]] = {}
-            for path, block in module.of_type("locals"):
-                for name, attribute in block.attributes.items():
-                    locals_[name] = attribute.expr
-                    sites[name] = (path, attribute.line)
+            locals_, sites = _locals(module)
             for cycle in local_cycles(locals_):
-                if any(frozenset(cycle) <= names for names in met):
+                if any(frozenset(cycle) <= names for names in met[directory]):
                     continue
                 chain = " → ".join(f"local.{n}" for n in [*cycle, cycle[0]])
-                path, line = sites[cycle[0]]
-                found.append(Diagnostic(path, line, f"{CYCLE}: {chain}", "evaluation", "warning"))
+                site = sites[cycle[0]]
+                message = f"{CYCLE}: {chain}"
+                found.append(Diagnostic(site.path, site.line, message, "evaluation", "warning"))
         return found
 
     def roots(self) -> list[Root]:
@@ -356,12 +354,7 @@ class TerraformProject:
             if "type" in block.attributes:
                 sources[name] = _typed(sources[name], block.attributes["type"].expr, defaults)
         variables = _Variables(sources)
-        locals_: dict[str, ast.Expr] = {}
-        sites: dict[str, Site] = {}
-        for path, block in module.of_type("locals"):
-            for k, a in block.attributes.items():
-                locals_[k] = a.expr
-                sites[k] = Site(path, a.line)
+        locals_, sites = _locals(module)
         resources: dict[str, ast.Block] = {}
         resource_paths: dict[str, str] = {}
         outputs: dict[str, ast.Expr] = {}
@@ -754,6 +747,17 @@ def _tfvars_values(f: ast.HclFile, evaluator: Evaluator) -> dict[str, Value]:
         if block.type == "__attributes__":
             values.update({k: evaluator.eval(a.expr) for k, a in block.attributes.items()})
     return values
+
+
+def _locals(module: _Module) -> tuple[dict[str, ast.Expr], dict[str, Site]]:
+    """A module's locals: each name's expression, and where it is written."""
+    exprs: dict[str, ast.Expr] = {}
+    sites: dict[str, Site] = {}
+    for path, block in module.of_type("locals"):
+        for name, attribute in block.attributes.items():
+            exprs[name] = attribute.expr
+            sites[name] = Site(path, attribute.line)
+    return exprs, sites
 
 
 def _local_reads(expr: ast.Expr) -> set[str]:
