@@ -46,17 +46,14 @@ def add_definitions(ctx: AwsContext, instances: Iterable[ResourceInstance]) -> N
         name = text(inst.get("name")) or text(inst.get("name_prefix")) or inst.address
         _define(ctx, inst, "policy", name, "attached to nothing here", grants, held)
     for inst in documents:
-        document = render_policy_document(inst.block, inst.evaluator)
-        found, _ = aws_policy.statements(document)
+        found, _ = aws_policy.statements(render_policy_document(inst.block, inst.evaluator))
         if any(stmt.principals for stmt in found):
             continue  # a trust or resource policy (a bucket's, a key's): it names who
         where = ctx.location(inst)
-        grants = list(aws_policy.grants(inst.full_address, document, inst.address, where))
+        grants = list(aws_policy.statement_grants(inst.full_address, found, inst.address, where))
         # Statements some grant already holds are reported on its holder.
-        located = [g for g in grants if g.location is not None]
-        if located and all(
-            (g.location.path, g.location.line) in held for g in located if g.location
-        ):
+        places = _places(grants)
+        if places and places <= held:
             continue
         why = (
             "turned off in every configuration here"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from driftgate.analyzer.model import Condition, Grant, Location, Permission, Trust
@@ -176,6 +176,13 @@ def grants(
     if problem is not None:
         yield Grant(identity=identity, via=via, unknown=(problem,), location=location)
         return
+    yield from statement_grants(identity, found, via, location)
+
+
+def statement_grants(
+    identity: str, found: Iterable[Statement], via: str, location: Location
+) -> Iterator[Grant]:
+    """The grants of statements already read (see :func:`grants`)."""
     for stmt in found:
         prefix = "NOT " if stmt.not_action else ""
         res_prefix = "NOT " if stmt.not_resource else ""

@@ -133,13 +133,18 @@ def rbac_grants(objects: Iterable[K8sObject]) -> Rbac:
             subjects.append(subject)
             if role is not None:
                 grants.extend(
-                    _rule_grant(subject, rule, at, scope, via, binding.location)
+                    _rule_grant(subject.address, rule, at, scope, via, binding.location)
                     for rule, at in rules
                 )
             elif ref_kind == "ClusterRole" and ref_name in _BUILTIN_RULES:
                 grants.extend(
                     _rule_grant(
-                        subject, rule, ref_location, scope, via + " (built-in)", binding.location
+                        subject.address,
+                        rule,
+                        ref_location,
+                        scope,
+                        via + " (built-in)",
+                        binding.location,
                     )
                     for rule in _BUILTIN_RULES[ref_name]
                 )
@@ -181,7 +186,7 @@ def rule_permissions(rule: Mapping[str, Any], scope: str) -> tuple[tuple[Permiss
 
 
 def _rule_grant(
-    subject: Subject,
+    identity: str,
     rule: Mapping[str, Any],
     at: Location,
     scope: str,
@@ -191,7 +196,7 @@ def _rule_grant(
     permissions, expanded = rule_permissions(rule, scope)
     unknown = () if expanded else (f"rule grants more than {MAX_RULE_PERMISSIONS} permissions",)
     return Grant(
-        identity=subject.address,
+        identity=identity,
         permissions=permissions,
         via=via,
         unknown=unknown,
@@ -276,19 +281,10 @@ def _definitions(
         address = k8s_address(role.namespace, role.kind, role.name)
         scope = role.namespace or "*"
         via = f"{role.kind} {_qualified(role.namespace, role.name)}"
-        grants = []
-        for rule, at in _rules(_sources(role, cluster_roles)):
-            permissions, expanded = rule_permissions(rule, scope)
-            unknown = () if expanded else (f"rule grants more than {MAX_RULE_PERMISSIONS}",)
-            grants.append(
-                Grant(
-                    identity=address,
-                    permissions=permissions,
-                    via=via,
-                    unknown=unknown,
-                    location=at,
-                )
-            )
+        grants = [
+            _rule_grant(address, rule, at, scope, via)
+            for rule, at in _rules(_sources(role, cluster_roles))
+        ]
         if grants:
             found.append((role, grants))
     return found
