@@ -105,6 +105,20 @@ class ExtractContext:
         )
         return address
 
+    def define(self, inst: ResourceInstance, kind: str, name: str, why: str) -> str:
+        """A role or policy nothing here binds, as a definition identity (its address)."""
+        address = inst.full_address
+        self.model.identities[address] = Identity(
+            address=address,
+            provider=self.PROVIDER,
+            kind=kind,
+            name=f"{name} ({why})",
+            environment=self.environment(inst),
+            location=self.location(inst),
+            definition=True,
+        )
+        return address
+
     def placeholder(
         self,
         address: str,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from driftgate.analyzer.extract.aws import policy as aws_policy
 from driftgate.analyzer.extract.aws.common import AwsContext, text, text_line
 from driftgate.analyzer.extract.aws.policy_document import render_policy_document
-from driftgate.analyzer.model import Grant, Identity, Trust
+from driftgate.analyzer.model import Grant, Trust
 from driftgate.analyzer.terraform.modules import ResourceInstance
 
 _POLICY = "aws_iam_policy"
@@ -74,16 +74,7 @@ def _define(
 ) -> None:
     if not any(g.permissions for g in grants):
         return  # nothing it grants can be read: no growth could be said of it
-    address = inst.full_address
-    ctx.model.identities[address] = Identity(
-        address=address,
-        provider="aws",
-        kind=kind,
-        name=f"{name} ({why})",
-        environment=ctx.environment(inst),
-        location=ctx.location(inst),
-        definition=True,
-    )
+    ctx.define(inst, kind, name, why)
     ctx.model.grants.extend(grants)
     held |= _places(grants)
 

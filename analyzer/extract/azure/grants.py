@@ -19,7 +19,7 @@ from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.extract.azure.scopes import resource_id, scope_of
 from driftgate.analyzer.extract.azure.state import PRINCIPAL_TYPES, AzureState, resource_type
 from driftgate.analyzer.extract.azure.values import strings, text
-from driftgate.analyzer.model import Grant, Identity, Location, Permission, Trust
+from driftgate.analyzer.model import Grant, Location, Permission, Trust
 from driftgate.analyzer.model.conditions import opaque
 from driftgate.analyzer.providers import azure
 from driftgate.analyzer.terraform.blocks import BlockView
@@ -205,16 +205,7 @@ def unassigned_definitions(state: AzureState) -> None:
         name = text(definition.get("name")) or definition.address
         scope = definition.get("scope")
         shown = scope if isinstance(scope, str) else display(scope) if scope is not None else "/"
-        address = definition.full_address
-        state.model.identities[address] = Identity(
-            address=address,
-            provider="azure",
-            kind="role definition",
-            name=f"{name} (assigned to nothing here)",
-            environment=state.environment(definition),
-            location=state.location(definition),
-            definition=True,
-        )
+        address = state.define(definition, "role definition", name, "assigned to nothing here")
         via = f"{definition.address} ({name})"
         state.model.grants.append(
             _definition_grant(address, definition, shown, name, [], [], via, None)
