@@ -34,7 +34,16 @@ _TRIM_TO = 0.8
 # Size check after this many writes in one process (and once when the run ends).
 _CHECK_EVERY = 2000
 _SUFFIX = ".pickle"
-_PARSER_MODULES = ("files.py", "hcl.py", "hcl_ast.py", "yaml_docs.py")
+_PARSER_MODULES = (
+    "files.py",
+    "hcl.py",
+    "hcl_ast.py",
+    "hcl_errors.py",
+    "hcl_lark.py",
+    "hcl_templates.py",
+    "hcl_treesitter.py",
+    "yaml_docs.py",
+)
 
 
 def default_cache_dir() -> Path:
@@ -49,7 +58,7 @@ def _parser_fingerprint() -> str:
     for name in _PARSER_MODULES:
         with contextlib.suppress(OSError):
             digest.update((here / name).read_bytes())
-    for dist in ("python-hcl2", "PyYAML", "lark"):
+    for dist in ("python-hcl2", "PyYAML", "lark", "tree-sitter", "tree-sitter-hcl"):
         try:
             digest.update(f"{dist}={metadata.version(dist)};".encode())
         except metadata.PackageNotFoundError:

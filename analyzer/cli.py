@@ -28,6 +28,7 @@ from driftgate.analyzer.extract.options import (
 )
 from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
+from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, PARSERS
 from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
 from driftgate.analyzer.report import github, json_report, markdown, sarif, text
 from driftgate.analyzer.sources.errors import SourceError
@@ -174,6 +175,29 @@ class _Models:
     trees: Trees
     # Plans that could not be read (each names its file and, for bad JSON, the line).
     plan_problems: tuple[Diagnostic, ...] = ()
+    hcl_parser: str = DEFAULT_PARSER
+    # (what, seconds) for -v.
+    timings: tuple[tuple[str, float], ...] = ()
+
+    def say_reading(self, extra: Sequence[tuple[str, float]] = ()) -> None:
+        """-v: how the files were read and where the time went, on stderr."""
+        for side, built in (("head", self.head), ("base", self.base)):
+            if built is None:
+                continue
+            if self.hcl_parser == "hcl2":
+                how = "all by python-hcl2 (--hcl-parser hcl2)"
+            else:
+                how = f"{len(built.fallbacks)} of them by python-hcl2 for tree-sitter"
+            click.echo(
+                f"driftgate: {side}: {built.files} files, {built.hcl_files} HCL; {how}", err=True
+            )
+            for path, why in built.fallbacks:
+                click.echo(f"  {path}: {why}", err=True)
+        spent = [*self.timings, *extra]
+        click.echo(
+            "driftgate: time: " + ", ".join(f"{what} {seconds:.2f} s" for what, seconds in spent),
+            err=True,
+        )
 
     @property
     def nothing_analysed(self) -> bool:
@@ -243,6 +267,7 @@ def _build(
     plan_base: bool = True,
     max_file_size: int = MAX_FILE_SIZE,
     exclude: Sequence[str] = (),
+    hcl_parser: str = DEFAULT_PARSER,
 ) -> _Models:
     """Head and base models. With plans and no base tree, the base is the plans' prior
     state (``plan_base``), and the rest of the tree is its own base: only what the plans
@@ -252,18 +277,24 @@ def _build(
     except PlanArgumentError as exc:
         raise UserError(str(exc)) from None
     disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
-    cache = ParseCache(disk=disk, max_file_size=max_file_size)
+    cache = ParseCache(disk=disk, max_file_size=max_file_size, hcl_parser=hcl_parser)
+    timings: list[tuple[str, float]] = []
     try:
+        started = time.perf_counter()
         head = build_model(trees.head, options, cache, plans, "head", exclude)
+        timings.append(("head model", time.perf_counter() - started))
         base_tree = trees.base
         if base_tree is None and plan_args and plan_base:
             base_tree = trees.head
+        started = time.perf_counter()
         base = build_model(base_tree, options, cache, plans, "base", exclude) if base_tree else None
+        if base is not None:
+            timings.append(("base model", time.perf_counter() - started))
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:
         cache.close()
-    return _Models(head, base, trees, tuple(problems))
+    return _Models(head, base, trees, tuple(problems), hcl_parser, tuple(timings))
 
 
 def _plan_option(fn: Callable[..., None]) -> Callable[..., None]:
@@ -303,6 +334,21 @@ _cache_options = [
         " Default: max_file_size in the config, else 5MiB.",
     ),
     click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
+    click.option(
+        "--hcl-parser",
+        type=click.Choice(PARSERS),
+        default=DEFAULT_PARSER,
+        show_default=True,
+        help="HCL front end: tree-sitter (fast; python-hcl2 reads what it cannot) or"
+        " python-hcl2 throughout (the reference), to compare the two.",
+    ),
+    click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="Also say on stderr how the files were read (which HCL files python-hcl2"
+        " read for tree-sitter, and why) and where the time went.",
+    ),
     click.option(
         "--cache-dir",
         type=click.Path(file_okay=False, path_type=Path),
@@ -414,6 +460,8 @@ def scan(
     config_from: str,
     max_file_size: int | None,
     no_cache: bool,
+    hcl_parser: str,
+    verbose: bool,
     cache_dir: Path | None,
     plan_args: tuple[str, ...],
     quiet: bool,
@@ -449,8 +497,10 @@ def scan(
             plan_args=plan_args,
             max_file_size=_file_limit(max_file_size, config),
             exclude=[*config.exclude, *excludes],
+            hcl_parser=hcl_parser,
         )
         progress.step("running checks")
+        checks_started = time.perf_counter()
         findings = run_checks(
             checks,
             models.head.model,
@@ -461,6 +511,7 @@ def scan(
             head_paths=models.head.paths,
             base_paths=models.base.paths if models.base else frozenset(),
         )
+        checks_time = time.perf_counter() - checks_started
     result = ScanResult(
         findings=findings,
         diagnostics=models.diagnostics(),
@@ -477,6 +528,8 @@ def scan(
     elapsed = time.monotonic() - started
     for fmt, output in pairs:
         _write(result, fmt, output, quiet=quiet, elapsed=elapsed, show_suppressed=show_suppressed)
+    if verbose:
+        models.say_reading([("checks", checks_time), ("in all", time.monotonic() - started)])
     if ("text", None) not in pairs:
         # The reason for exit 2 is otherwise only inside a JSON or SARIF file.
         _say_errors(result.diagnostics)
@@ -557,6 +610,8 @@ def model(
     excludes: tuple[str, ...],
     max_file_size: int | None,
     no_cache: bool,
+    hcl_parser: str,
+    verbose: bool,
     cache_dir: Path | None,
     plan_args: tuple[str, ...],
 ) -> None:
@@ -574,7 +629,10 @@ def model(
         plan_base=False,
         max_file_size=_file_limit(max_file_size, config),
         exclude=[*config.exclude, *excludes],
+        hcl_parser=hcl_parser,
     )
+    if verbose:
+        models.say_reading()
 
     def dump(m: Model) -> object:
         return m.model_dump(mode="json", exclude_defaults=False)

@@ -24,11 +24,12 @@ from driftgate.analyzer.model import Model
 from driftgate.analyzer.parse.files import (
     MAX_FILE_SIZE,
     ParseResult,
+    cache_kind,
     parse_file,
     parse_many,
-    parser_kind,
     too_large,
 )
+from driftgate.analyzer.parse.hcl import DEFAULT_PARSER
 from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.parse.yaml_docs import HELM_MESSAGE, YamlDocument
 from driftgate.analyzer.sources.base import SourceFile, Tree
@@ -57,6 +58,8 @@ class ParseCache:
     max_file_size: int = MAX_FILE_SIZE
     parallel_threshold: int = PARALLEL_THRESHOLD
     workers: int = field(default_factory=lambda: min(os.cpu_count() or 1, 4))
+    # Which front end reads HCL (``--hcl-parser``): tree-sitter, or python-hcl2 throughout.
+    hcl_parser: str = DEFAULT_PARSER
 
     def parse(self, source: SourceFile) -> ParseResult:
         return self.parse_all([source])[0]
@@ -96,13 +99,15 @@ class ParseCache:
             for source, result in zip(missing.values(), results, strict=True):
                 self.entries[(source.key, source.path)] = result
                 if self.disk is not None:
-                    self.disk.put(parser_kind(source.path), source.key, source.path, result)
+                    self.disk.put(
+                        cache_kind(source.path, self.hcl_parser), source.key, source.path, result
+                    )
         return [self.entries[(s.key, s.path)] for s in sources]
 
     def _load(self, source: SourceFile) -> ParseResult | None:
         if self.disk is None:
             return None
-        value = self.disk.get(parser_kind(source.path), source.key, source.path)
+        value = self.disk.get(cache_kind(source.path, self.hcl_parser), source.key, source.path)
         if (
             isinstance(value, tuple)
             and len(value) == 2
@@ -115,12 +120,13 @@ class ParseCache:
     def _run(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
         if len(items) <= self.parallel_threshold or self.workers < 2:
             for path, data in items:
-                yield parse_file(path, data)
+                yield parse_file(path, data, self.hcl_parser)
             return
         batches = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            for batch in pool.map(parse_many, batches):
+            parsers = [self.hcl_parser] * len(batches)
+            for batch in pool.map(parse_many, batches, parsers):
                 yield from batch
 
     def close(self) -> None:
@@ -139,6 +145,9 @@ class BuiltModel:
     excluded: int = 0
     # The files read as Terraform or Kubernetes: every one may hold inline suppressions.
     paths: frozenset[str] = frozenset()
+    # HCL files parsed, and those python-hcl2 read for tree-sitter: (path, why).
+    hcl_files: int = 0
+    fallbacks: tuple[tuple[str, str], ...] = ()
 
 
 def _cached_hcl(
@@ -240,7 +249,14 @@ def build_model(
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
     return BuiltModel(
-        model, diagnostics, count, len(analysed) + len(plans), excluded, frozenset(analysed)
+        model,
+        diagnostics,
+        count,
+        len(analysed) + len(plans),
+        excluded,
+        frozenset(analysed),
+        len(hcl_files),
+        tuple((f.path, f.fallback) for f in hcl_files if f.fallback),
     )
 
 

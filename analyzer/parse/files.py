@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.parse.hcl import HclError, parse_hcl
+from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, HclError, parse_hcl
 from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.parse.yaml_docs import YamlDocument, load_yaml
 
@@ -54,7 +54,13 @@ def parser_kind(path: str) -> str:
     return "yaml" if path.endswith((".yaml", ".yml")) else "hcl"
 
 
-def parse_file(path: str, data: bytes) -> ParseResult:
+def cache_kind(path: str, hcl_parser: str = DEFAULT_PARSER) -> str:
+    """What a cached result of ``path`` depends on besides its bytes: the parser."""
+    kind = parser_kind(path)
+    return f"{kind}:{hcl_parser}" if kind == "hcl" else kind
+
+
+def parse_file(path: str, data: bytes, hcl_parser: str = DEFAULT_PARSER) -> ParseResult:
     """Parse one file's bytes; depends only on ``path`` and ``data``, never on other files.
 
     The size limit is applied before (see :func:`too_large`), so that a result never
@@ -74,11 +80,13 @@ def parse_file(path: str, data: bytes) -> ParseResult:
     if "\x00" in text:
         return None, [Diagnostic(path, 0, "binary file (NUL bytes), not HCL text")]
     try:
-        return parse_hcl(path, text), []
+        return parse_hcl(path, text, hcl_parser), []
     except HclError as exc:
         return None, [Diagnostic(path, exc.line, str(exc))]
 
 
-def parse_many(items: list[tuple[str, bytes]]) -> list[ParseResult]:
+def parse_many(
+    items: list[tuple[str, bytes]], hcl_parser: str = DEFAULT_PARSER
+) -> list[ParseResult]:
     """Worker entry point for a batch of files (fewer round trips than one per file)."""
-    return [parse_file(path, data) for path, data in items]
+    return [parse_file(path, data, hcl_parser) for path, data in items]

@@ -148,6 +148,8 @@ class HclFile:
     blocks: tuple[Block, ...]
     # 1-based line numbers of comments, kept for inline suppressions.
     comments: tuple[tuple[int, str], ...] = ()
+    # Why python-hcl2 read this file for the fast front end ("" when it did not).
+    fallback: str = ""
 
 
 def _register_fast_pickling() -> None:
