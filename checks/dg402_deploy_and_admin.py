@@ -63,9 +63,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.model import Grant, Identity
+from driftgate.analyzer.model import Grant, Identity, Permission
 from driftgate.analyzer.permissions.effective import Effective
-from driftgate.analyzer.providers import Rights, spec
+from driftgate.analyzer.providers import ProviderSpec, Rights, spec
 from driftgate.checks.common import workloads_of
 from driftgate.checks.inference_scope import (
     added_location,
@@ -105,8 +105,23 @@ class _Right:
         return f"{self.what} via {self.grant.via}"
 
 
+# Permissions of a grant that may give rights, by the identity of its permissions tuple:
+# a managed policy attached to many roles shares one tuple of thousands, sifted once.
+_Sifted = dict[int, tuple[tuple[Permission, ...], tuple[Permission, ...]]]
+
+
+def _candidates(provider: ProviderSpec, grant: Grant, sifted: _Sifted) -> tuple[Permission, ...]:
+    key = id(grant.permissions)
+    entry = sifted.get(key)
+    if entry is None or entry[0] is not grant.permissions:
+        may = provider.may_give_rights
+        entry = (grant.permissions, tuple(p for p in grant.permissions if may(p.action)))
+        sifted[key] = entry
+    return entry[1]
+
+
 def _rights(
-    identity: Identity, grants: list[Grant], held: Effective
+    identity: Identity, grants: list[Grant], held: Effective, sifted: _Sifted
 ) -> tuple[list[_Right], list[_Right]]:
     provider = spec(identity.provider)
     deploy: list[_Right] = []
@@ -121,7 +136,7 @@ def _rights(
                 provider.rights(
                     held.holds if grant.conditions else held.holds_under(permission), permission
                 )
-                for permission in grant.permissions
+                for permission in _candidates(provider, grant, sifted)
             ]
         for rights in found:
             if rights.deploy is not None:
@@ -147,12 +162,13 @@ def _describe(rights: list[_Right], limit: int = 3) -> str:
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
     model = ctx.head
+    sifted: _Sifted = {}
     for identity in sorted(model.identities.values(), key=lambda i: i.address):
         if identity.definition:
             continue  # held by no one here: its growth is what the delta checks say
         grants = model.grants_of(identity.address)
         held = Effective(identity.provider, grants)
-        deploy, admin = _rights(identity, grants, held)
+        deploy, admin = _rights(identity, grants, held, sifted)
         if not deploy or not admin:
             continue
         workloads = workloads_of(identity, model)

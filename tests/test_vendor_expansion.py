@@ -206,3 +206,41 @@ def test_azure_role_definition_id_is_named_from_the_catalog(
     (grant,) = model["grants"]
     assert grant["permissions"][0]["action"] == "Storage Queue Data Contributor"
     assert model["diagnostics"] == []
+
+
+def test_one_policy_attached_to_many_roles_gives_each_its_own_grants(tmp_path: Path) -> None:
+    """The catalog's statements are read once per run and shared: each role still gets
+    grants naming itself, its own attachment and the attachment's line."""
+    from driftgate.analyzer.extract.options import ExtractOptions
+    from driftgate.analyzer.pipeline import build_model
+    from driftgate.analyzer.sources.worktree import DirectoryTree
+
+    blocks = []
+    for name in ("a", "b"):
+        blocks.append(
+            f'resource "aws_iam_role" "{name}" {{\n  name = "{name}"\n'
+            '  assume_role_policy = "{}"\n}\n'
+            f'resource "aws_iam_role_policy_attachment" "{name}" {{\n'
+            f"  role       = aws_iam_role.{name}.name\n"
+            '  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n}\n'
+        )
+    (tmp_path / "main.tf").write_text("".join(blocks))
+    model = build_model(DirectoryTree(tmp_path), ExtractOptions()).model
+    by_role = {
+        address: model.grants_of(address)
+        for address in model.identities
+        if ":aws_iam_role." in address
+    }
+    assert set(by_role) == {".:aws_iam_role.a", ".:aws_iam_role.b"}
+    a, b = by_role[".:aws_iam_role.a"], by_role[".:aws_iam_role.b"]
+    assert len(a) == len(b) > 0
+    assert all(g.identity == ".:aws_iam_role.a" for g in a)
+    assert all(
+        g.via.startswith("aws_iam_role_policy_attachment.a attaches ReadOnlyAccess") for g in a
+    )
+    assert all(
+        g.via.startswith("aws_iam_role_policy_attachment.b attaches ReadOnlyAccess") for g in b
+    )
+    assert {g.location.line for g in a if g.location} == {7}  # its policy_arn
+    assert {g.location.line for g in b if g.location} == {15}
+    assert sum(len(g.permissions) for g in a) > 1000

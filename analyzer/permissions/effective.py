@@ -60,7 +60,7 @@ class Effective:
         cond = condition or _same_condition
         self.provider = provider
         self._prefixed = spec(provider).prefix_indexed
-        allows: list[Allowed] = []
+        allowing: list[tuple[Grant, frozenset[Condition]]] = []
         policies: list[tuple[Grant, frozenset[Condition]]] = []
         denies: list[Permission] = []
         boundary: list[Permission] = []
@@ -76,9 +76,9 @@ class Effective:
             elif g.unresolved:
                 policies.append((g, frozenset(cond(c) for c in g.conditions)))
             else:
-                conditions = frozenset(cond(c) for c in g.conditions)
-                allows.extend(Allowed(norm(p), conditions, g) for p in g.permissions)
-        self.allows = tuple(allows)
+                allowing.append((g, frozenset(cond(c) for c in g.conditions)))
+        self._allowing = allowing
+        self._norm = norm
         # Allow grants of managed policies known only by name, with their conditions.
         self.policies = tuple(policies)
         self.denies = tuple(denies)
@@ -88,6 +88,17 @@ class Effective:
         )
         self.boundary_unknown = unknown_boundary
         self._held: dict[Permission, bool] = {}
+
+    @functools.cached_property
+    def allows(self) -> tuple[Allowed, ...]:
+        """Every allowed permission with its conditions and grant. Built on first use:
+        a role with ReadOnlyAccess holds thousands, and most questions never need them."""
+        norm = self._norm
+        return tuple(
+            Allowed(norm(p), conditions, g)
+            for g, conditions in self._allowing
+            for p in g.permissions
+        )
 
     # Indexed on first use: many identities are asked nothing of one kind.
     @functools.cached_property

@@ -304,7 +304,6 @@ def _admin_actions() -> tuple[str, ...]:
 
 
 @functools.cache
-@functools.cache
 def _admin_match(pattern: str) -> tuple[str, ...]:
     """The admin actions an action pattern (``iam:*``, ``NOT s3:*``) allows."""
     if pattern.startswith("NOT "):
@@ -323,6 +322,12 @@ def _deploy_match(pattern: str) -> tuple[str, ...]:
         if broad == (narrow := Permission(action=action, resource="*"))
         or algebra.covers(broad, narrow)
     )
+
+
+@functools.cache
+def may_give_rights(action: str) -> bool:
+    """Whether :func:`rights` can find anything in ``action``: cheap, and cached."""
+    return action == "*" or bool(_deploy_match(action)) or bool(_admin_match(action))
 
 
 def rights(holds: Holds, p: Permission) -> Rights:
@@ -398,6 +403,7 @@ SPEC = ProviderSpec(
     labelled=_labelled,
     identity_inheriting_workloads=frozenset({"aws_sagemaker_endpoint"}),
     rights=rights,
+    may_give_rights=may_give_rights,
     policy_rights=policy_rights,
     wildcard=wildcard,
     policy_wildcard=policy_wildcard,

@@ -132,6 +132,9 @@ class ProviderSpec:
     # ---- classes of rights ----
     rights: Callable[[Holds, Permission], Rights] = _no_rights
     """Deployment and infrastructure-admin rights a held permission gives (DG402)."""
+    may_give_rights: Callable[[str], bool] = lambda action: True
+    """An action (pattern) ``rights`` may find rights in: the rest are not asked about
+    (ReadOnlyAccess's thousands of reads give none)."""
     policy_rights: Callable[[str], Rights] = lambda policy: Rights()
     """The same for a managed policy known only by its name or ARN."""
     wildcard: Callable[[Permission], Wildcard | None] = _no_wildcard

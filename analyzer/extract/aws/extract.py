@@ -9,6 +9,7 @@ membership has been read.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -191,13 +192,12 @@ def policy_grants(
     vendor = _aws_managed(ctx, inst, attribute, arn)
     if vendor is not None:
         # AWS's own policy: its statements, as if written where it is attached.
-        statements: dict[str, Value] = {"Statement": [dict(s) for s in vendor.statements]}
         via = f"{inst.address} attaches {vendor.name}"
         # The whole attachment too: the policy is often named in its for_each map.
         block = ctx.location(inst)
+        update = {"identity": identity, "policy": shown, "location": where, "origins": (block,)}
         return [
-            g.model_copy(update={"policy": shown, "origins": (block,)})
-            for g in aws_policy.grants(identity, statements, via, where)
+            g.model_copy(update={**update, "via": via + g.via}) for g in _vendor_grants(vendor.name)
         ]
     # A policy managed outside this repository: known only by its ARN.
     return [
@@ -209,6 +209,18 @@ def policy_grants(
             location=where,
         )
     ]
+
+
+@functools.cache
+def _vendor_grants(name: str) -> tuple[Grant, ...]:
+    """An AWS managed policy's statements read once per run, for any identity: a policy
+    such as ReadOnlyAccess holds thousands of actions and is attached to many roles.
+    Each grant's ``via`` is the statement's label (with its leading space)."""
+    vendor = vendor_roles.aws_policy(name)
+    if vendor is None:
+        return ()
+    statements: dict[str, Value] = {"Statement": [dict(s) for s in vendor.statements]}
+    return tuple(aws_policy.grants("", statements, "", Location(path="")))
 
 
 # arn:aws:iam::aws:policy/X, or with the partition from data.aws_partition (or a local
