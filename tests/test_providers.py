@@ -217,3 +217,41 @@ def test_principal_vocabulary_is_each_providers() -> None:
     assert human("AWS:arn:aws:iam::111122223333:user/ana") == "an IAM user"
     assert human("allUsers") == human("*") == "anyone"
     assert human(role) is None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "iam:*",
+        "IAM:Put*",
+        "s3:PutBucketPolicy",
+        "s3:Put*",
+        "s?:Put*",
+        "*:Put*",
+        "*",
+        "ec2:*",
+        "kms:*Grant*",
+        "NOT s3:*",
+        "sts:AssumeRole",
+        "iam:PassRole",
+        "lambda:Add*",
+        "nosuch:*",
+    ],
+)
+def test_admin_actions_by_service_are_those_a_full_scan_finds(pattern: str) -> None:
+    """The service-prefix shortcut finds exactly what matching every admin action finds."""
+    from driftgate.analyzer.permissions.globs import matches
+    from driftgate.analyzer.providers import aws
+
+    if pattern.startswith("NOT "):
+        expected = tuple(
+            a for a in aws._admin_actions() if not matches(pattern[4:], a, case_sensitive=False)
+        )
+    else:
+        expected = tuple(
+            a for a in aws._admin_actions() if matches(pattern, a, case_sensitive=False)
+        )
+    assert aws._admin_match(pattern) == expected
+    assert aws.may_give_rights(pattern) == (
+        pattern == "*" or bool(expected) or bool(aws._deploy_match(pattern))
+    )

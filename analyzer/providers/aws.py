@@ -304,12 +304,27 @@ def _admin_actions() -> tuple[str, ...]:
 
 
 @functools.cache
+def _admin_by_service() -> dict[str, tuple[str, ...]]:
+    """The admin actions by service prefix (``iam``), in :func:`_admin_actions` order."""
+    found: dict[str, list[str]] = {}
+    for action in _admin_actions():
+        found.setdefault(action.split(":", 1)[0], []).append(action)
+    return {service: tuple(actions) for service, actions in found.items()}
+
+
+@functools.cache
 def _admin_match(pattern: str) -> tuple[str, ...]:
     """The admin actions an action pattern (``iam:*``, ``NOT s3:*``) allows."""
     if pattern.startswith("NOT "):
         excluded = pattern[4:]
         return tuple(a for a in _admin_actions() if not matches(excluded, a, case_sensitive=False))
-    return tuple(a for a in _admin_actions() if matches(pattern, a, case_sensitive=False))
+    service, colon, _ = pattern.lower().partition(":")
+    if colon and "*" not in service and "?" not in service:
+        # A literal service prefix matches only that service's actions: a few, not all.
+        candidates = _admin_by_service().get(service, ())
+    else:
+        candidates = _admin_actions()
+    return tuple(a for a in candidates if matches(pattern, a, case_sensitive=False))
 
 
 @functools.cache
