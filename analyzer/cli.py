@@ -27,6 +27,7 @@ from driftgate.analyzer.extract.options import (
     InferenceSelectors,
 )
 from driftgate.analyzer.model import Location, Model
+from driftgate.analyzer.model_cache import ModelCache
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, PARSERS
 from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
@@ -178,6 +179,8 @@ class _Models:
     hcl_parser: str = DEFAULT_PARSER
     # (what, seconds) for -v.
     timings: tuple[tuple[str, float], ...] = ()
+    # Models reused whole from the cache (model_cache), for -v.
+    reused: int = 0
 
     def say_reading(self, extra: Sequence[tuple[str, float]] = ()) -> None:
         """-v: how the files were read and where the time went, on stderr."""
@@ -193,6 +196,8 @@ class _Models:
             )
             for path, why in built.fallbacks:
                 click.echo(f"  {path}: {why}", err=True)
+        if self.reused:
+            click.echo(f"driftgate: {self.reused} model(s) reused from the cache", err=True)
         spent = [*self.timings, *extra]
         click.echo(
             "driftgate: time: " + ", ".join(f"{what} {seconds:.2f} s" for what, seconds in spent),
@@ -278,23 +283,29 @@ def _build(
         raise UserError(str(exc)) from None
     disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
     cache = ParseCache(disk=disk, max_file_size=max_file_size, hcl_parser=hcl_parser)
+    models = ModelCache(disk) if disk is not None else None
     timings: list[tuple[str, float]] = []
     try:
         started = time.perf_counter()
-        head = build_model(trees.head, options, cache, plans, "head", exclude)
+        head = build_model(trees.head, options, cache, plans, "head", exclude, models)
         timings.append(("head model", time.perf_counter() - started))
         base_tree = trees.base
         if base_tree is None and plan_args and plan_base:
             base_tree = trees.head
         started = time.perf_counter()
-        base = build_model(base_tree, options, cache, plans, "base", exclude) if base_tree else None
+        base = (
+            build_model(base_tree, options, cache, plans, "base", exclude, models)
+            if base_tree
+            else None
+        )
         if base is not None:
             timings.append(("base model", time.perf_counter() - started))
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:
         cache.close()
-    return _Models(head, base, trees, tuple(problems), hcl_parser, tuple(timings))
+    reused = models.hits if models is not None else 0
+    return _Models(head, base, trees, tuple(problems), hcl_parser, tuple(timings), reused)
 
 
 def _plan_option(fn: Callable[..., None]) -> Callable[..., None]:

@@ -21,6 +21,7 @@ from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.extract.registry import TERRAFORM_EXTRACTORS
 from driftgate.analyzer.extract.unmodelled import unmodelled
 from driftgate.analyzer.model import Model
+from driftgate.analyzer.model_cache import ModelCache, RecordingTree
 from driftgate.analyzer.parse.files import (
     MAX_FILE_SIZE,
     ParseResult,
@@ -170,13 +171,14 @@ def build_model(
     plans: Sequence[PlanInput] = (),
     side: Side = "head",
     exclude: Sequence[str] = (),
+    models: ModelCache | None = None,
 ) -> BuiltModel:
     """The model of ``tree``; the Terraform roots ``plans`` cover are read from them
-    (their ``side`` of the change) instead of being evaluated statically."""
+    (their ``side`` of the change) instead of being evaluated statically. With
+    ``models``, a model built before from the same inputs is reused (see
+    :mod:`driftgate.analyzer.model_cache`)."""
     cache = cache if cache is not None else ParseCache()
-    hcl_files: list[HclFile] = []
-    documents: list[YamlDocument] = []
-    diagnostics: list[Diagnostic] = list(getattr(tree, "skipped", []))
+    skipped: list[Diagnostic] = list(getattr(tree, "skipped", []))
     sources = list(tree.files())
     excluded = 0
     if exclude:
@@ -184,6 +186,33 @@ def build_model(
         spec = pathspec.GitIgnoreSpec.from_lines(exclude)
         kept = [source for source in sources if not spec.match_file(source.path)]
         excluded, sources = len(sources) - len(kept), kept
+    if models is None or plans:
+        return _build(tree, sources, skipped, excluded, options, cache, plans, side)[0]
+    key = models.key(sources, skipped, excluded, options, cache.max_file_size, cache.hcl_parser)
+    stored = models.get(key, tree)
+    if isinstance(stored, BuiltModel):
+        return stored
+    recording = RecordingTree(tree)
+    built, cacheable = _build(recording, sources, skipped, excluded, options, cache, plans, side)
+    if cacheable:
+        models.put(key, recording.record(), built)
+    return built
+
+
+def _build(
+    tree: Tree | RecordingTree,
+    sources: list[SourceFile],
+    skipped: list[Diagnostic],
+    excluded: int,
+    options: ExtractOptions,
+    cache: ParseCache,
+    plans: Sequence[PlanInput],
+    side: Side,
+) -> tuple[BuiltModel, bool]:
+    """The model, and whether it depends on its inputs alone (no helm, no plan)."""
+    hcl_files: list[HclFile] = []
+    documents: list[YamlDocument] = []
+    diagnostics: list[Diagnostic] = list(skipped)
     count = len(sources)
     problems_of: list[Diagnostic] = []
     for parsed, problems in cache.parse_all(sources):
@@ -248,7 +277,7 @@ def build_model(
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
-    return BuiltModel(
+    built = BuiltModel(
         model,
         diagnostics,
         count,
@@ -258,6 +287,8 @@ def build_model(
         len(hcl_files),
         tuple((f.path, f.fallback) for f in hcl_files if f.fallback),
     )
+    # A chart's model depends on whether helm is on PATH, and which: never stored.
+    return built, not charts.charts and not plans
 
 
 def _is_yaml(path: str) -> bool:

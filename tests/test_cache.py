@@ -146,7 +146,7 @@ def test_cli_writes_cache_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     on = tmp_path / "on"
     result = runner.invoke(cli, ["model", str(repo)], env={"DRIFTGATE_CACHE_DIR": str(on)})
     assert result.exit_code == 0, result.output
-    assert len(_files(on)) == 2
+    assert len(_files(on)) == 3  # two files' parse results, and the model
     again = runner.invoke(cli, ["model", str(repo), "--cache-dir", str(on)])
     assert again.output == result.output
     scan = runner.invoke(cli, ["scan", str(repo), "--no-cache", "--cache-dir", str(off)])

@@ -65,6 +65,10 @@ class DirectoryTree:
         rel = safe_relative(path)
         if rel is None:
             return None
+        if rel in self._listed:
+            # The walk reached it without a symlink: only its size is left to check
+            # (every file is read so again for inline suppressions).
+            return self._read_listed(self.root / rel)
         current = self.root
         for part in rel.split("/"):
             current = current / part
@@ -112,6 +116,18 @@ class DirectoryTree:
                 if not file.is_symlink() and file.is_file():
                     found.append(file.relative_to(self.root).as_posix())
         return sorted(found)
+
+    @cached_property
+    def _listed(self) -> frozenset[str]:
+        return frozenset(self._listing.files)
+
+    @staticmethod
+    def _read_listed(path: Path) -> bytes | None:
+        try:
+            data = read_regular_file(path)
+        except SourceError:
+            return None
+        return data if len(data) <= MAX_READ_PATH else None
 
     @cached_property
     def _listing(self) -> Listing:
