@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,8 +32,10 @@ from driftgate.analyzer.terraform.plan import PlanInput, Side
 
 __all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
 
-# Above this many files to parse, a process pool pays for its start-up.
-PARALLEL_THRESHOLD = 200
+# Above this many files to parse, a process pool pays for its start-up and for pickling
+# every result across: with tree-sitter, 5,000 files parse in 1.0 s in one process and
+# took 2.1 s with two workers (2-core machine). Only a far larger tree gains.
+PARALLEL_THRESHOLD = 10_000
 _BATCH = 32
 
 
@@ -87,12 +91,16 @@ class ParseCache:
                     items.append((source.path, data))
             # Results arrive batch by batch; each is stored while the workers go on.
             results = self._run(items)
-            for source, result in zip(missing.values(), results, strict=True):
-                self.entries[(source.key, source.path)] = result
-                if self.disk is not None:
-                    self.disk.put(
-                        cache_kind(source.path, self.hcl_parser), source.key, source.path, result
-                    )
+            with self.disk.batch() if self.disk is not None else contextlib.nullcontext():
+                for source, (result, pickled) in zip(missing.values(), results, strict=True):
+                    self.entries[(source.key, source.path)] = result
+                    if self.disk is None:
+                        continue
+                    kind = cache_kind(source.path, self.hcl_parser)
+                    if pickled is None:
+                        self.disk.put(kind, source.key, source.path, result)
+                    else:
+                        self.disk.put_pickled(kind, source.key, source.path, pickled)
         return [self.entries[(s.key, s.path)] for s in sources]
 
     def _load(self, source: SourceFile) -> ParseResult | None:
@@ -108,17 +116,19 @@ class ParseCache:
             return value
         return None
 
-    def _run(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
+    def _run(self, items: list[tuple[str, bytes]]) -> Iterator[tuple[ParseResult, bytes | None]]:
+        """Each result, with its pickle when a worker made one."""
         if len(items) <= self.parallel_threshold or self.workers < 2:
             for path, data in items:
-                yield parse_file(path, data, self.hcl_parser)
+                yield parse_file(path, data, self.hcl_parser), None
             return
         batches = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             parsers = [self.hcl_parser] * len(batches)
             for batch in pool.map(parse_many, batches, parsers):
-                yield from batch
+                for pickled in batch:
+                    yield pickle.loads(pickled), pickled
 
     def close(self) -> None:
         if self.disk is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pygit2
 import pytest
 from click.testing import CliRunner
 
-from driftgate.analyzer.cache import DiskCache
+from driftgate.analyzer.cache import DATABASE, DiskCache
 from driftgate.analyzer.cli import cli
 from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.pipeline import ParseCache
@@ -34,12 +35,20 @@ def _files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
+def _rows(root: Path) -> list[tuple[str, int]]:
+    """The cache's entries (name, size), read as another process would."""
+    if not (root / DATABASE).exists():
+        return []
+    with contextlib.closing(sqlite3.connect(root / DATABASE)) as db:
+        return list(db.execute("SELECT name, size FROM entries ORDER BY name"))
+
+
 def test_miss_then_hit(tmp_path: Path) -> None:
     reads: list[str] = []
     first = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
     assert isinstance(first[0], HclFile)
     assert reads == ["main.tf"]
-    assert len(_files(tmp_path)) == 1
+    assert len(_rows(tmp_path)) == 1
     second = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
     assert reads == ["main.tf"]  # served from disk, the file was not read again
     assert second == first
@@ -68,17 +77,44 @@ def test_key_and_path_matter(tmp_path: Path) -> None:
     assert cache.get("yaml", "k", "a.tf") is None
 
 
-@pytest.mark.parametrize("junk", [b"", b"not a pickle", b"\x80\x05K\x01."])
+@pytest.mark.parametrize("junk", [b"", b"not a pickle", b"\x80\x05K"])
 def test_corrupt_entry_ignored_and_removed(tmp_path: Path, junk: bytes) -> None:
     cache = DiskCache(tmp_path)
     cache.put("hcl", "k", "a.tf", "value")
-    [entry] = _files(tmp_path)
-    entry.write_bytes(junk)
+    [(name, _)] = _rows(tmp_path)
+    with contextlib.closing(sqlite3.connect(tmp_path / DATABASE)) as db, db:
+        db.execute("UPDATE entries SET value = ? WHERE name = ?", (junk, name))
     assert cache.get("hcl", "k", "a.tf") is None
-    assert not entry.exists()
+    assert _rows(tmp_path) == []
     reads: list[str] = []
     parsed = ParseCache(disk=cache).parse(_source("main.tf", TF, reads))
     assert isinstance(parsed[0], HclFile)
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a database at all" * 100])
+def test_corrupt_database_is_replaced(tmp_path: Path, junk: bytes) -> None:
+    (tmp_path / DATABASE).write_bytes(junk)
+    cache = DiskCache(tmp_path)
+    assert cache.get("hcl", "k", "a.tf") is None
+    cache.put("hcl", "k", "a.tf", "value")
+    assert DiskCache(tmp_path).get("hcl", "k", "a.tf") == "value"
+
+
+def test_the_database_is_private(tmp_path: Path) -> None:
+    """It holds pickles: readable and writable by its owner only."""
+    cache = DiskCache(tmp_path / "c")
+    cache.put("hcl", "k", "a.tf", "value")
+    cache.close()
+    assert (tmp_path / "c" / DATABASE).stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "c").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_batch_is_seen_by_others_once_it_ends(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    with cache.batch():
+        cache.put("hcl", "k", "a.tf", "value")
+        assert DiskCache(tmp_path).get("hcl", "k", "a.tf") is None
+    assert DiskCache(tmp_path).get("hcl", "k", "a.tf") == "value"
 
 
 def test_wrong_type_in_entry_is_a_miss(tmp_path: Path) -> None:
@@ -105,17 +141,21 @@ def test_concurrent_writers_leave_a_valid_entry(tmp_path: Path) -> None:
         assert p.exitcode == 0
     value = DiskCache(tmp_path, fingerprint="f").get("hcl", "same", "a.tf")
     assert value in ("x" * 10_000, "y" * 10_000)
-    assert len(_files(tmp_path)) == 1  # no temporary files left behind
+    assert len(_rows(tmp_path)) == 1
 
 
 def test_size_bound_evicts_oldest(tmp_path: Path) -> None:
     cache = DiskCache(tmp_path, max_bytes=50_000, fingerprint="f")
     for i in range(10):
         cache.put("hcl", str(i), "a.tf", b"x" * 10_000)
-        entry = cache._entry("hcl", str(i), "a.tf")
-        os.utime(entry, (time.time() - 100 + i, time.time() - 100 + i))
+    with contextlib.closing(sqlite3.connect(tmp_path / DATABASE)) as db, db:
+        for i in range(10):
+            name = cache.name("hcl", str(i), "a.tf")
+            db.execute(
+                "UPDATE entries SET written = ? WHERE name = ?", (time.time() - 100 + i, name)
+            )
     cache.close()
-    assert sum(p.stat().st_size for p in _files(tmp_path)) <= 50_000
+    assert sum(size for _, size in _rows(tmp_path)) <= 50_000
     assert cache.get("hcl", "9", "a.tf") == b"x" * 10_000
     assert cache.get("hcl", "0", "a.tf") is None
 
@@ -146,7 +186,7 @@ def test_cli_writes_cache_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     on = tmp_path / "on"
     result = runner.invoke(cli, ["model", str(repo)], env={"DRIFTGATE_CACHE_DIR": str(on)})
     assert result.exit_code == 0, result.output
-    assert len(_files(on)) == 3  # two files' parse results, and the model
+    assert len(_rows(on)) == 3  # two files' parse results, and the model
     again = runner.invoke(cli, ["model", str(repo), "--cache-dir", str(on)])
     assert again.output == result.output
     scan = runner.invoke(cli, ["scan", str(repo), "--no-cache", "--cache-dir", str(off)])

@@ -233,4 +233,4 @@ def test_hcl_parser_choice_is_part_of_the_cache_key(tmp_path: Path) -> None:
     # Had python-hcl2's cached tree been served, no file would have fallen back.
     second = runner.invoke(cli, args)
     assert "1 of them by python-hcl2 for tree-sitter" in second.stderr
-    assert any((tmp_path / "cache").rglob("*.pickle"))
+    assert (tmp_path / "cache" / "cache.sqlite3").exists()
