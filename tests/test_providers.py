@@ -252,6 +252,14 @@ def test_admin_actions_by_service_are_those_a_full_scan_finds(pattern: str) -> N
             a for a in aws._admin_actions() if matches(pattern, a, case_sensitive=False)
         )
     assert aws._admin_match(pattern) == expected
+    broad = Permission(action=pattern, resource="*")
+    deploy = tuple(
+        a
+        for a in aws._DEPLOY
+        if broad == Permission(action=a, resource="*")
+        or covers("aws", broad, Permission(action=a, resource="*"))
+    )
+    assert aws._deploy_match(pattern) == deploy
     assert aws.may_give_rights(pattern) == (
         pattern == "*" or bool(expected) or bool(aws._deploy_match(pattern))
     )

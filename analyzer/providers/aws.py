@@ -330,10 +330,16 @@ def _admin_match(pattern: str) -> tuple[str, ...]:
 @functools.cache
 def _deploy_match(pattern: str) -> tuple[str, ...]:
     """The deploy actions an action pattern allows (on the same resource), in order."""
+    service, colon, _ = pattern.lower().partition(":")
+    if colon and not pattern.startswith("NOT ") and "*" not in service and "?" not in service:
+        # As for admin actions: a literal service allows only its own.
+        candidates = tuple(a for a in _DEPLOY if a.lower().startswith(service + ":"))
+    else:
+        candidates = _DEPLOY
     broad = Permission(action=pattern, resource="*")
     return tuple(
         action
-        for action in _DEPLOY
+        for action in candidates
         if broad == (narrow := Permission(action=action, resource="*"))
         or algebra.covers(broad, narrow)
     )
