@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftgate.analyzer.model import Permission
-from driftgate.analyzer.permissions.index import PermissionIndex
+from driftgate.analyzer.permissions import aws
+from driftgate.analyzer.permissions.index import PermissionIndex, Unfiled
 from driftgate.analyzer.providers import covers, same_action
 
 _ACTIONS = st.sampled_from(
@@ -45,7 +46,7 @@ _PERMISSIONS = st.builds(Permission, action=_ACTIONS, resource=_RESOURCES)
 def test_covering_is_a_superset_in_the_given_order(
     items: list[Permission], narrow: Permission
 ) -> None:
-    index = PermissionIndex(True, items, lambda p: p)
+    index = PermissionIndex(aws.index, items, lambda p: p)
     candidates = index.covering(narrow)
     wanted = [p for p in items if covers("aws", p, narrow)]
     assert all(any(c is w for c in candidates) for w in wanted)
@@ -58,7 +59,7 @@ def test_covering_is_a_superset_in_the_given_order(
 def test_same_action_within_finds_every_narrower_holding(
     items: list[Permission], broad: Permission
 ) -> None:
-    index = PermissionIndex(True, items, lambda p: p)
+    index = PermissionIndex(aws.index, items, lambda p: p)
     candidates = index.same_action_within(broad)
     wanted = [
         p
@@ -69,7 +70,7 @@ def test_same_action_within_finds_every_narrower_holding(
     assert all(any(c is w for c in candidates) for w in wanted)
 
 
-def test_other_providers_get_every_item() -> None:
-    items = [Permission(action="roles/viewer", resource="projects/p")]
-    narrow = Permission(action="roles/viewer", resource="projects/p/buckets/b")
-    assert PermissionIndex(False, items, lambda p: p).covering(narrow) == items
+def test_an_unfiled_provider_gets_every_item() -> None:
+    items = [Permission(action="read", resource="secret/a"), Permission("*", "secret/*")]
+    narrow = Permission(action="read", resource="secret/b")
+    assert PermissionIndex(Unfiled, items, lambda p: p).covering(narrow) == items

@@ -1,9 +1,21 @@
-"""AWS IAM: actions (with wildcards and NotAction) on resource ARN patterns."""
+"""AWS IAM: actions (with wildcards and NotAction) on resource ARN patterns.
+
+Which permissions may cover another narrows on the literal prefix of a pattern:
+``arn:aws:s3:::models-*`` can only cover a string that starts with ``arn:aws:s3:::models-``
+(see :func:`driftgate.analyzer.permissions.globs.matches`), and actions likewise,
+case-insensitively; :func:`index` files them so (a policy may list tens of thousands of
+ARNs, and a single hostile statement must not stall the run).
+"""
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.permissions.index import Filing
 
 NOT = "NOT "
 
@@ -54,3 +66,104 @@ def covers(broad: Permission, narrow: Permission) -> bool:
     return _action_covers(broad.action, narrow.action) and _resource_covers(
         broad.resource, narrow.resource
     )
+
+
+def _action_key(action: str) -> str:
+    """Actions compare case-insensitively; the ``NOT `` marker keeps its spelling."""
+    if action.startswith(NOT):
+        return NOT + action[len(NOT) :].lower()
+    return action.lower()
+
+
+def _prefix(pattern: str) -> str | None:
+    """The literal part before the first wildcard; None for a literal."""
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=-1)
+    return None if cut < 0 else pattern[:cut]
+
+
+@dataclass
+class _Patterns:
+    """Positions keyed by a string that is a literal or a pattern: which may match a value."""
+
+    exact: dict[str, list[int]] = field(default_factory=dict)
+    by_prefix: dict[str, list[int]] = field(default_factory=dict)
+    lengths: set[int] = field(default_factory=set)
+    negated: list[int] = field(default_factory=list)
+
+    def add(self, key: str, n: int) -> None:
+        if key.startswith(NOT):
+            self.negated.append(n)
+            return
+        prefix = _prefix(key)
+        if prefix is None:
+            self.exact.setdefault(key, []).append(n)
+        else:
+            self.by_prefix.setdefault(prefix, []).append(n)
+            self.lengths.add(len(prefix))
+
+    def candidates(self, value: str) -> list[int]:
+        if value.startswith(NOT):
+            # Only a pattern as wide as ``*`` covers a negation: scan everything.
+            return self.everything()
+        found = [*self.exact.get(value, ()), *self.negated]
+        for length in self.lengths:
+            if length <= len(value):
+                found.extend(self.by_prefix.get(value[:length], ()))
+        return found
+
+    def everything(self) -> list[int]:
+        found = [n for items in self.exact.values() for n in items]
+        found += [n for items in self.by_prefix.values() for n in items]
+        return found + self.negated
+
+
+class _Prefixed:
+    """Actions as patterns, each with its resources as patterns."""
+
+    def __init__(self, permissions: Sequence[Permission]) -> None:
+        # The groups of the action patterns, numbered in order of appearance.
+        self._actions = _Patterns()
+        self._groups: list[_Patterns] = []
+        by_action: dict[str, _Patterns] = {}
+        # Same action (case-insensitive), by resource: for "held this on a narrower scope".
+        self._same: dict[str, list[tuple[str, int]]] = {}
+        for n, p in enumerate(permissions):
+            action = _action_key(p.action)
+            group = by_action.get(action)
+            if group is None:
+                group = by_action[action] = _Patterns()
+                self._actions.add(action, len(self._groups))
+                self._groups.append(group)
+            group.add(p.resource, n)
+            self._same.setdefault(action, []).append((p.resource, n))
+        for same in self._same.values():
+            same.sort()
+
+    def covering(self, p: Permission) -> Sequence[int]:
+        found: set[int] = set()
+        for g in self._actions.candidates(_action_key(p.action)):
+            found.update(self._groups[g].candidates(p.resource))
+        return sorted(found)
+
+    def same_action(self, p: Permission) -> Sequence[int]:
+        return sorted(n for _, n in self._same.get(_action_key(p.action), ()))
+
+    def same_action_within(self, p: Permission) -> Sequence[int]:
+        same = self._same.get(_action_key(p.action), [])
+        if p.resource.startswith(NOT):
+            return sorted(n for _, n in same)
+        prefix = _prefix(p.resource)
+        literal = p.resource if prefix is None else prefix
+        start = bisect.bisect_left(same, (literal,))
+        found: list[int] = []
+        for resource, n in same[start:]:
+            if not resource.startswith(literal):
+                break
+            if prefix is not None or resource == literal:
+                found.append(n)
+        return sorted(found)
+
+
+def index(permissions: Sequence[Permission]) -> Filing:
+    """The provider spec's filing: by action pattern, then by resource pattern."""
+    return _Prefixed(permissions)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from driftgate.analyzer.model import Condition, Grant, Permission
 from driftgate.analyzer.permissions.index import PermissionIndex
-from driftgate.analyzer.providers import covers, spec
+from driftgate.analyzer.providers import spec
 
 # What an unknown policy may allow, for asking whether a Deny or boundary reaches all of it.
 _EVERYTHING = Permission(action="*", resource="*")
@@ -59,7 +59,9 @@ class Effective:
         norm = permission or _itself
         cond = condition or _same_condition
         self.provider = provider
-        self._prefixed = spec(provider).prefix_indexed
+        found = spec(provider)
+        self._index = found.index
+        self._covers = found.covers
         allowing: list[tuple[Grant, frozenset[Condition]]] = []
         policies: list[tuple[Grant, frozenset[Condition]]] = []
         denies: list[Permission] = []
@@ -103,30 +105,38 @@ class Effective:
     # Indexed on first use: many identities are asked nothing of one kind.
     @functools.cached_property
     def _allows(self) -> PermissionIndex[Allowed]:
-        return PermissionIndex(self._prefixed, self.allows, _allowed_permission)
+        return PermissionIndex(self._index, self.allows, _allowed_permission)
 
     @functools.cached_property
     def _denies(self) -> PermissionIndex[Permission]:
-        return PermissionIndex(self._prefixed, self.denies, _itself)
+        return PermissionIndex(self._index, self.denies, _itself)
 
     @functools.cached_property
     def _boundary(self) -> PermissionIndex[Permission]:
-        return PermissionIndex(self._prefixed, self.boundary or (), _itself)
+        return PermissionIndex(self._index, self.boundary or (), _itself)
+
+    def _covering(self, broad: Permission, narrow: Permission) -> bool:
+        """:func:`driftgate.analyzer.providers.covers` without looking the spec up each time."""
+        return broad == narrow or self._covers(broad, narrow)
 
     def allows_covering(self, p: Permission) -> list[Allowed]:
-        return [a for a in self._allows.covering(p) if covers(self.provider, a.permission, p)]
+        return [a for a in self._allows.covering(p) if self._covering(a.permission, p)]
 
     def allows_within(self, p: Permission) -> list[Allowed]:
         """Allowed permissions of ``p``'s action whose resource ``p.resource`` may cover."""
         return self._allows.same_action_within(p)
 
+    def allows_of_action(self, p: Permission) -> list[Allowed]:
+        """Allowed permissions that may have ``p``'s action (a superset of those that do)."""
+        return self._allows.same_action(p)
+
     def denies_covering(self, p: Permission) -> list[Permission]:
-        return [d for d in self._denies.covering(p) if covers(self.provider, d, p)]
+        return [d for d in self._denies.covering(p) if self._covering(d, p)]
 
     def within_boundary(self, p: Permission) -> bool:
         if self.boundary is None:
             return True
-        return any(covers(self.provider, b, p) for b in self._boundary.covering(p))
+        return any(self._covering(b, p) for b in self._boundary.covering(p))
 
     def holds(self, p: Permission, conditions: frozenset[Condition] | None = None) -> bool:
         """``p`` is allowed, not denied and within the boundary. With ``conditions``,
@@ -146,7 +156,7 @@ class Effective:
             return self.holds
 
         def held(p: Permission) -> bool:
-            return covers(self.provider, allowed, p) or self.holds(p)
+            return self._covering(allowed, p) or self.holds(p)
 
         return held
 
@@ -164,7 +174,7 @@ class Effective:
             return []
         if self.within_boundary(p):
             return [p]
-        return [b for b in self.boundary or () if covers(self.provider, p, b)]
+        return [b for b in self.boundary or () if self._covering(p, b)]
 
     def policy_reaches(self) -> bool:
         """A managed policy known only by name reaches the identity: no Deny of everything

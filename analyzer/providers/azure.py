@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Permission, Trust
 from driftgate.analyzer.permissions import azure as algebra
+from driftgate.analyzer.permissions.index import Unfiled
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import (
     DefaultIdentity,
@@ -151,7 +152,7 @@ SPEC = ProviderSpec(
     name="azure",
     covers=algebra.covers,
     level=level,
-    prefix_indexed=False,
+    index=Unfiled,
     parse_conditions=conditions,
     trust_verb=trust_verb,
     trust_names_actions=True,

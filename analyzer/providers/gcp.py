@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions import gcp as algebra
+from driftgate.analyzer.permissions.index import Unfiled
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import (
     DefaultIdentity,
@@ -199,7 +200,7 @@ SPEC = ProviderSpec(
     name="gcp",
     covers=algebra.covers,
     level=level,
-    prefix_indexed=False,
+    index=Unfiled,
     trust_action_covers=trust_action_covers,
     parse_conditions=conditions,
     human_principal=human,

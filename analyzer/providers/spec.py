@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from driftgate.analyzer.model import Identity, Model, Permission, Trust
+from driftgate.analyzer.permissions.index import Indexer
 from driftgate.analyzer.providers.conditions import Condition, opaque
 
 Level = Literal["read", "write", "admin", "escalation", "unknown"]
@@ -78,8 +79,9 @@ class ProviderSpec:
     """``covers(broad, narrow)``: ``broad`` allows everything ``narrow`` allows."""
     level: Callable[[Permission], Level]
     """read, write, admin or escalation (DESIGN.md §4)."""
-    prefix_indexed: bool
-    """Actions and resources are literal-prefixed patterns (AWS): index them by prefix."""
+    index: Indexer
+    """How its permissions are filed to find those that may cover one without asking
+    every one (:mod:`driftgate.analyzer.permissions.index`); ``Unfiled`` asks every one."""
     same_action: Callable[[Permission, Permission], bool] = _same_action_name
     """The same action (verb and kind, role, capability) whatever it applies to."""
     policy_level: Callable[[str], Level] = lambda policy: "unknown"
@@ -87,7 +89,8 @@ class ProviderSpec:
     restricted_by_name: Callable[[Permission, Permission], bool] | None = None
     """``base`` held ``head``'s permission only on named objects (RBAC resourceNames);
     None where the provider has no such restriction, so the diff does not look for one
-    (asking every base permission about every head one was quadratic on large policies)."""
+    (asking every base permission about every head one was quadratic on large policies).
+    True only where ``same_action(base, head)``: the diff asks only those of head's action."""
 
     # ---- trusts: who may assume, impersonate or federate into an identity ----
     trust_actions: Callable[[Trust], tuple[str, ...]] = lambda trust: trust.actions or ("",)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions import vault as algebra
+from driftgate.analyzer.permissions.index import Unfiled
 from driftgate.analyzer.providers import aws
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import Level, ProviderSpec
@@ -63,7 +64,8 @@ SPEC = ProviderSpec(
     name="vault",
     covers=covers,
     level=level,
-    prefix_indexed=False,
+    # Few permissions per identity, and AWS actions beside Vault paths: every one is asked.
+    index=Unfiled,
     # The AWS secrets engine attaches AWS managed policies by ARN.
     policy_level=aws.policy_level,
     parse_conditions=conditions,
