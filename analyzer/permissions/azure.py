@@ -4,16 +4,21 @@ Two built-in roles the packaged catalog knows compare by what they allow: one co
 another when each of the other's actions and data actions is matched by one of its own
 and excluded by none of its notActions / notDataActions. Others compare by the families
 below.
+
+Any role may include another, so :data:`INDEX` files assignments by scope only: one
+covering an assignment at a scope is at that scope or one of its ancestors.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.permissions.index import Paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +108,16 @@ def covers(broad: Permission, narrow: Permission) -> bool:
     return _action_covers(broad.action, narrow.action) and _scope_covers(
         broad.resource, narrow.resource
     )
+
+
+def _path(p: Permission) -> str:
+    """The scope as :func:`_scope_covers` compares it."""
+    return p.resource.rstrip("/").lower()
+
+
+def _action(p: Permission) -> Hashable:
+    """What the spec's ``same_action`` compares: the role, in any case."""
+    return p.action.lower()
+
+
+INDEX = Paths(path=_path, action=_action)

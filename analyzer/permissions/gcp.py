@@ -7,14 +7,19 @@ roles, roles newer than the catalog) compare by the families Google documents:
 ``roles/viewer``; within one service, ``<service>.admin`` includes that service's other
 roles, and an editor/user/developer role includes its viewer/reader. Anything else
 compares by name only (never a guess that hides growth).
+
+Any role may include another, so :data:`INDEX` files bindings by resource only: a binding
+covering one on ``projects/p/secrets/s`` is on that path or one of its ancestors.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 
 from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.model import Permission
+from driftgate.analyzer.permissions.index import Paths
 
 _BASIC = {"roles/owner": 3, "roles/editor": 2, "roles/viewer": 1}
 _READERS = ("viewer", "reader", "objectviewer", "browser")
@@ -70,3 +75,16 @@ def covers(broad: Permission, narrow: Permission) -> bool:
     return _role_covers(broad.action, narrow.action) and _resource_covers(
         broad.resource, narrow.resource
     )
+
+
+def _path(p: Permission) -> str:
+    """The resource as :func:`_resource_covers` cuts it."""
+    return p.resource.rstrip("/")
+
+
+def _action(p: Permission) -> Hashable:
+    """What the spec's ``same_action`` compares: the role, in any case."""
+    return p.action.lower()
+
+
+INDEX = Paths(path=_path, action=_action)

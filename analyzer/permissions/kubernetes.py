@@ -2,12 +2,19 @@
 
 ``scope`` is the namespace the permission holds in, ``*`` for the whole cluster.
 Non-resource URLs are ``url:/healthz``-style resources.
+
+:data:`INDEX` files rules by namespace, verb, apiGroup, resource and resourceName, each
+either the value itself or what covers every value (``*``, no resourceName), so a
+question about one rule looks at a few buckets rather than at every rule of a role.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.permissions.index import Keys
 
 URL = "url:"
 
@@ -62,3 +69,42 @@ def restricted_by_name(base: Permission, head: Permission) -> bool:
         and bool(split(base.resource)[2])
         and not split(head.resource)[2]
     )
+
+
+# The resource-key part of a subresource pattern (``pods/*``, ``*/scale``): matched by
+# ``covers``, so filed apart and sought by every question about a resource.
+_PATTERN = None
+
+
+def _filed(p: Permission) -> tuple[Hashable, ...]:
+    scope, verb = p.scope or "*", p.action.lower()
+    if p.resource.startswith(URL):
+        # Few per identity, and matched by prefix: one bucket per namespace and verb.
+        return scope, verb, URL, "", ""
+    group, kind, name = split(p.resource)
+    pattern = kind != "*" and "/" in kind and "*" in kind
+    return scope, verb, group, _PATTERN if pattern else kind, name
+
+
+def _or_any(value: str, anything: str = "*") -> tuple[str, ...]:
+    return (anything,) if value == anything else (anything, value)
+
+
+def _sought(p: Permission) -> tuple[tuple[Hashable, ...], ...]:
+    """What a rule covering ``p`` has in each part of :func:`_filed`, as ``covers`` reads
+    it: ``*`` or the same namespace and verb; a URL for a URL; ``*`` or the same group;
+    ``*``, a subresource pattern or the same resource; no resourceName or the same one."""
+    scope, verb = _or_any(p.scope or "*"), _or_any(p.action.lower())
+    if p.resource.startswith(URL):
+        return scope, verb, (URL,), ("",), ("",)
+    group, kind, name = split(p.resource)
+    kinds: tuple[Hashable, ...] = ("*", _PATTERN) if kind == "*" else ("*", _PATTERN, kind)
+    return scope, verb, _or_any(group), kinds, _or_any(name, "")
+
+
+def _action(p: Permission) -> Hashable:
+    """What :func:`same_verb_and_kind` compares."""
+    return p.action.lower(), *split(p.resource)[:2]
+
+
+INDEX = Keys(filed=_filed, sought=_sought, action=_action)

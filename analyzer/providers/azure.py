@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Permission, Trust
 from driftgate.analyzer.permissions import azure as algebra
-from driftgate.analyzer.permissions.index import Unfiled
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import (
     DefaultIdentity,
@@ -152,7 +151,7 @@ SPEC = ProviderSpec(
     name="azure",
     covers=algebra.covers,
     level=level,
-    index=Unfiled,
+    index=algebra.INDEX,
     parse_conditions=conditions,
     trust_verb=trust_verb,
     trust_names_actions=True,

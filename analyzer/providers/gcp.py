@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Permission
 from driftgate.analyzer.permissions import gcp as algebra
-from driftgate.analyzer.permissions.index import Unfiled
 from driftgate.analyzer.providers.conditions import Condition, opaque
 from driftgate.analyzer.providers.spec import (
     DefaultIdentity,
@@ -200,7 +199,7 @@ SPEC = ProviderSpec(
     name="gcp",
     covers=algebra.covers,
     level=level,
-    index=Unfiled,
+    index=algebra.INDEX,
     trust_action_covers=trust_action_covers,
     parse_conditions=conditions,
     human_principal=human,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions import kubernetes as algebra
-from driftgate.analyzer.permissions.index import Unfiled
 from driftgate.analyzer.providers.spec import (
     Danger,
     DefaultIdentity,
@@ -131,7 +130,7 @@ SPEC = ProviderSpec(
     covers=algebra.covers,
     same_action=algebra.same_verb_and_kind,
     level=level,
-    index=Unfiled,
+    index=algebra.INDEX,
     restricted_by_name=algebra.restricted_by_name,
     trust_verb=lambda trust: "act as",
     default_identity=DefaultIdentity(is_default, danger),
