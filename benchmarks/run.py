@@ -5,10 +5,12 @@
 Generates the repository (benchmarks/generate.py) under ``--work`` unless it is there,
 then times (median of ``--runs`` runs each): a cold-cache diff scan
 (``driftgate scan --base HEAD~1``), the same with a warm cache, ``--staged`` with one
-changed file, ``driftgate model``, and checkov restricted to its IAM/RBAC checks on the
-head tree. checkov gets its own virtualenv under ``--work`` (it pins policy-sentry
-0.13.2 and cloudsplaining 0.7.0, which clash with driftgate's); when it cannot be
-installed, its row is skipped with the reason. Peak memory is the child's max RSS.
+changed file, ``driftgate model``, the cold and warm diff scan of a kustomize tree of
+``--rbac-roles`` RBAC roles whose last commit changes one (benchmarks/generate_rbac.py),
+and checkov restricted to its IAM/RBAC checks on the head tree. checkov gets its own
+virtualenv under ``--work`` (it pins policy-sentry 0.13.2 and cloudsplaining 0.7.0, which
+clash with driftgate's); when it cannot be installed, its row is skipped with the reason.
+Peak memory is the child's max RSS.
 """
 
 from __future__ import annotations
@@ -87,6 +89,38 @@ def _checkov(work: Path, timeout: float) -> Path | None:
     return exe if exe.exists() else None
 
 
+def _rbac(args: argparse.Namespace, dg: list[str]) -> list[tuple[str, float, float, int]]:
+    """Cold and warm diff scans of the RBAC tree: a change to one role among many."""
+    repo = args.work / f"rbac-repo-{args.rbac_roles}"
+    if not (repo / ".git").exists():
+        generate = [sys.executable, str(HERE / "generate_rbac.py"), str(repo)]
+        subprocess.run([*generate, "--roles", str(args.rbac_roles)], check=True)
+    stamp = f"{os.getpid()}-{int(time.time())}"
+    colds = [args.work / f"rbac-cache-{stamp}-{i}" for i in range(args.runs)]
+    cmd = [*dg, "scan", "--base", "HEAD~1", "-q"]
+    label = f"{args.rbac_roles} RBAC roles, one changed: scan --base HEAD~1"
+    try:
+        return [
+            _time(
+                f"{label}, cold cache",
+                cmd,
+                repo,
+                args.runs,
+                [{**os.environ, "DRIFTGATE_CACHE_DIR": str(c)} for c in colds],
+            ),
+            _time(
+                f"{label}, warm cache",
+                cmd,
+                repo,
+                args.runs,
+                {**os.environ, "DRIFTGATE_CACHE_DIR": str(colds[-1])},
+            ),
+        ]
+    finally:
+        for c in colds:
+            shutil.rmtree(c, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/driftgate-bench"))
@@ -96,6 +130,7 @@ def main() -> None:
     parser.add_argument("--install-timeout", type=float, default=600)
     parser.add_argument("--envs", type=int, default=6)
     parser.add_argument("--services", type=int, default=83)
+    parser.add_argument("--rbac-roles", type=int, default=1000)
     args = parser.parse_args()
 
     repo = args.work / "repo"
@@ -162,6 +197,7 @@ def main() -> None:
             env,
         )
     )
+    rows.extend(_rbac(args, dg))
     note = ""
     if args.no_checkov:
         note = "checkov skipped (--no-checkov)"
@@ -200,11 +236,17 @@ def main() -> None:
     print(
         f"\n{tf} .tf files, {yml} manifests; {os.cpu_count()} cores; median of {args.runs} runs\n"
     )
-    print(f"| {'run':<42} | median s | peak RSS MiB | exit |")
-    print(f"|{'-' * 44}|---------:|-------------:|-----:|")
+    width = max(len(name) for name, *_ in rows)
+    print(f"| {'run':<{width}} | median s | peak RSS MiB | exit |")
+    print(f"|{'-' * (width + 2)}|---------:|-------------:|-----:|")
     for name, median, peak, code in rows:
-        print(f"| {name:<42} | {median:8.2f} | {peak:12.0f} | {code:4d} |")
+        print(f"| {name:<{width}} | {median:8.2f} | {peak:12.0f} | {code:4d} |")
     by = {name: median for name, median, _, _ in rows}
+    rbac = [median for name, median, _, _ in rows if "RBAC roles, one changed" in name]
+    print(
+        f"\nRBAC diff of {args.rbac_roles} roles, one changed: "
+        f"{rbac[0]:.2f} s cold, {rbac[1]:.2f} s warm"
+    )
     ck = by.get("checkov IAM/RBAC checks, head tree only")
     if ck is not None:
         cold = by["scan --base HEAD~1, cold cache"]
