@@ -17,6 +17,7 @@ import pytest
 from tf_support import write_tree
 
 from driftgate.analyzer.cli import main
+from driftgate.analyzer.engine.changed import ChangedLines
 
 Capture = pytest.CaptureFixture[str]
 
@@ -380,3 +381,25 @@ def test_a_managed_policy_added_to_a_for_each_map_is_reported_at_its_entry(
     assert finding["location"]["line"] == line_of(
         head, "main.tf", "AmazonElasticContainerRegistryPublicReadOnly ="
     )
+
+
+def _changed(base: list[str], head: list[str]) -> set[int]:
+    files = {"base": "\n".join(base).encode(), "head": "\n".join(head).encode()}
+    return set(ChangedLines(lambda _: files["head"], lambda _: files["base"]).added("f") or ())
+
+
+def test_a_line_added_among_thousands_of_alike_lines_is_the_one_changed() -> None:
+    """Every RBAC rule repeats ``- get``: the added verb is found, and no other line."""
+    rule = ["  - apiGroups:", '      - ""', "    verbs:", '      - "get"', '      - "list"']
+    base = rule * 2_000
+    head = [*rule[:4], '      - "delete"', *rule[4:], *rule * 1_999]
+    assert _changed(base, head) == {5}
+
+
+def test_changed_lines_are_those_git_shows() -> None:
+    """Lines both sides share at the start and the end are never the change, as in git's
+    diff; in between, an edited line and an inserted one."""
+    assert _changed(["a", "x", "a"], ["a", "a", "x", "a"]) == {2}
+    assert _changed(["a", "b", "c", "d"], ["a", "B", "c", "new", "d"]) == {2, 4}
+    assert _changed(["a", "b"], ["a", "b"]) == set()
+    assert _changed(["a"], ["z", "a"]) == {1}

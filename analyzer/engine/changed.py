@@ -49,12 +49,7 @@ class ChangedLines:
         base_lines = base.decode("utf-8", "replace").splitlines()
         if max(len(head_lines), len(base_lines)) > _MAX_LINES:
             return None
-        matcher = difflib.SequenceMatcher(None, base_lines, head_lines, autojunk=False)
-        found: set[int] = set()
-        for tag, _, _, j1, j2 in matcher.get_opcodes():
-            if tag in ("replace", "insert"):
-                found.update(range(j1 + 1, j2 + 1))
-        return frozenset(found)
+        return frozenset(_added(base_lines, head_lines))
 
     def touches(self, location: Location) -> bool:
         """Whether the change wrote a line of ``location`` (its span, or its one line)."""
@@ -94,3 +89,25 @@ class ChangedLines:
 def _code(line: str) -> bool:
     text = line.strip()
     return bool(text) and not text.startswith(("#", "//", "/*", "*"))
+
+
+def _added(base: list[str], head: list[str]) -> set[int]:
+    """1-based head lines that are not base's, by difflib on what lies between the lines
+    both share at the start and at the end. Like git's own diff (xdiff trims them too),
+    so the lines match what the pull request shows; and a line added to a file of
+    thousands of alike lines (``- get`` in every RBAC rule) costs what the change does,
+    where difflib on the whole file was quadratic in its repeated lines."""
+    start, limit = 0, min(len(base), len(head))
+    while start < limit and base[start] == head[start]:
+        start += 1
+    end = 0
+    while end < limit - start and base[-1 - end] == head[-1 - end]:
+        end += 1
+    middle = difflib.SequenceMatcher(
+        None, base[start : len(base) - end], head[start : len(head) - end], autojunk=False
+    )
+    found: set[int] = set()
+    for tag, _, _, j1, j2 in middle.get_opcodes():
+        if tag in ("replace", "insert"):
+            found.update(range(start + j1 + 1, start + j2 + 1))
+    return found
