@@ -218,20 +218,56 @@ def _classified(
             yield grant, kind, added, reason
 
 
-def _gives(grant: Grant) -> tuple[object, ...]:
+class _Permissions:
+    """A grant's permissions tuple, hashed once: a managed policy's thousands of
+    permissions are one tuple shared by every role it is attached to, and a tuple does
+    not keep its hash. Equal when the permissions are (never by hash alone)."""
+
+    __slots__ = ("_equal", "_hash", "items")
+
+    def __init__(self, items: tuple[Permission, ...]) -> None:
+        self.items = items
+        self._hash = hash(items)
+        # Others found equal (base's copy of the same policy): compared once, not per role.
+        self._equal: set[int] = set()
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Permissions):
+            return NotImplemented
+        if self._hash != other._hash:
+            return False
+        if self.items is other.items or id(other) in self._equal:
+            return True
+        if self.items != other.items:
+            return False
+        self._equal.add(id(other))
+        other._equal.add(id(self))
+        return True
+
+
+def _gives(grant: Grant, seen: dict[int, _Permissions]) -> tuple[object, ...]:
     """What a grant gives, whatever its place, binding or name: all that
     :class:`Effective` reads of it. Hashed once per grant, never compared as a model."""
-    return grant.effect, grant.permissions, grant.conditions, grant.policy, grant.unknown
+    permissions = seen.get(id(grant.permissions))
+    if permissions is None or permissions.items is not grant.permissions:
+        permissions = seen[id(grant.permissions)] = _Permissions(grant.permissions)
+    return grant.effect, permissions, grant.conditions, grant.policy, grant.unknown
 
 
-def _changed_allows(before: Sequence[Grant], after: Sequence[Grant]) -> list[Grant]:
+def _changed_allows(
+    before: Sequence[Grant], after: Sequence[Grant], seen: dict[int, _Permissions]
+) -> list[Grant]:
     """The head allows worth classifying. When the denies and boundary give what they
     gave at base, an allow that gives what one at base gave is held there, so it adds
     nothing wherever it is written: skipping it keeps an unchanged 2,900-action
     ReadOnlyAccess, or the 1,700 permissions of ClusterRoles whose file gained a line at
-    the top, from costing every scan."""
-    gave = {_gives(g) for g in before}
-    gives = [(_gives(g), g) for g in after]
+    the top, from costing every scan. ``seen`` holds the permission tuples hashed in
+    this run."""
+    gave = {_gives(g, seen) for g in before}
+    gives = [(_gives(g, seen), g) for g in after]
     if {k for k in gave if k[0] != "allow"} != {k for k, _ in gives if k[0] != "allow"}:
         return [g for g in after if g.effect == "allow"]
     return [g for k, g in gives if g.effect == "allow" and k not in gave]
@@ -329,6 +365,7 @@ def _denies_gone(
 
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
     deltas: list[GrantDelta] = []
+    seen: dict[int, _Permissions] = {}
     for address, identity in sorted(head.identities.items()):
         unseen = address not in base.identities
         if unseen and identity.declared:
@@ -338,7 +375,7 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
             continue
         before = tuple(base.grants_of(address))
         grants = head.grants_of(address)
-        changed = _changed_allows(before, grants)
+        changed = _changed_allows(before, grants, seen)
         removed = _removed_denies(before, grants) if identity.declared and not unseen else []
         if not changed and not removed:
             continue
