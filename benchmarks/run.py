@@ -7,10 +7,11 @@ then times (median of ``--runs`` runs each): a cold-cache diff scan
 (``driftgate scan --base HEAD~1``), the same with a warm cache, ``--staged`` with one
 changed file, ``driftgate model``, the cold and warm diff scan of a kustomize tree of
 ``--rbac-roles`` RBAC roles whose last commit changes one (benchmarks/generate_rbac.py),
-and checkov restricted to its IAM/RBAC checks on the head tree. checkov gets its own
-virtualenv under ``--work`` (it pins policy-sentry 0.13.2 and cloudsplaining 0.7.0, which
-clash with driftgate's); when it cannot be installed, its row is skipped with the reason.
-Peak memory is the child's max RSS.
+the parsers alone reading every ``.tf`` once (the yardstick of the cold-scan target;
+benchmarks/parse_baseline.py), and checkov restricted to its IAM/RBAC checks on the head
+tree. checkov gets its own virtualenv under ``--work`` (it pins policy-sentry 0.13.2 and
+cloudsplaining 0.7.0, which clash with driftgate's); when it cannot be installed, its row
+is skipped with the reason. Peak memory is the child's max RSS.
 """
 
 from __future__ import annotations
@@ -121,6 +122,28 @@ def _rbac(args: argparse.Namespace, dg: list[str]) -> list[tuple[str, float, flo
             shutil.rmtree(c, ignore_errors=True)
 
 
+def _parse_once(repo: Path, runs: int) -> list[tuple[str, float, float, int]]:
+    """The yardstick: each parser alone reading the tree's .tf/.tfvars once, in-process
+    seconds (benchmarks/parse_baseline.py), median of ``runs``."""
+    rows = []
+    for parser, label in (
+        ("hcl2", "python-hcl2 alone (hcl2.loads), every .tf once"),
+        ("driftgate-hcl2", "driftgate's python-hcl2 front end, every .tf once"),
+        ("tree-sitter", "driftgate's tree-sitter front end, every .tf once"),
+    ):
+        seconds = []
+        for _ in range(runs):
+            out = subprocess.run(
+                [sys.executable, str(HERE / "parse_baseline.py"), str(repo), "--parser", parser],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            seconds.append(float(out[0]))
+        rows.append((label, statistics.median(seconds), 0.0, 0))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/driftgate-bench"))
@@ -198,6 +221,7 @@ def main() -> None:
         )
     )
     rows.extend(_rbac(args, dg))
+    rows.extend(_parse_once(repo, args.runs))
     note = ""
     if args.no_checkov:
         note = "checkov skipped (--no-checkov)"
@@ -246,6 +270,12 @@ def main() -> None:
     print(
         f"\nRBAC diff of {args.rbac_roles} roles, one changed: "
         f"{rbac[0]:.2f} s cold, {rbac[1]:.2f} s warm"
+    )
+    hcl2 = by["python-hcl2 alone (hcl2.loads), every .tf once"]
+    cold_scan = by["scan --base HEAD~1, cold cache"]
+    print(
+        f"cold diff scan (whole process) / python-hcl2 parsing the .tf once: "
+        f"{cold_scan / hcl2:.2f} (target <= 0.5)"
     )
     ck = by.get("checkov IAM/RBAC checks, head tree only")
     if ck is not None:
