@@ -119,13 +119,14 @@ def assemble(
     diagnostics.extend(problems)
     models.append(extract_kubernetes(documents, options))
     model = link(merge(models)).seal()
+    silent = {s.path for s in sources if not cache.may_hold_directives(s)}
     built = BuiltModel(
         model,
         diagnostics,
         count,
         len(analysed) + len(plans),
         excluded,
-        frozenset(analysed),
+        frozenset(analysed - silent),
         len(hcl_files),
         tuple((f.path, f.fallback) for f in hcl_files if f.fallback),
     )

@@ -30,6 +30,10 @@ from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.sources.base import SourceFile, Tree
 from driftgate.analyzer.terraform.plan import PlanInput, Side
 
+# Every inline directive (driftgate:ignore[...], driftgate.io/ignore) holds this.
+_DIRECTIVE_MARK = b"driftgate"
+_SILENT = "silent"
+
 __all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
 
 # Above this many files to parse, a process pool pays for its start-up and for pickling
@@ -49,6 +53,9 @@ class ParseCache:
     """
 
     entries: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
+    # Files whose bytes do not name driftgate, so hold no inline directive: the engine
+    # need not read them again for suppressions (5,000 reads were 0.5 s of a warm run).
+    silent: set[tuple[str, str]] = field(default_factory=set)
     disk: DiskCache | None = None
     max_file_size: int = MAX_FILE_SIZE
     parallel_threshold: int = PARALLEL_THRESHOLD
@@ -75,6 +82,8 @@ class ParseCache:
             stored = self._load(source)
             if stored is not None:
                 self.entries[key] = stored
+                if self.disk is not None and self.disk.get(_SILENT, *key) is True:
+                    self.silent.add(key)
             else:
                 missing[key] = source
         if missing:
@@ -89,6 +98,8 @@ class ParseCache:
                     del missing[key]
                 else:
                     items.append((source.path, data))
+                    if _DIRECTIVE_MARK not in data:
+                        self.silent.add(key)
             # Results arrive batch by batch; each is stored while the workers go on.
             results = self._run(items)
             with self.disk.batch() if self.disk is not None else contextlib.nullcontext():
@@ -97,6 +108,8 @@ class ParseCache:
                     if self.disk is None:
                         continue
                     kind = cache_kind(source.path, self.hcl_parser)
+                    if (source.key, source.path) in self.silent:
+                        self.disk.put(_SILENT, source.key, source.path, True)
                     if pickled is None:
                         self.disk.put(kind, source.key, source.path, result)
                     else:
@@ -130,6 +143,9 @@ class ParseCache:
                 for pickled in batch:
                     yield pickle.loads(pickled), pickled
 
+    def may_hold_directives(self, source: SourceFile) -> bool:
+        return (source.key, source.path) not in self.silent
+
     def close(self) -> None:
         if self.disk is not None:
             self.disk.close()
@@ -144,7 +160,8 @@ class BuiltModel:
     analysed: int = 0
     # Files left out by the exclude patterns, before parsing.
     excluded: int = 0
-    # The files read as Terraform or Kubernetes: every one may hold inline suppressions.
+    # The files read as Terraform or Kubernetes that may hold inline suppressions (the
+    # others do not name driftgate at all).
     paths: frozenset[str] = frozenset()
     # HCL files parsed, and those python-hcl2 read for tree-sitter: (path, why).
     hcl_files: int = 0

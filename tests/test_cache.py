@@ -48,7 +48,7 @@ def test_miss_then_hit(tmp_path: Path) -> None:
     first = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
     assert isinstance(first[0], HclFile)
     assert reads == ["main.tf"]
-    assert len(_rows(tmp_path)) == 1
+    assert len(_rows(tmp_path)) == 2  # its parse result, and that it names no directive
     second = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
     assert reads == ["main.tf"]  # served from disk, the file was not read again
     assert second == first
@@ -186,7 +186,8 @@ def test_cli_writes_cache_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     on = tmp_path / "on"
     result = runner.invoke(cli, ["model", str(repo)], env={"DRIFTGATE_CACHE_DIR": str(on)})
     assert result.exit_code == 0, result.output
-    assert len(_rows(on)) == 3  # two files' parse results, and the model
+    # Two files' parse results, that neither names a directive, and the model.
+    assert len(_rows(on)) == 5
     again = runner.invoke(cli, ["model", str(repo), "--cache-dir", str(on)])
     assert again.output == result.output
     scan = runner.invoke(cli, ["scan", str(repo), "--no-cache", "--cache-dir", str(off)])

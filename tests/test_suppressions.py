@@ -150,3 +150,22 @@ def test_a_directive_without_a_reason_is_dg901_in_a_file_no_finding_points_at(
         ("DG901", "main.tf", 1)
     ]
     assert "has no reason" in findings[0]["message"]
+
+
+def test_a_directive_is_found_in_a_file_read_from_the_cache(tmp_path: Path) -> None:
+    """Files that name no directive are not read again for DG901; one that does is,
+    whether it was parsed now or served from the cache."""
+    from click.testing import CliRunner
+
+    from driftgate.analyzer.cli import cli
+
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_user" "u" { # driftgate:ignore[DG401]\n  name = "u"\n}\n'
+    )
+    (tmp_path / "other.tf").write_text('resource "aws_iam_user" "v" {\n  name = "v"\n}\n')
+    args = ["scan", str(tmp_path), "-f", "json", "--cache-dir", str(tmp_path / "c")]
+    for _ in range(2):  # cold, then every parse result (and the model) from the cache
+        result = CliRunner().invoke(cli, [*args, "--select", "DG901"])
+        report = json.loads(result.stdout)
+        found = [(f["check"], f["location"]["path"]) for f in report["findings"]]
+        assert found == [("DG901", "main.tf")], found
