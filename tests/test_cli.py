@@ -264,7 +264,7 @@ def test_model_json_is_written_as_json_dumps_writes_it(tmp_path: Path, with_base
     document = json.loads(proc.stdout)
     assert proc.stdout == json.dumps(document, indent=2) + "\n"
     head = document["head"] if with_base else document
-    assert list(head)[0] == "tree" and "identities" in head
+    assert next(iter(head)) == "tree" and "identities" in head
     assert list(document)[-1] == "diagnostics"
     if with_base:
         assert list(document) == ["base", "head", "diagnostics"]
