@@ -160,25 +160,18 @@ class DiskCache:
     def put(self, kind: str, key: str, path: str, value: object) -> None:
         """Store ``value``; failures (read-only disk, full disk, a lock held too long) are
         ignored: the cache only ever saves time."""
-        try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
-            return
-        self.put_pickled(kind, key, path, data)
-
-    def put_pickled(self, kind: str, key: str, path: str, data: bytes) -> None:
-        """Store a value pickled already (by a parse worker, which sends it so anyway)."""
         db = self._connection()
         if db is None:
             return
         name = self.name(kind, key, path)
         try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._begin(db)
             db.execute(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                 (name, data, len(data), time.time()),
             )
-        except sqlite3.Error:
+        except (sqlite3.Error, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             return
         self._writes += 1
         if not self._batching or self._writes % _COMMIT_EVERY == 0:

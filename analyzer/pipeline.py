@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import pickle
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from driftgate.analyzer.terraform.plan import PlanInput, Side
 
 # Every inline directive (driftgate:ignore[...], driftgate.io/ignore) holds this.
 _DIRECTIVE_MARK = b"driftgate"
-_SILENT = "silent"
 
 __all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
 
@@ -81,8 +79,8 @@ class ParseCache:
                 continue
             stored = self._load(source)
             if stored is not None:
-                self.entries[key] = stored
-                if self.disk is not None and self.disk.get(_SILENT, *key) is True:
+                self.entries[key], silent = stored
+                if silent:
                     self.silent.add(key)
             else:
                 missing[key] = source
@@ -103,45 +101,41 @@ class ParseCache:
             # Results arrive batch by batch; each is stored while the workers go on.
             results = self._run(items)
             with self.disk.batch() if self.disk is not None else contextlib.nullcontext():
-                for source, (result, pickled) in zip(missing.values(), results, strict=True):
-                    self.entries[(source.key, source.path)] = result
-                    if self.disk is None:
-                        continue
-                    kind = cache_kind(source.path, self.hcl_parser)
-                    if (source.key, source.path) in self.silent:
-                        self.disk.put(_SILENT, source.key, source.path, True)
-                    if pickled is None:
-                        self.disk.put(kind, source.key, source.path, result)
-                    else:
-                        self.disk.put_pickled(kind, source.key, source.path, pickled)
+                for source, result in zip(missing.values(), results, strict=True):
+                    key = (source.key, source.path)
+                    self.entries[key] = result
+                    if self.disk is not None:
+                        kind = cache_kind(source.path, self.hcl_parser)
+                        entry = (*result, key in self.silent)
+                        self.disk.put(kind, source.key, source.path, entry)
         return [self.entries[(s.key, s.path)] for s in sources]
 
-    def _load(self, source: SourceFile) -> ParseResult | None:
+    def _load(self, source: SourceFile) -> tuple[ParseResult, bool] | None:
+        """A stored parse result, and whether the file names no directive."""
         if self.disk is None:
             return None
         value = self.disk.get(cache_kind(source.path, self.hcl_parser), source.key, source.path)
         if (
             isinstance(value, tuple)
-            and len(value) == 2
+            and len(value) == 3
             and isinstance(value[0], HclFile | list | None)
             and isinstance(value[1], list)
+            and isinstance(value[2], bool)
         ):
-            return value
+            return (value[0], value[1]), value[2]
         return None
 
-    def _run(self, items: list[tuple[str, bytes]]) -> Iterator[tuple[ParseResult, bytes | None]]:
-        """Each result, with its pickle when a worker made one."""
+    def _run(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
         if len(items) <= self.parallel_threshold or self.workers < 2:
             for path, data in items:
-                yield parse_file(path, data, self.hcl_parser), None
+                yield parse_file(path, data, self.hcl_parser)
             return
         batches = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             parsers = [self.hcl_parser] * len(batches)
             for batch in pool.map(parse_many, batches, parsers):
-                for pickled in batch:
-                    yield pickle.loads(pickled), pickled
+                yield from batch
 
     def may_hold_directives(self, source: SourceFile) -> bool:
         return (source.key, source.path) not in self.silent

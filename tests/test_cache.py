@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from driftgate.analyzer.cache import DATABASE, DiskCache
 from driftgate.analyzer.cli import cli
+from driftgate.analyzer.parse.files import cache_kind
 from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.pipeline import ParseCache
 from driftgate.analyzer.sources.base import SourceFile
@@ -48,7 +49,7 @@ def test_miss_then_hit(tmp_path: Path) -> None:
     first = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
     assert isinstance(first[0], HclFile)
     assert reads == ["main.tf"]
-    assert len(_rows(tmp_path)) == 2  # its parse result, and that it names no directive
+    assert len(_rows(tmp_path)) == 1
     second = ParseCache(disk=DiskCache(tmp_path)).parse(_source("main.tf", TF, reads))
     assert reads == ["main.tf"]  # served from disk, the file was not read again
     assert second == first
@@ -120,9 +121,16 @@ def test_a_batch_is_seen_by_others_once_it_ends(tmp_path: Path) -> None:
 def test_wrong_type_in_entry_is_a_miss(tmp_path: Path) -> None:
     source = _source("main.tf", TF)
     cache = DiskCache(tmp_path)
-    cache.put("hcl", source.key, source.path, ("not", "a parse result"))
-    parsed = ParseCache(disk=cache).parse(source)
-    assert isinstance(parsed[0], HclFile)
+    kind = cache_kind(source.path)
+    junks: list[tuple[object, ...]] = [
+        ("not", "a parse result"),
+        ("not", [], True),
+        (None, [], "y"),
+    ]
+    for junk in junks:
+        cache.put(kind, source.key, source.path, junk)
+        parsed = ParseCache(disk=cache).parse(source)
+        assert isinstance(parsed[0], HclFile)
 
 
 def _write_many(root: str, value: str, rounds: int) -> None:
@@ -186,8 +194,7 @@ def test_cli_writes_cache_and_no_cache_writes_nothing(tmp_path: Path) -> None:
     on = tmp_path / "on"
     result = runner.invoke(cli, ["model", str(repo)], env={"DRIFTGATE_CACHE_DIR": str(on)})
     assert result.exit_code == 0, result.output
-    # Two files' parse results, that neither names a directive, and the model.
-    assert len(_rows(on)) == 5
+    assert len(_rows(on)) == 3  # two files' parse results, and the model
     again = runner.invoke(cli, ["model", str(repo), "--cache-dir", str(on)])
     assert again.output == result.output
     scan = runner.invoke(cli, ["scan", str(repo), "--no-cache", "--cache-dir", str(off)])

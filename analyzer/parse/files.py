@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import re
 
 from driftgate.analyzer.diagnostics import Diagnostic
@@ -86,10 +85,8 @@ def parse_file(path: str, data: bytes, hcl_parser: str = DEFAULT_PARSER) -> Pars
         return None, [Diagnostic(path, exc.line, str(exc))]
 
 
-def parse_many(items: list[tuple[str, bytes]], hcl_parser: str = DEFAULT_PARSER) -> list[bytes]:
-    """Worker entry point for a batch of files (fewer round trips than one per file): the
-    results pickled, as the parent stores them in the cache (pickled once, not twice)."""
-    return [
-        pickle.dumps(parse_file(path, data, hcl_parser), protocol=pickle.HIGHEST_PROTOCOL)
-        for path, data in items
-    ]
+def parse_many(
+    items: list[tuple[str, bytes]], hcl_parser: str = DEFAULT_PARSER
+) -> list[ParseResult]:
+    """Worker entry point for a batch of files (fewer round trips than one per file)."""
+    return [parse_file(path, data, hcl_parser) for path, data in items]
