@@ -19,7 +19,7 @@ import functools
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
@@ -132,9 +132,8 @@ class ModelCache:
     """Built models by the key of :meth:`key`, validated against their recorded reads."""
 
     disk: DiskCache
+    # Models reused this run, for -v.
     hits: int = 0
-    misses: int = 0
-    stored: list[str] = field(default_factory=list)
 
     @staticmethod
     def key(sources: Sequence[SourceFile], *context: object) -> str:
@@ -152,9 +151,7 @@ class ModelCache:
             self.hits += 1
             value: object = stored[1]
             return value
-        self.misses += 1
         return None
 
     def put(self, key: str, record: Record, value: object) -> None:
         self.disk.put(_KIND, key, "", (record, value))
-        self.stored.append(key)
