@@ -25,18 +25,19 @@ DEFAULT_PARSER: HclParser = "tree-sitter"
 
 def parse_hcl(path: str, text: str, parser: str = DEFAULT_PARSER) -> ast.HclFile:
     """Parse one ``.tf``/``.tfvars`` file; raises :class:`HclError`."""
-    # Each front end is imported when first used: Lark alone costs a warm run 0.1 s.
+    fallback = ""
+    if parser != "hcl2":
+        from driftgate.analyzer.parse import hcl_treesitter
+
+        try:
+            return hcl_treesitter.parse_hcl(path, text)
+        except hcl_treesitter.Unsupported as exc:
+            fallback = str(exc)
+    # Imported only when it reads a file: Lark alone costs a run 0.1 s.
     from driftgate.analyzer.parse import hcl_lark
 
-    if parser == "hcl2":
-        return hcl_lark.parse_hcl(path, text)
-    from driftgate.analyzer.parse import hcl_treesitter
-
-    try:
-        return hcl_treesitter.parse_hcl(path, text)
-    except hcl_treesitter.Unsupported as exc:
-        parsed = hcl_lark.parse_hcl(path, text)
-        return dataclasses.replace(parsed, fallback=str(exc))
+    parsed = hcl_lark.parse_hcl(path, text)
+    return dataclasses.replace(parsed, fallback=fallback) if fallback else parsed
 
 
 def parse_template(text: str, parser: str = DEFAULT_PARSER) -> ast.Expr:
