@@ -15,7 +15,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
 
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.parse import hcl_templates as templates
-from driftgate.analyzer.parse.hcl_errors import TOP_LEVEL, HclError
+from driftgate.analyzer.parse.hcl_errors import HclError, hcl_file
 
 _Node = Tree[Token] | Token
 
@@ -37,11 +37,7 @@ def parse_hcl(path: str, text: str) -> ast.HclFile:
     except RecursionError:
         # The parser is iterative; walking its tree is not: [[[[...]]]] thousands deep.
         raise HclError("HCL nesting too deep to parse", 0) from None
-    if attributes:
-        lines = [a.line for a in attributes.values()]
-        end = max(a.end_line for a in attributes.values())
-        blocks.insert(0, ast.Block(TOP_LEVEL, (), attributes, (), min(lines), end))
-    return ast.HclFile(path, tuple(blocks))
+    return hcl_file(path, blocks, attributes)
 
 
 def _parse_tree(text: str) -> Tree[Token]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from driftgate.analyzer.parse import hcl_ast as ast
 from driftgate.analyzer.parse import hcl_templates as templates
-from driftgate.analyzer.parse.hcl_errors import TOP_LEVEL
+from driftgate.analyzer.parse.hcl_errors import hcl_file
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -68,11 +68,7 @@ def parse_hcl(path: str, text: str) -> ast.HclFile:
         # A tree of a shape this walker does not expect (0x10, say): python-hcl2 reads
         # it and words the error, if there is one.
         raise Unsupported(f"a construct this front end does not read ({exc!r})") from None
-    if attributes:
-        lines = [a.line for a in attributes.values()]
-        end = max(a.end_line for a in attributes.values())
-        blocks.insert(0, ast.Block(TOP_LEVEL, (), attributes, (), min(lines), end))
-    return ast.HclFile(path, tuple(blocks))
+    return hcl_file(path, blocks, attributes)
 
 
 def parse_expression(source: str) -> ast.Expr:
