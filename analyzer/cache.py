@@ -7,8 +7,9 @@ diagnostics). Only values that depend on nothing but their key's content are sto
 
 SQLite rather than a file per entry: a cold run writes thousands of entries, and on a
 shared machine each file's creation cost more than parsing it (5.6 s of a 9 s run).
-Writes go in one transaction per run (committed every few thousand writes, and at the
-end); concurrent runs wait for each other's transactions. Unreadable or corrupt entries
+A write commits on its own, except inside :meth:`DiskCache.batch` (a run's parse
+results: one transaction, committed every few thousand writes and at its end);
+concurrent runs wait for each other's transactions. Unreadable or corrupt entries
 are ignored and removed, a corrupt database file is replaced, and a cache directory
 that cannot be written only means nothing is cached. The total size is bounded: when
 it grows over the limit the oldest entries (by write time) go.
@@ -172,6 +173,8 @@ class DiskCache:
                 (name, data, len(data), time.time()),
             )
         except (sqlite3.Error, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            if not self._batching:
+                self._commit()  # never leave the write lock held by a failed write
             return
         self._writes += 1
         if not self._batching or self._writes % _COMMIT_EVERY == 0:
