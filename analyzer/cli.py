@@ -346,7 +346,11 @@ _cache_options = [
         help="Skip (and report, exit 2) files larger than this: 10MiB, 512k, bytes."
         " Default: max_file_size in the config, else 5MiB.",
     ),
-    click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Do not read or write the cache (parse results and models).",
+    ),
     click.option(
         "--hcl-parser",
         type=click.Choice(PARSERS),
@@ -366,7 +370,7 @@ _cache_options = [
         "--cache-dir",
         type=click.Path(file_okay=False, path_type=Path),
         envvar="DRIFTGATE_CACHE_DIR",
-        help="Parse cache directory (default: the user cache dir). Keep it private to you.",
+        help="Cache directory (default: the user cache dir). Keep it private to you.",
     ),
 ]
 

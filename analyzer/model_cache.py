@@ -89,10 +89,6 @@ class RecordingTree:
             self._recorded("under", walker, _names) if walker is not None else None
         )
 
-    @property
-    def label(self) -> str:
-        return self._tree.label
-
     def read_path(self, path: str) -> bytes | None:
         data = self._tree.read_path(path)
         self.reads[("read", path)] = _digest(data)
