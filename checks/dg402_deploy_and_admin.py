@@ -65,6 +65,7 @@ from dataclasses import dataclass
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
 from driftgate.analyzer.model import Grant, Identity, Permission
 from driftgate.analyzer.permissions.effective import Effective
+from driftgate.analyzer.permissions.shared import BySharedObject
 from driftgate.analyzer.providers import ProviderSpec, Rights, spec
 from driftgate.checks.common import workloads_of
 from driftgate.checks.inference_scope import (
@@ -105,25 +106,23 @@ class _Right:
         return f"{self.what} via {self.grant.via}"
 
 
-# Permissions of a grant that may give rights, by the identity of its permissions tuple:
-# a managed policy attached to many roles shares one tuple of thousands, sifted once.
-_Sifted = dict[int, tuple[tuple[Permission, ...], tuple[Permission, ...]]]
+# The permissions of a list that may give rights: a managed policy attached to many roles
+# shares one tuple of thousands, sifted once.
+_Sifted = BySharedObject[tuple[Permission, ...], tuple[Permission, ...]]
 
 
-def _candidates(provider: ProviderSpec, grant: Grant, sifted: _Sifted) -> tuple[Permission, ...]:
-    key = id(grant.permissions)
-    entry = sifted.get(key)
-    if entry is None or entry[0] is not grant.permissions:
-        may = provider.may_give_rights
-        entry = (grant.permissions, tuple(p for p in grant.permissions if may(p.action)))
-        sifted[key] = entry
-    return entry[1]
+def _sifter(provider: ProviderSpec) -> _Sifted:
+    may = provider.may_give_rights
+    return BySharedObject(lambda permissions: tuple(p for p in permissions if may(p.action)))
 
 
 def _rights(
-    identity: Identity, grants: list[Grant], held: Effective, sifted: _Sifted
+    identity: Identity, grants: list[Grant], held: Effective, sifters: dict[str, _Sifted]
 ) -> tuple[list[_Right], list[_Right]]:
     provider = spec(identity.provider)
+    sifted = sifters.get(identity.provider)
+    if sifted is None:
+        sifted = sifters[identity.provider] = _sifter(provider)
     deploy: list[_Right] = []
     admin: list[_Right] = []
     for grant in grants:
@@ -136,7 +135,7 @@ def _rights(
                 provider.rights(
                     held.holds if grant.conditions else held.holds_under(permission), permission
                 )
-                for permission in _candidates(provider, grant, sifted)
+                for permission in sifted(grant.permissions)
             ]
         for rights in found:
             if rights.deploy is not None:
@@ -162,13 +161,13 @@ def _describe(rights: list[_Right], limit: int = 3) -> str:
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
     model = ctx.head
-    sifted: _Sifted = {}
+    sifters: dict[str, _Sifted] = {}
     for identity in sorted(model.identities.values(), key=lambda i: i.address):
         if identity.definition:
             continue  # held by no one here: its growth is what the delta checks say
         grants = model.grants_of(identity.address)
         held = Effective(identity.provider, grants)
-        deploy, admin = _rights(identity, grants, held, sifted)
+        deploy, admin = _rights(identity, grants, held, sifters)
         if not deploy or not admin:
             continue
         workloads = workloads_of(identity, model)

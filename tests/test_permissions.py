@@ -691,3 +691,20 @@ def test_a_hostile_vault_glob_is_answered_at_once() -> None:
         Permission(action="read", resource="secret/+/llm/*"),
         Permission(action="read", resource="secret/prod/llm/hf-token"),
     )
+
+
+def test_work_on_a_shared_permission_list_is_done_once_per_list() -> None:
+    from driftgate.analyzer.permissions.shared import BySharedObject
+
+    calls: list[int] = []
+
+    def count(items: tuple[int, ...]) -> int:
+        calls.append(len(items))
+        return sum(items)
+
+    memo = BySharedObject(count)
+    shared = tuple(range(1000))
+    equal_copy = tuple(range(1000))
+    assert [memo(shared) for _ in range(3)] == [499500] * 3
+    assert memo(equal_copy) == 499500
+    assert calls == [1000, 1000]  # by identity: the copy is its own entry, never confused

@@ -30,6 +30,7 @@ from driftgate.analyzer.model import (
     Workload,
 )
 from driftgate.analyzer.permissions.effective import Effective
+from driftgate.analyzer.permissions.shared import BySharedObject
 from driftgate.analyzer.providers import covers, level, same_action, same_provider, spec
 
 DeltaKind = Literal["escalation", "guardrail", "scope", "growth"]
@@ -248,26 +249,27 @@ class _Permissions:
         return True
 
 
-def _gives(grant: Grant, seen: dict[int, _Permissions]) -> tuple[object, ...]:
+_Hashed = BySharedObject[tuple[Permission, ...], _Permissions]
+
+
+def _gives(grant: Grant, hashed: _Hashed) -> tuple[object, ...]:
     """What a grant gives, whatever its place, binding or name: all that
     :class:`Effective` reads of it. Hashed once per grant, never compared as a model."""
-    permissions = seen.get(id(grant.permissions))
-    if permissions is None or permissions.items is not grant.permissions:
-        permissions = seen[id(grant.permissions)] = _Permissions(grant.permissions)
+    permissions = hashed(grant.permissions)
     return grant.effect, permissions, grant.conditions, grant.policy, grant.unknown
 
 
 def _changed_allows(
-    before: Sequence[Grant], after: Sequence[Grant], seen: dict[int, _Permissions]
+    before: Sequence[Grant], after: Sequence[Grant], hashed: _Hashed
 ) -> list[Grant]:
     """The head allows worth classifying. When the denies and boundary give what they
     gave at base, an allow that gives what one at base gave is held there, so it adds
     nothing wherever it is written: skipping it keeps an unchanged 2,900-action
     ReadOnlyAccess, or the 1,700 permissions of ClusterRoles whose file gained a line at
-    the top, from costing every scan. ``seen`` holds the permission tuples hashed in
+    the top, from costing every scan. ``hashed`` holds the permission tuples hashed in
     this run."""
-    gave = {_gives(g, seen) for g in before}
-    gives = [(_gives(g, seen), g) for g in after]
+    gave = {_gives(g, hashed) for g in before}
+    gives = [(_gives(g, hashed), g) for g in after]
     if {k for k in gave if k[0] != "allow"} != {k for k, _ in gives if k[0] != "allow"}:
         return [g for g in after if g.effect == "allow"]
     return [g for k, g in gives if g.effect == "allow" and k not in gave]
@@ -365,7 +367,7 @@ def _denies_gone(
 
 def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
     deltas: list[GrantDelta] = []
-    seen: dict[int, _Permissions] = {}
+    hashed: _Hashed = BySharedObject(_Permissions)
     for address, identity in sorted(head.identities.items()):
         unseen = address not in base.identities
         if unseen and identity.declared:
@@ -375,7 +377,7 @@ def grant_deltas(base: Model, head: Model) -> list[GrantDelta]:
             continue
         before = tuple(base.grants_of(address))
         grants = head.grants_of(address)
-        changed = _changed_allows(before, grants, seen)
+        changed = _changed_allows(before, grants, hashed)
         removed = _removed_denies(before, grants) if identity.declared and not unseen else []
         if not changed and not removed:
             continue
