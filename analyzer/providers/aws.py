@@ -303,13 +303,28 @@ def _admin_actions() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda a: (not a.startswith("iam:"), a)))
 
 
+def _literal_service(pattern: str) -> str | None:
+    """``s3`` for ``s3:Get*``: a pattern whose service is written out can only match that
+    service's actions. None for ``NOT ...`` and a wildcard in the service."""
+    if pattern.startswith("NOT "):
+        return None
+    service, colon, _ = pattern.lower().partition(":")
+    return service if colon and "*" not in service and "?" not in service else None
+
+
 @functools.cache
-def _admin_by_service() -> dict[str, tuple[str, ...]]:
-    """The admin actions by service prefix (``iam``), in :func:`_admin_actions` order."""
+def _by_service(actions: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``actions`` by lower-case service prefix, each in its given order."""
     found: dict[str, list[str]] = {}
-    for action in _admin_actions():
-        found.setdefault(action.split(":", 1)[0], []).append(action)
-    return {service: tuple(actions) for service, actions in found.items()}
+    for action in actions:
+        found.setdefault(action.split(":", 1)[0].lower(), []).append(action)
+    return {service: tuple(names) for service, names in found.items()}
+
+
+def _candidates(pattern: str, actions: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``actions`` that ``pattern`` may match: its service's, or all of them."""
+    service = _literal_service(pattern)
+    return actions if service is None else _by_service(actions).get(service, ())
 
 
 @functools.cache
@@ -318,28 +333,20 @@ def _admin_match(pattern: str) -> tuple[str, ...]:
     if pattern.startswith("NOT "):
         excluded = pattern[4:]
         return tuple(a for a in _admin_actions() if not matches(excluded, a, case_sensitive=False))
-    service, colon, _ = pattern.lower().partition(":")
-    if colon and "*" not in service and "?" not in service:
-        # A literal service prefix matches only that service's actions: a few, not all.
-        candidates = _admin_by_service().get(service, ())
-    else:
-        candidates = _admin_actions()
-    return tuple(a for a in candidates if matches(pattern, a, case_sensitive=False))
+    return tuple(
+        a
+        for a in _candidates(pattern, _admin_actions())
+        if matches(pattern, a, case_sensitive=False)
+    )
 
 
 @functools.cache
 def _deploy_match(pattern: str) -> tuple[str, ...]:
     """The deploy actions an action pattern allows (on the same resource), in order."""
-    service, colon, _ = pattern.lower().partition(":")
-    if colon and not pattern.startswith("NOT ") and "*" not in service and "?" not in service:
-        # As for admin actions: a literal service allows only its own.
-        candidates = tuple(a for a in _DEPLOY if a.lower().startswith(service + ":"))
-    else:
-        candidates = _DEPLOY
     broad = Permission(action=pattern, resource="*")
     return tuple(
         action
-        for action in candidates
+        for action in _candidates(pattern, _DEPLOY)
         if broad == (narrow := Permission(action=action, resource="*"))
         or algebra.covers(broad, narrow)
     )
