@@ -298,13 +298,9 @@ spec:
     return files
 
 
-def generate(out: Path, envs: int, services: int, teams: int, per_team: int) -> tuple[int, int]:
-    files = _modules()
-    for env in ENVS[:envs]:
-        for i in range(services):
-            files.update(_stack(env, i))
-        for t in range(teams):
-            files.update(_k8s(env, t, per_team))
+def first_commit(out: Path, files: dict[str, str], message: str) -> list[str]:
+    """Write ``files`` under ``out``, make it a git repository with them as its first
+    commit, and return the git command to run there."""
     for rel, text in files.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -312,7 +308,18 @@ def generate(out: Path, envs: int, services: int, teams: int, per_team: int) -> 
     git = ["git", "-C", str(out), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "infrastructure"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", message], check=True)
+    return git
+
+
+def generate(out: Path, envs: int, services: int, teams: int, per_team: int) -> tuple[int, int]:
+    files = _modules()
+    for env in ENVS[:envs]:
+        for i in range(services):
+            files.update(_stack(env, i))
+        for t in range(teams):
+            files.update(_k8s(env, t, per_team))
+    git = first_commit(out, files, "infrastructure")
     # The pull request: one more IAM action, one more RBAC verb, one new binding.
     env = ENVS[0]
     iam = out / f"envs/{env}/svc-000/iam.tf"

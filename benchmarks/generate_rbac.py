@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.generate import first_commit
 
 # (apiGroup, resources) pairs the generated rules cycle through.
 KINDS = (
@@ -132,14 +137,7 @@ def generate(out: Path, roles: int) -> tuple[int, int]:
     files["kustomization.yaml"] = _kustomization(
         ["controller", *(f"teams/team-{t:03d}" for t in range(teams))]
     )
-    for rel, text in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    git = ["git", "-C", str(out), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
-    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "operator and team roles"], check=True)
+    git = first_commit(out, files, "operator and team roles")
     # The pull request: the controller may now delete what its first ClusterRole names.
     changed = _controller(cluster_roles, ("delete",))["controller/clusterroles.yaml"]
     (out / "controller/clusterroles.yaml").write_text(changed, encoding="utf-8")
