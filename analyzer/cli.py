@@ -19,7 +19,7 @@ from driftgate.analyzer.cache import DiskCache, default_cache_dir
 from driftgate.analyzer.checkapi import CheckMeta, Severity
 from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.engine.findings import ScanResult
+from driftgate.analyzer.engine.findings import Finding, ScanResult
 from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
 from driftgate.analyzer.extract.options import (
     ExtractOptions,
@@ -31,8 +31,9 @@ from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.model_cache import ModelCache
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, PARSERS
-from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
+from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model, list_tree, model_key
 from driftgate.analyzer.report import text
+from driftgate.analyzer.result_cache import ResultCache, StoredScan
 from driftgate.analyzer.sources.errors import SourceError
 from driftgate.analyzer.sources.select import Trees, open_trees
 from driftgate.analyzer.terraform.plan import PlanArgumentError, load_plans
@@ -183,6 +184,9 @@ class _Models:
     timings: tuple[tuple[str, float], ...] = ()
     # Models reused whole from the cache (model_cache), for -v.
     reused: int = 0
+    # The findings of this very scan when it ran before on the same inputs
+    # (result_cache); head and base are then models' summaries without the models.
+    findings: list[Finding] | None = None
 
     def say_reading(self, extra: Sequence[tuple[str, float]] = ()) -> None:
         """-v: how the files were read and where the time went, on stderr."""
@@ -198,7 +202,9 @@ class _Models:
             )
             for path, why in built.fallbacks:
                 click.echo(f"  {path}: {why}", err=True)
-        if self.reused:
+        if self.findings is not None:
+            click.echo("driftgate: findings reused from the cache (same inputs)", err=True)
+        elif self.reused:
             click.echo(f"driftgate: {self.reused} model(s) reused from the cache", err=True)
         spent = [*self.timings, *extra]
         click.echo(
@@ -275,10 +281,12 @@ def _build(
     max_file_size: int = MAX_FILE_SIZE,
     exclude: Sequence[str] = (),
     hcl_parser: str = DEFAULT_PARSER,
+    reuse: Callable[[str, str | None], StoredScan | None] | None = None,
 ) -> _Models:
     """Head and base models. With plans and no base tree, the base is the plans' prior
     state (``plan_base``), and the rest of the tree is its own base: only what the plans
-    change is new."""
+    change is new. ``reuse`` looks up the findings of a scan of the same models (by their
+    keys); on a hit no model is built or loaded."""
     try:
         plans, problems = load_plans(plan_args, trees.root)
     except PlanArgumentError as exc:
@@ -287,16 +295,37 @@ def _build(
     cache = ParseCache(disk=disk, max_file_size=max_file_size, hcl_parser=hcl_parser)
     models = ModelCache(disk) if disk is not None else None
     timings: list[tuple[str, float]] = []
+    base_tree = trees.base
+    if base_tree is None and plan_args and plan_base:
+        base_tree = trees.head
     try:
         started = time.perf_counter()
-        head = build_model(trees.head, options, cache, plans, "head", exclude, models)
+        head_listed = list_tree(trees.head, exclude)
+        base_listed = list_tree(base_tree, exclude) if base_tree else None
+        timings.append(("listing", time.perf_counter() - started))
+        if reuse is not None and models is not None and not plans:
+            stored = reuse(
+                model_key(head_listed, options, cache),
+                model_key(base_listed, options, cache) if base_listed else None,
+            )
+            if stored is not None:
+                return _Models(
+                    stored.head,
+                    stored.base,
+                    trees,
+                    tuple(problems),
+                    hcl_parser,
+                    tuple(timings),
+                    findings=stored.findings,
+                )
+        started = time.perf_counter()
+        head = build_model(
+            trees.head, options, cache, plans, "head", exclude, models, head_listed
+        )
         timings.append(("head model", time.perf_counter() - started))
-        base_tree = trees.base
-        if base_tree is None and plan_args and plan_base:
-            base_tree = trees.head
         started = time.perf_counter()
         base = (
-            build_model(base_tree, options, cache, plans, "base", exclude, models)
+            build_model(base_tree, options, cache, plans, "base", exclude, models, base_listed)
             if base_tree
             else None
         )
@@ -504,6 +533,15 @@ def scan(
         ),
         include_existing=include_existing,
     )
+    results = None if no_cache else ResultCache(DiskCache(cache_dir or default_cache_dir()))
+    check_ids = [c.meta.id for c in checks]
+
+    def reuse(head_key: str, base_key: str | None) -> StoredScan | None:
+        if results is None:
+            return None
+        key = ResultCache.key(head_key, base_key, check_ids, engine)
+        return results.get(key, trees.head, trees.base)
+
     with text.Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         progress.step("building the identity model")
         models = _build(
@@ -515,19 +553,24 @@ def scan(
             max_file_size=_file_limit(max_file_size, config),
             exclude=[*config.exclude, *excludes],
             hcl_parser=hcl_parser,
+            reuse=reuse,
         )
         progress.step("running checks")
         checks_started = time.perf_counter()
-        findings = run_checks(
-            checks,
-            models.head.model,
-            models.base.model if models.base else None,
-            engine,
-            read_head=trees.head.read_path,
-            read_base=(trees.base or trees.head).read_path if models.base else None,
-            head_paths=models.head.paths,
-            base_paths=models.base.paths if models.base else frozenset(),
-        )
+        if models.findings is not None:
+            findings = models.findings
+        else:
+            findings = run_checks(
+                checks,
+                models.head.model,
+                models.base.model if models.base else None,
+                engine,
+                read_head=trees.head.read_path,
+                read_base=(trees.base or trees.head).read_path if models.base else None,
+                head_paths=models.head.paths,
+                base_paths=models.base.paths if models.base else frozenset(),
+            )
+            _keep_findings(results, models, check_ids, engine, findings)
         checks_time = time.perf_counter() - checks_started
     result = ScanResult(
         findings=findings,
@@ -554,6 +597,26 @@ def scan(
         # A green-looking pipeline log must still say it: the step looked at nothing.
         _say_errors([d for d in result.diagnostics if d.kind == "nothing-analysed"])
     sys.exit(result.exit_code())
+
+
+def _keep_findings(
+    results: ResultCache | None,
+    models: _Models,
+    check_ids: Sequence[str],
+    engine: EngineOptions,
+    findings: list[Finding],
+) -> None:
+    """Store a scan's findings when both its models could be stored (no plan, no helm)."""
+    if results is None or models.head.key is None:
+        return
+    base_key = None
+    if models.base is not None:
+        if models.base.key is None or models.trees.base is None:
+            return
+        base_key = models.base.key
+    key = ResultCache.key(models.head.key, base_key, check_ids, engine)
+    results.put(key, findings, models.head, models.base)
+    results.disk.close()
 
 
 def _say_errors(diagnostics: Sequence[Diagnostic]) -> None:

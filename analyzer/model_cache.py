@@ -108,7 +108,7 @@ class RecordingTree:
         return tuple(sorted((kind, path, seen) for (kind, path), seen in self.reads.items()))
 
 
-def _still(tree: Tree, record: Record) -> bool:
+def still_valid(tree: Tree, record: Record) -> bool:
     """Every recorded read gives what it gave when the model was built."""
     for kind, path, seen in record:
         if kind == "read":
@@ -143,7 +143,7 @@ class ModelCache:
 
     def get(self, key: str, tree: Tree) -> object | None:
         stored = self.disk.get(_KIND, key, "")
-        if isinstance(stored, tuple) and len(stored) == 2 and _still(tree, stored[0]):
+        if isinstance(stored, tuple) and len(stored) == 2 and still_valid(tree, stored[0]):
             self.hits += 1
             value: object = stored[1]
             return value

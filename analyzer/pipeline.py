@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ from driftgate.analyzer.cache import DiskCache
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.options import ExtractOptions
 from driftgate.analyzer.model import Model
-from driftgate.analyzer.model_cache import ModelCache, RecordingTree
+from driftgate.analyzer.model_cache import ModelCache, Record, RecordingTree
 from driftgate.analyzer.parse.files import (
     MAX_FILE_SIZE,
     ParseResult,
@@ -32,7 +33,16 @@ from driftgate.analyzer.terraform.plan import PlanInput, Side
 # Every inline directive (driftgate:ignore[...], driftgate.io/ignore) holds this.
 _DIRECTIVE_MARK = b"driftgate"
 
-__all__ = ["MAX_FILE_SIZE", "BuiltModel", "ParseCache", "ParseResult", "build_model"]
+__all__ = [
+    "MAX_FILE_SIZE",
+    "BuiltModel",
+    "Listed",
+    "ParseCache",
+    "ParseResult",
+    "build_model",
+    "list_tree",
+    "model_key",
+]
 
 # Above this many files to parse, a process pool pays for its start-up and for pickling
 # every result across: with tree-sitter, 5,000 files parse in 1.0 s in one process and
@@ -160,6 +170,44 @@ class BuiltModel:
     # HCL files parsed, and those python-hcl2 read for tree-sitter: (path, why).
     hcl_files: int = 0
     fallbacks: tuple[tuple[str, str], ...] = ()
+    # For a model the cache may hold: its key, and what it read beyond its files.
+    key: str | None = None
+    record: Record = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A tree's files as the build reads them: listed and hashed once per run."""
+
+    sources: list[SourceFile]
+    # Symlinks, special files and submodules not read (warnings).
+    skipped: list[Diagnostic]
+    # Files left out by the exclude patterns.
+    excluded: int
+
+
+def list_tree(tree: Tree, exclude: Sequence[str] = ()) -> Listed:
+    skipped: list[Diagnostic] = list(getattr(tree, "skipped", []))
+    sources = list(tree.files())
+    excluded = 0
+    if exclude:
+        # Before parsing: an excluded sample costs nothing and cannot fail the run.
+        spec = pathspec.GitIgnoreSpec.from_lines(exclude)
+        kept = [source for source in sources if not spec.match_file(source.path)]
+        excluded, sources = len(sources) - len(kept), kept
+    return Listed(sources, skipped, excluded)
+
+
+def model_key(listed: Listed, options: ExtractOptions, cache: ParseCache) -> str:
+    """What a model built from ``listed`` is stored under (see :class:`ModelCache`)."""
+    return ModelCache.key(
+        listed.sources,
+        listed.skipped,
+        listed.excluded,
+        options,
+        cache.max_file_size,
+        cache.hcl_parser,
+    )
 
 
 def build_model(
@@ -170,31 +218,29 @@ def build_model(
     side: Side = "head",
     exclude: Sequence[str] = (),
     models: ModelCache | None = None,
+    listed: Listed | None = None,
 ) -> BuiltModel:
     """The model of ``tree``; the Terraform roots ``plans`` cover are read from them
     (their ``side`` of the change) instead of being evaluated statically. With
     ``models``, a model built before from the same inputs is reused (see
-    :mod:`driftgate.analyzer.model_cache`)."""
+    :mod:`driftgate.analyzer.model_cache`). ``listed`` is the tree's listing when the
+    caller has made it already."""
     cache = cache if cache is not None else ParseCache()
-    skipped: list[Diagnostic] = list(getattr(tree, "skipped", []))
-    sources = list(tree.files())
-    excluded = 0
-    if exclude:
-        # Before parsing: an excluded sample costs nothing and cannot fail the run.
-        spec = pathspec.GitIgnoreSpec.from_lines(exclude)
-        kept = [source for source in sources if not spec.match_file(source.path)]
-        excluded, sources = len(sources) - len(kept), kept
+    if listed is None:
+        listed = list_tree(tree, exclude)
+    sources, skipped, excluded = listed.sources, listed.skipped, listed.excluded
     # Imported on a miss only: a model reused from the cache needs no extractor.
     from driftgate.analyzer.assemble import assemble
 
     if models is None or plans:
         return assemble(tree, sources, skipped, excluded, options, cache, plans, side)[0]
-    key = models.key(sources, skipped, excluded, options, cache.max_file_size, cache.hcl_parser)
+    key = model_key(listed, options, cache)
     stored = models.get(key, tree)
     if isinstance(stored, BuiltModel):
         return stored
     recording = RecordingTree(tree)
     built, cacheable = assemble(recording, sources, skipped, excluded, options, cache, plans, side)
     if cacheable:
-        models.put(key, recording.record(), built)
+        built = dataclasses.replace(built, record=recording.record(), key=key)
+        models.put(key, built.record, built)
     return built

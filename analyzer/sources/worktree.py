@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pathspec
 import pygit2
-from pygit2.enums import FileMode
+from pygit2.enums import FileMode, FileStatus
 
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.sources.base import MAX_READ_PATH, SourceFile, safe_relative
@@ -170,6 +170,61 @@ class WorkTree(DirectoryTree):
 
     def _rules(self) -> IgnoreRules:
         return GitIgnoreRules(self._repo, self.root, "")
+
+    def files(self) -> Iterator[SourceFile]:
+        clean = self._clean_ids
+        for rel in self._listing.files:
+            key = clean.get(rel)
+            if key is None:
+                yield _disk_file(self.root, rel)
+                continue
+            path = self.root / rel
+            try:
+                size = os.lstat(path).st_size
+            except OSError:
+                yield _disk_file(self.root, rel)  # gone since the walk: say so when read
+                continue
+            yield SourceFile(rel, key, _reader(path, rel, key), size)
+
+    @cached_property
+    def _clean_ids(self) -> dict[str, str]:
+        """The index's blob id of each file git status finds unchanged in the working
+        tree: its key without reading and hashing it (0.16 s of a warm run on 5,000
+        files). Empty when a filter may make the bytes on disk differ from the blob
+        (line-ending conversion, attributes), so every file is hashed as read."""
+        if self._filters_may_apply():
+            return {}
+        changed = (
+            FileStatus.WT_NEW
+            | FileStatus.WT_MODIFIED
+            | FileStatus.WT_DELETED
+            | FileStatus.WT_TYPECHANGE
+            | FileStatus.WT_RENAMED
+            | FileStatus.WT_UNREADABLE
+            | FileStatus.CONFLICTED
+        )
+        try:
+            status = self._repo.status(untracked_files="no")
+        except pygit2.GitError:
+            return {}
+        dirty = {path for path, flags in status.items() if flags & changed}
+        return {
+            path: str(entry.id)
+            for entry in self._repo.index
+            if entry.mode in _REGULAR and (path := str(entry.path)) not in dirty
+        }
+
+    def _filters_may_apply(self) -> bool:
+        config = self._repo.config
+        for name in ("core.autocrlf", "core.eol"):
+            if name in config and str(config[name]).lower() not in ("false", "lf"):
+                return True
+        if os.path.lexists(Path(self._repo.path) / "info" / "attributes"):
+            return True
+        return any(str(e.path).rsplit("/", 1)[-1] == ".gitattributes" for e in self._repo.index)
+
+
+_REGULAR = (FileMode.BLOB, FileMode.BLOB_EXECUTABLE)
 
 
 class GitIgnoreRules:
