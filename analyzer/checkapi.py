@@ -20,6 +20,7 @@ from driftgate.analyzer.diff import (
     promotions,
     trust_deltas,
 )
+from driftgate.analyzer.escalation import PathReport, path_changes
 from driftgate.analyzer.model import Location, Model, Permission
 from driftgate.analyzer.providers import Level
 
@@ -128,6 +129,12 @@ class Draft:
     # Text the change most likely wrote (the new resource of a broadened scope), so that
     # the finding points at the edited line naming it; ``added`` is looked for next.
     focus: tuple[str, ...] = ()
+    # What each related location is (a hop of an escalation path), for reports that
+    # say so beside the location (SARIF's relatedLocations messages).
+    notes: tuple[tuple[Location, str], ...] = ()
+    # False: never folded with other identities' findings at the same line (each
+    # escalation path is its own finding, per source and target).
+    fold: bool = True
 
 
 # A finding's first sentence is what a reviewer reads in an annotation's title line or a
@@ -164,6 +171,7 @@ class _Deltas:
     grants: list[GrantDelta] | None = None
     trusts: list[TrustDelta] | None = None
     promotions: list[Promotion] | None = None
+    escalations: PathReport | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +197,13 @@ class CheckContext:
         if self._deltas.trusts is None:
             self._deltas.trusts = trust_deltas(self.base, self.head)
         return list(self._deltas.trusts)
+
+    def escalations(self) -> PathReport:
+        """Escalation paths at head that base did not have (every path, with no base),
+        and what could not be followed."""
+        if self._deltas.escalations is None:
+            self._deltas.escalations = path_changes(self.base, self.head)
+        return self._deltas.escalations
 
     def promotions(self) -> list[Promotion]:
         """Workloads newly deployed to an environment, each with the one it came from."""

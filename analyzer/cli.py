@@ -319,9 +319,7 @@ def _build(
                     findings=stored.findings,
                 )
         started = time.perf_counter()
-        head = build_model(
-            trees.head, options, cache, plans, "head", exclude, models, head_listed
-        )
+        head = build_model(trees.head, options, cache, plans, "head", exclude, models, head_listed)
         timings.append(("head model", time.perf_counter() - started))
         started = time.perf_counter()
         base = (

@@ -46,9 +46,7 @@ class ResultCache:
     hits: int = 0
 
     @staticmethod
-    def key(
-        head_key: str, base_key: str | None, checks: Sequence[str], *context: object
-    ) -> str:
+    def key(head_key: str, base_key: str | None, checks: Sequence[str], *context: object) -> str:
         digest = hashlib.sha256(f"{head_key}\0{base_key or '-'}\0".encode())
         digest.update(",".join(checks).encode())
         digest.update(dt.date.today().isoformat().encode())
@@ -62,13 +60,13 @@ class ResultCache:
             return None
         if not still_valid(head, stored.head.record):
             return None
-        if stored.base is not None and (
-            base is None or not still_valid(base, stored.base.record)
-        ):
+        if stored.base is not None and (base is None or not still_valid(base, stored.base.record)):
             return None
         self.hits += 1
         return stored
 
-    def put(self, key: str, findings: list[Finding], head: BuiltModel, base: BuiltModel | None) -> None:
+    def put(
+        self, key: str, findings: list[Finding], head: BuiltModel, base: BuiltModel | None
+    ) -> None:
         scan = StoredScan(findings, summary(head), summary(base) if base is not None else None)
         self.disk.put(_KIND, key, "", scan)

@@ -148,3 +148,42 @@ def _became_unknown(delta: GrantDelta) -> bool:
         return False
     held = {p.action for g in delta.before if g.effect == "allow" for p in g.permissions}
     return all(p.action in held for p in delta.added)
+
+
+def hop_drafts(ctx: CheckContext) -> Iterator[Draft]:
+    """One draft per new hop onto an identity that holds no more than ordinary
+    permissions: the source can now act as it, so it gains what that one holds."""
+    if ctx.base is None:
+        return
+    for hop in ctx.escalations().hops:
+        edge = hop.edge
+        source = ctx.head.identities[edge.source]
+        target = ctx.head.identities[edge.target]
+        worst = max((level(p, source.provider) for p in hop.gained), key=LEVEL_ORDER.__getitem__)
+        gained = describe(hop.gained)
+        name = f"{source.kind} {source.name}"
+        first = lead(f"{name} can now act as {target.kind} {target.name} and so", "gains", gained)
+        message = f"{first}. It {edge.how}: {WHY[worst]} ({details(source, ctx.head)})."
+        if first.endswith("…"):
+            message += f" It gains {gained}."
+        yield Draft(
+            identity=source.address,
+            message=message,
+            subject=f"acts as {target.address}",
+            location=edge.location,
+            related=edge.related,
+            # One level below the same permissions granted to it: they are reached only
+            # by putting the other identity to work (a function created with the role).
+            severity=_lower(LEVEL_SEVERITY[worst]),
+            environment=source.environment,
+            workloads=tuple(w.address for w in workloads_of(source, ctx.head)),
+            after=gained,
+            added=hop.gained,
+            # Potential: it gains them when it uses the hop (creates the function).
+            confidence="medium",
+            focus=edge.actions,
+        )
+
+
+def _lower(severity: Severity) -> Severity:
+    return next(s for s in Severity if s.rank == max(severity.rank - 1, 0))

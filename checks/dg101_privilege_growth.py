@@ -6,6 +6,14 @@ An identity that existed at the base of the change may do something at head that
 could not do before: a new action, or an action on a new resource, granted by a policy
 statement, an attached policy, or an RBAC rule reached through a binding.
 
+It also finds a new *hop*: the identity can now act as another one that holds no
+more than ordinary permissions (it may pass a role to Lambda and create functions,
+create pods that run as a ServiceAccount): what that identity holds and it lacks is
+growth of what it can effectively do. Such findings are one level below the same
+permissions granted directly, and of medium confidence: they are gained only by
+putting the other identity to work. A hop onto admin or an escalation capability is
+DG104.
+
 ## Why it matters
 
 Privilege accumulates one small pull request at a time. Each step looks harmless in
@@ -40,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.checks.delta import delta_drafts
+from driftgate.checks.delta import delta_drafts, hop_drafts
 
 META = CheckMeta(
     id="DG101",
@@ -60,7 +68,10 @@ META = CheckMeta(
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
-    return delta_drafts(ctx, "growth")
+    yield from delta_drafts(ctx, "growth")
+    # What an identity can now act as (a role it may pass and put to work) adds that
+    # identity's permissions to what it can effectively do.
+    yield from hop_drafts(ctx)
 
 
 CHECK = Check(META, run)

@@ -2,32 +2,65 @@
 
 ## What it finds
 
-An identity gains a capability that lets it grant itself more privilege:
-`iam:PassRole`, `iam:Put*Policy`, `iam:Attach*Policy`, `iam:CreateAccessKey`,
-`iam:CreatePolicyVersion`, `sts:AssumeRole` on `*`; GCP `roles/owner`,
-`roles/iam.serviceAccountTokenCreator`, `roles/iam.serviceAccountUser`, `setIamPolicy`;
-Kubernetes `bind`, `escalate`, `impersonate`, secrets read cluster-wide; Azure Owner or
-User Access Administrator; Vault `sudo`.
+A path, new in the change, from an identity to full admin or to an escalation
+capability it lacks. The escalation graph joins every identity to those it can act
+as, and reports each (source, target) pair once, at the line that wrote the first hop
+base did not have, with every hop in the message and as a SARIF related location:
+
+- **assume**: the target's trust admits the source (by name, or its account with
+  `sts:AssumeRole` on the target's ARN: a scoped AssumeRole onto an admin role counts).
+- **pass-role**: `iam:PassRole` on the target (honouring `iam:PassedToService`) with the
+  action that makes the service the target trusts run code: `lambda:CreateFunction`,
+  `ec2:RunInstances`, `cloudformation:CreateStack`, `glue:CreateDevEndpoint`,
+  `sagemaker:CreateNotebookInstance`, `ecs:RunTask`, `codebuild:CreateProject`, ...
+- **credentials / trust-write**: `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
+  `iam:UpdateLoginProfile` on a user; `iam:UpdateAssumeRolePolicy` on a role.
+- **policy-write**: `iam:Put*Policy`, `iam:Attach*Policy`, `iam:CreatePolicyVersion` on
+  an identity the path reaches (or itself): it can be made admin.
+- **code**: `lambda:UpdateFunctionCode`, `ssm:SendCommand`, `ssm:StartSession`,
+  `ec2-instance-connect:SendSSHPublicKey`, `sagemaker:CreatePresignedNotebookInstanceUrl`,
+  `glue:UpdateDevEndpoint` on compute that runs as the target.
+- **Kubernetes**: `create` pods (or Deployments, Jobs, ...) in a namespace reaches every
+  ServiceAccount there; `create pods/exec` the ServiceAccounts of its running pods;
+  `create serviceaccounts/token` and `impersonate` the accounts named; `bind` or
+  `escalate` cluster-wide any cluster role.
+- **GCP**: Service Account Token Creator, Workload Identity User, Service Account Key
+  Admin, Service Account User or Editor on an account (or its project); Project IAM Admin
+  or Security Admin on the project grant themselves any role.
+- **Azure**: Managed Identity Operator or Contributor on a user-assigned identity;
+  User Access Administrator or RBAC Administrator assign themselves any role.
+- **federation**: a ServiceAccount federated into a cloud identity (IRSA, GKE and Azure
+  workload identity) joins the two graphs.
+
+Deny statements and permissions boundaries take edges away; conditions that cannot be
+evaluated and ARNs whose account is not written make them `medium` confidence. A
+capability whose targets no file declares (`iam:PassRole` on `*` with no role to pass)
+is still reported, as the capability it adds.
 
 ## Why it matters
 
-An escalation capability is not one more permission: it is every permission. Whoever
+An escalation path is not one more permission: it is every permission. Whoever
 controls the workload — a compromised model server, a malicious model artifact — can
-turn it into administrator of the account, project or cluster.
+walk the path and become administrator of the account, project or cluster.
 
 ## Example
 
-```hcl
-statement {
-  actions   = ["iam:PassRole"]
-  resources = ["*"]
-}
+`ci` may assume `deployer`; the change lets `deployer` create CloudFormation stacks,
+and it could already pass any role; `cfn-exec` trusts CloudFormation and holds
+AdministratorAccess:
+
+```
+DG104 [critical] ci can reach full admin (cfn-exec, AdministratorAccess) in 2 steps.
+Steps: 1. ci may assume deployer, whose trust names it; 2. deployer may pass cfn-exec
+to cloudformation.amazonaws.com (iam:PassRole) and create stacks
+(cloudformation:CreateStack).
 ```
 
 ## Fix
 
-Remove the capability, or restrict it to the exact roles and services needed
-(`iam:PassRole` on one role ARN with `iam:PassedToService`).
+Break the path at its first new hop: scope `iam:PassRole` to the roles meant and add
+`iam:PassedToService`; name roles instead of `*` in `sts:AssumeRole`; narrow the
+target's trust; or remove the capability.
 
 ## References
 
@@ -38,21 +71,30 @@ Remove the capability, or restrict it to the exact roles and services needed
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
+from driftgate.analyzer.escalation import PathChange
+from driftgate.analyzer.model import Location, Model
+from driftgate.analyzer.permissions.globs import matches
+from driftgate.checks.common import workloads_of
 from driftgate.checks.delta import delta_drafts
 
 META = CheckMeta(
     id="DG104",
     slug="escalation-path",
-    title="An identity gains a privilege-escalation capability",
+    title="An identity gains a path to admin or an escalation capability",
     severity=Severity.HIGH,
     owasp=("NHI5",),
     rationale=(
         "A capability to grant oneself more privilege is worth every privilege: it turns "
         "a compromise of the workload into a compromise of the platform."
     ),
-    fix="Remove the capability or restrict it to the exact roles and services needed.",
+    fix=(
+        "Break the path at its first new hop: scope iam:PassRole to the roles meant (with "
+        "iam:PassedToService), name roles instead of * in sts:AssumeRole, narrow the "
+        "target's trust, or drop the capability."
+    ),
     kind="delta",
     doc=__doc__ or "",
     by_level=True,
@@ -60,7 +102,88 @@ META = CheckMeta(
 
 
 def run(ctx: CheckContext) -> Iterator[Draft]:
-    return delta_drafts(ctx, "escalation")
+    report = ctx.escalations()
+    changes = report.changes
+    # A capability the path findings already explain is said once, on the path.
+    explained: dict[str, set[str]] = {}
+    for change in changes:
+        draft = _path_draft(change, ctx.head)
+        explained.setdefault(change.path.source, set()).update(
+            a.lower() for e in change.path.edges for a in e.actions
+        )
+        yield draft
+    for draft in delta_drafts(ctx, "escalation"):
+        used = explained.get(draft.identity, set())
+        if draft.added and all(
+            any(matches(p.action, action, case_sensitive=False) for action in used)
+            for p in draft.added
+        ):
+            continue
+        notes = report.unresolved.get(draft.identity)
+        if notes:
+            draft = replace(draft, message=f"{draft.message} Not followed: {'; '.join(notes)}.")
+        yield draft
+
+
+def _name(model: Model, address: str) -> str:
+    identity = model.identities.get(address)
+    return identity.name if identity is not None else address
+
+
+def _path_draft(change: PathChange, model: Model) -> Draft:
+    path = change.path
+    source = model.identities.get(path.source)
+    who = _name(model, path.source)
+    target = _name(model, path.target)
+    steps = len(path.edges)
+    if path.target == path.source:
+        reached = f"can make itself full admin in {steps} step{'s' if steps > 1 else ''}"
+        if path.prize.admin is False:
+            reached = f"can gain {path.prize.what}"
+    elif path.prize.admin:
+        reached = f"can reach full admin ({target}, {path.prize.what}) in {steps} step" + (
+            "s" if steps > 1 else ""
+        )
+    else:
+        reached = f"can reach {path.prize.what} (held by {target}) in {steps} step" + (
+            "s" if steps > 1 else ""
+        )
+    hops = "; ".join(
+        f"{n}. {_name(model, e.source)} {e.how}" for n, e in enumerate(path.edges, start=1)
+    )
+    others = ""
+    if path.routes > 1:
+        others = f" ({path.routes - 1} other route{'s' if path.routes > 2 else ''})"
+    message = f"{who} {reached}{others}. Steps: {hops}."
+    if change.unresolved:
+        message += " Not followed: " + "; ".join(change.unresolved) + "."
+    first = change.first_new
+    location = first.location if first is not None else path.prize.location
+    if location is None and path.edges:
+        location = path.edges[0].location
+    notes: list[tuple[Location, str]] = []
+    for n, edge in enumerate(path.edges, start=1):
+        for where in (edge.location, *edge.related):
+            if where is not None and all(where != seen for seen, _ in notes):
+                notes.append((where, f"step {n}: {_name(model, edge.source)} {edge.how}"))
+    if path.prize.location is not None and all(path.prize.location != s for s, _ in notes):
+        notes.append((path.prize.location, f"{target} holds {path.prize.what}"))
+    kind = "admin" if path.prize.admin else "escalation"
+    return Draft(
+        identity=path.source,
+        message=message,
+        subject=f"path to {path.target} ({kind})",
+        location=location,
+        related=tuple(where for where, _ in notes if where != location),
+        severity=Severity.CRITICAL if path.prize.admin else Severity.HIGH,
+        environment=source.environment if source is not None else None,
+        workloads=tuple(w.address for w in workloads_of(source, model)) if source else (),
+        after=path.prize.what,
+        confidence="low" if change.unresolved else path.confidence,
+        focus=first.actions if first is not None else (),
+        notes=tuple(notes),
+        fold=False,
+    )
 
 
 CHECK = Check(META, run)

@@ -37,6 +37,8 @@ class Finding:
     # What a delta finding adds (see Draft.added): every permission, never cut short.
     added: tuple[Permission, ...] = ()
     confidence: Confidence = "high"
+    # What related locations are (Draft.notes): location → words.
+    notes: tuple[tuple[Location, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
@@ -150,6 +150,8 @@ def _findings(
     inline = InlineIndex(read) if read is not None else None
     found: dict[str, Finding] = {}
     subjects: dict[str, str] = {}
+    # Findings that stand alone whatever else the line caused (one per escalation path).
+    alone: set[str] = set()
     for check in checks:
         for draft in check.run(ctx):
             finding = _finding(check, draft, model, inference, overrides)
@@ -158,6 +160,8 @@ def _findings(
             finding = _suppress(finding, options, inline, today)
             found.setdefault(finding.fingerprint, finding)
             subjects.setdefault(finding.fingerprint, draft.subject)
+            if not draft.fold:
+                alone.add(finding.fingerprint)
     dg901 = next((c for c in checks if c.meta.id == SUPPRESSION_CHECK), None)
     if dg901 is not None:
         severity = overrides.get(dg901.meta.id, dg901.meta.severity)
@@ -168,10 +172,12 @@ def _findings(
         expired = [s for s in options.suppressions if s.expired(today)] if config_expiry else []
         for f in _suppression_findings(dg901, severity, problems, expired, today):
             found.setdefault(f.fingerprint, f)
-    return _one_per_cause(list(found.values()), subjects)
+    return _one_per_cause(list(found.values()), subjects, alone)
 
 
-def _one_per_cause(findings: list[Finding], subjects: dict[str, str]) -> list[Finding]:
+def _one_per_cause(
+    findings: list[Finding], subjects: dict[str, str], alone: Set[str] = frozenset()
+) -> list[Finding]:
     """One finding per cause (DESIGN §5): a change to a module that five roots call is
     one finding at the line it wrote, naming the other identities it reaches, not five."""
     kept: list[Finding] = []
@@ -185,7 +191,12 @@ def _one_per_cause(findings: list[Finding], subjects: dict[str, str]) -> list[Fi
             key = (f.check.id, f.location.path, f.location.line, f.identity)
             nth[f.fingerprint] = seen[key] = seen.get(key, -1) + 1
     for f in findings:
-        if f.check.kind != "delta" or f.location is None or f.suppressed is not None:
+        if (
+            f.check.kind != "delta"
+            or f.location is None
+            or f.suppressed is not None
+            or f.fingerprint in alone
+        ):
             kept.append(f)
             continue
         cause = (f.check.id, f.location.path, f.location.line, nth[f.fingerprint])
@@ -388,4 +399,5 @@ def _finding(
         inference=uses_inference,
         added=draft.added,
         confidence=draft.confidence,
+        notes=draft.notes,
     )

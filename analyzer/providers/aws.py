@@ -65,6 +65,10 @@ def action_level(action: str, resource: str = "*") -> Level:
         excluded = action[len("not ") :]
         kept = [a for a in ESCALATION if not matches(excluded, a)]
         return "escalation" if kept else "admin"
+    if action == "iam:passrole" and "*" not in resource and "?" not in resource:
+        # Passing named roles is using them; the escalation graph judges whether one of
+        # them holds more than the source (DG104), and the grant diff what it adds.
+        return "write"
     if action in ESCALATION or action in ("*", "iam:*", "sts:*"):
         return "escalation"
     if action == "sts:assumerole":

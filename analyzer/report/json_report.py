@@ -61,6 +61,13 @@ def _location(loc: Location) -> dict[str, Any]:
     return {"path": loc.path, "line": loc.line, "end_line": loc.end_line}
 
 
+def _related(loc: Location, notes: dict[Location, str]) -> dict[str, Any]:
+    found = _location(loc)
+    if loc in notes:
+        found["note"] = notes[loc]
+    return found
+
+
 def _finding(finding: Finding) -> dict[str, Any]:
     check = finding.check
     return {
@@ -74,7 +81,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "environment": finding.environment,
         "workloads": list(finding.workloads),
         "location": None if finding.location is None else _location(finding.location),
-        "related": [_location(loc) for loc in finding.related],
+        "related": [_related(loc, dict(finding.notes)) for loc in finding.related],
         "fingerprint": finding.fingerprint,
         "baseline_state": finding.baseline_state,
         "suppressed": finding.suppressed,

@@ -265,8 +265,11 @@ def _result(
         properties["relatedLocationsLeftOut"] = len(related) - limits.max_related_locations
         related = related[: limits.max_related_locations]
     related_locations = [_physical(r.path, r.line, r.end_line) for r in related]
-    for number, loc in enumerate(related_locations, start=1):
+    notes = dict(finding.notes)
+    for number, (loc, where) in enumerate(zip(related_locations, related, strict=True), start=1):
         loc.id = number
+        if where in notes:
+            loc.message = om.Message(text=notes[where])
     return om.Result(
         rule_id=finding.check.id,
         rule_index=rule_index,

@@ -1,0 +1,501 @@
+"""AWS edges: assume, pass a role to a service, mint a user's credentials, rewrite a
+trust or a policy, change the code or commands of compute that runs as a role.
+
+The routes are those of the public catalogues of IAM privilege escalation (Rhino
+Security Labs' 21 methods and their successors): an action alone, or iam:PassRole
+paired with the action that makes a service run code under the role passed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+from driftgate.analyzer.escalation.graph import Confidence, Edge, weakest
+from driftgate.analyzer.escalation.view import Allow, Found, View, reference, where
+from driftgate.analyzer.model import Identity, Model, Permission, Trust, Workload
+from driftgate.analyzer.permissions import aws as algebra
+from driftgate.analyzer.permissions.globs import matches
+
+PROVIDER = "aws"
+
+# Service principal → the actions that make it run code under a role passed to it, with
+# what they do in words.
+PASS_TO: dict[str, tuple[tuple[str, str], ...]] = {
+    "lambda.amazonaws.com": (
+        ("lambda:CreateFunction", "create functions"),
+        ("lambda:UpdateFunctionConfiguration", "change a function's role"),
+    ),
+    "ec2.amazonaws.com": (
+        ("ec2:RunInstances", "launch instances"),
+        ("ec2:AssociateIamInstanceProfile", "attach instance profiles"),
+        ("ec2:ReplaceIamInstanceProfileAssociation", "replace instance profiles"),
+    ),
+    "cloudformation.amazonaws.com": (
+        ("cloudformation:CreateStack", "create stacks"),
+        ("cloudformation:UpdateStack", "update stacks"),
+        ("cloudformation:CreateChangeSet", "create change sets"),
+        ("cloudformation:CreateStackSet", "create stack sets"),
+    ),
+    "glue.amazonaws.com": (
+        ("glue:CreateDevEndpoint", "create dev endpoints"),
+        ("glue:CreateJob", "create jobs"),
+        ("glue:UpdateJob", "update jobs"),
+        ("glue:CreateSession", "create interactive sessions"),
+    ),
+    "sagemaker.amazonaws.com": (
+        ("sagemaker:CreateNotebookInstance", "create notebook instances"),
+        ("sagemaker:CreateTrainingJob", "create training jobs"),
+        ("sagemaker:CreateProcessingJob", "create processing jobs"),
+    ),
+    "ecs-tasks.amazonaws.com": (
+        ("ecs:RunTask", "run tasks"),
+        ("ecs:StartTask", "start tasks"),
+        ("ecs:CreateService", "create services"),
+        ("ecs:UpdateService", "update services"),
+    ),
+    "codebuild.amazonaws.com": (
+        ("codebuild:CreateProject", "create build projects"),
+        ("codebuild:UpdateProject", "update build projects"),
+    ),
+    "datapipeline.amazonaws.com": (("datapipeline:CreatePipeline", "create pipelines"),),
+    "states.amazonaws.com": (("states:CreateStateMachine", "create state machines"),),
+    "elasticmapreduce.amazonaws.com": (("elasticmapreduce:RunJobFlow", "run clusters"),),
+    "bedrock.amazonaws.com": (("bedrock:CreateAgent", "create agents"),),
+}
+
+# Actions on an identity that let the source become it: (action, target kind, words).
+BECOME: tuple[tuple[str, str, str], ...] = (
+    ("iam:CreateAccessKey", "user", "create access keys for"),
+    ("iam:CreateLoginProfile", "user", "set a console password for"),
+    ("iam:UpdateLoginProfile", "user", "change the console password of"),
+    ("iam:UpdateAssumeRolePolicy", "role", "rewrite the trust policy of"),
+)
+# Actions that rewrite an identity's permissions.
+WRITE: tuple[tuple[str, str], ...] = (
+    ("iam:PutRolePolicy", "role"),
+    ("iam:AttachRolePolicy", "role"),
+    ("iam:PutUserPolicy", "user"),
+    ("iam:AttachUserPolicy", "user"),
+    ("iam:DeleteRolePermissionsBoundary", "role"),
+    ("iam:DeleteUserPermissionsBoundary", "user"),
+)
+# Managed policies are written whatever they are attached to: any identity with one.
+WRITE_ANY = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
+# Compute that runs as a role, the ARN of one (service, resource part), and the actions
+# that run code or commands in it.
+CODE: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    "aws_lambda_function": (
+        "lambda",
+        "function:{name}",
+        (("lambda:UpdateFunctionCode", "change the code of"),),
+    ),
+    "aws_instance": (
+        "ec2",
+        "instance/*",
+        (
+            ("ssm:SendCommand", "send commands to"),
+            ("ssm:StartSession", "open a shell on"),
+            ("ec2-instance-connect:SendSSHPublicKey", "push an SSH key to"),
+        ),
+    ),
+    "aws_sagemaker_notebook_instance": (
+        "sagemaker",
+        "notebook-instance/{name}",
+        (("sagemaker:CreatePresignedNotebookInstanceUrl", "open a notebook session on"),),
+    ),
+    "aws_glue_dev_endpoint": (
+        "glue",
+        "devEndpoint/{name}",
+        (("glue:UpdateDevEndpoint", "push an SSH key to"),),
+    ),
+}
+ASSUME = "sts:AssumeRole"
+PASS = "iam:PassRole"
+
+
+@functools.cache
+def _interesting() -> frozenset[str]:
+    actions = {ASSUME, PASS, *WRITE_ANY}
+    actions.update(a for creates in PASS_TO.values() for a, _ in creates)
+    actions.update(a for a, _, _ in BECOME)
+    actions.update(a for a, _ in WRITE)
+    actions.update(a for _, _, routes in CODE.values() for a, _ in routes)
+    return frozenset(actions)
+
+
+@functools.cache
+def _grants_action(pattern: str, action: str) -> bool:
+    return pattern == action or algebra.covers(
+        Permission(action=pattern, resource="*"), Permission(action=action, resource="*")
+    )
+
+
+@functools.cache
+def _picks(pattern: str) -> bool:
+    return any(_grants_action(pattern, action) for action in _interesting())
+
+
+def _pick(p: Permission) -> bool:
+    return _picks(p.action)
+
+
+def find(view: View, found: Found) -> None:
+    identities = [i for i in view.identities(PROVIDER) if i.kind in ("role", "user")]
+    roles = [i for i in identities if i.kind == "role" and i.declared]
+    users = [i for i in identities if i.kind == "user" and i.declared]
+    trusts = _trusts(view.model)
+    compute = _compute(view.model)
+    for source in identities:
+        allows = view.allows(source, "aws-escalation", _pick)
+        if not allows:
+            continue
+        mine = _Allows(view, source, allows)
+        found.edges.extend(_passes(mine, roles, trusts))
+        found.edges.extend(_becomes(mine, roles, users))
+        found.edges.extend(_code(mine, compute))
+        found.writers.extend(_writes(mine, [*roles, *users]))
+    for role in roles:
+        found.edges.extend(_assumes(view, role, trusts.get(role.address, []), identities))
+    for source in identities:
+        allows = view.allows(source, "aws-escalation", _pick)
+        if allows:
+            _say_unresolved(_Allows(view, source, allows), roles, found)
+
+
+class _Allows:
+    """One source's allows of the actions above, asked per action and target."""
+
+    def __init__(self, view: View, source: Identity, allows: list[Allow]) -> None:
+        self.view = view
+        self.source = source
+        self._allows = allows
+
+    def of(self, action: str) -> list[Allow]:
+        return [a for a in self._allows if _grants_action(a.permission.action, action)]
+
+    def on(self, action: str, target: str, names: _Names) -> list[tuple[Allow, Confidence]]:
+        """Allows of ``action`` whose resource names the target (``names``), not taken
+        away by a Deny or the boundary; ``target`` is how the target is written."""
+        found: list[tuple[Allow, Confidence]] = []
+        for allow in self.of(action):
+            confidence = names(allow.permission.resource)
+            if confidence is None:
+                continue
+            if self.view.blocked(self.source, Permission(action=action, resource=target)):
+                continue
+            if allow.grant.unknown:
+                confidence = weakest((confidence, "medium"))
+            found.append((allow, confidence))
+        return found
+
+    def any(self, action: str) -> Allow | None:
+        for allow in self.of(action):
+            resource = allow.permission.resource
+            if not self.view.blocked(self.source, Permission(action=action, resource=resource)):
+                return allow
+        return None
+
+
+class _Names:
+    """Whether a resource pattern names one identity or compute: high when certain,
+    medium when only a literal account or region stands in the way, None when not."""
+
+    def __init__(self, written: str | None, local: str, service: str, part: str) -> None:
+        self.written = written
+        self.local = local
+        self.service = service
+        self.part = part
+
+    def __call__(self, pattern: str) -> Confidence | None:
+        if pattern == "*":
+            return "high"
+        if self.written is not None and pattern == self.written:
+            return "high"
+        if pattern.startswith("${"):
+            expression = pattern[2:-1]
+            return "high" if expression.startswith(self.local + ".") else None
+        if self.written is not None and self.written.startswith("arn:"):
+            return "high" if matches(pattern, self.written, case_sensitive=False) else None
+        fields = pattern.split(":", 5)
+        if len(fields) != 6 or not matches(fields[2], self.service, case_sensitive=False):
+            return None
+        resource = fields[5]
+        if not matches(resource, self.part, case_sensitive=False):
+            # A role or user with a path (role/ci/deployer) where the name is written.
+            kind, _, name = self.part.partition("/")
+            last = resource.rsplit("/", 1)[-1]
+            if not (
+                resource.lower().startswith(kind.lower() + "/")
+                and matches(last, name, case_sensitive=False)
+            ):
+                return None
+        literal = any(c not in "*" for c in fields[4]) and bool(fields[4])
+        return "medium" if literal else "high"
+
+
+def _identity_names(identity: Identity) -> _Names:
+    local = identity.address.split(":", 1)[-1]
+    return _Names(reference(identity), local, "iam", f"{identity.kind}/{identity.name}")
+
+
+def _workload_names(workload: Workload, service: str, part: str) -> _Names:
+    local = workload.address.split(":", 1)[-1]
+    return _Names(None, local, service, part.format(name=workload.name))
+
+
+def _trusts(model: Model) -> dict[str, list[Trust]]:
+    found: dict[str, list[Trust]] = {}
+    for trust in model.trusts:
+        found.setdefault(trust.identity, []).append(trust)
+    return found
+
+
+def _services(trusts: list[Trust]) -> dict[str, Trust]:
+    """The service principals a role's trust lets in, with the statement."""
+    found: dict[str, Trust] = {}
+    for trust in trusts:
+        if not algebra_lets_in(trust):
+            continue
+        for principal in trust.principals:
+            if principal.startswith("Service:"):
+                found.setdefault(principal.removeprefix("Service:"), trust)
+    return found
+
+
+def algebra_lets_in(trust: Trust) -> bool:
+    return not trust.actions or any(
+        matches(a, ASSUME, case_sensitive=False) or matches(a, ASSUME + "*", case_sensitive=False)
+        for a in trust.actions
+    )
+
+
+def _passed_to(allow: Allow, service: str) -> bool:
+    """The PassRole allow's iam:PassedToService condition, if any, admits ``service``."""
+    for condition in allow.grant.conditions:
+        if condition.key.lower() != "iam:passedtoservice":
+            continue
+        if condition.family == "not-string":
+            return not any(matches(v, service, case_sensitive=False) for v in condition.values)
+        if condition.family == "string":
+            if condition.glob:
+                return any(matches(v, service, case_sensitive=False) for v in condition.values)
+            return any(v.lower() == service.lower() for v in condition.values)
+    return True
+
+
+def _passes(mine: _Allows, roles: list[Identity], trusts: dict[str, list[Trust]]) -> Iterator[Edge]:
+    if not mine.of(PASS):
+        return
+    for role in roles:
+        if role.address == mine.source.address:
+            continue
+        services = _services(trusts.get(role.address, []))
+        if not services:
+            continue
+        passes = mine.on(PASS, reference(role) or "*", _identity_names(role))
+        for service, trust in sorted(services.items()):
+            usable = [(a, c) for a, c in passes if _passed_to(a, service)]
+            if not usable:
+                continue
+            passing, confidence = usable[0]
+            for create, verb in PASS_TO.get(service, ()):
+                creating = mine.any(create)
+                if creating is None:
+                    continue
+                yield Edge(
+                    mine.source.address,
+                    role.address,
+                    "pass-role",
+                    f"may pass {role.name} to {service} ({PASS}) and {verb} ({create})",
+                    passing.grant.location,
+                    where(creating.grant.location, trust.location),
+                    weakest((confidence, "medium" if trust.conditions else "high")),
+                    (PASS, create),
+                )
+                break
+
+
+def _becomes(mine: _Allows, roles: list[Identity], users: list[Identity]) -> Iterator[Edge]:
+    for action, kind, words in BECOME:
+        if not mine.of(action):
+            continue
+        for target in users if kind == "user" else roles:
+            if target.address == mine.source.address:
+                continue
+            allowed = mine.on(action, reference(target) or "*", _identity_names(target))
+            if not allowed:
+                continue
+            allow, confidence = allowed[0]
+            yield Edge(
+                mine.source.address,
+                target.address,
+                "trust-write" if kind == "role" else "credentials",
+                f"may {words} {target.kind} {target.name} ({action})",
+                allow.grant.location,
+                where(target.location),
+                confidence,
+                (action,),
+            )
+
+
+def _writes(mine: _Allows, targets: list[Identity]) -> Iterator[Edge]:
+    for action, kind in WRITE:
+        if not mine.of(action):
+            continue
+        for target in targets:
+            if target.kind != kind:
+                continue
+            allowed = mine.on(action, reference(target) or "*", _identity_names(target))
+            if allowed:
+                allow, confidence = allowed[0]
+                yield _writer(mine.source, target, action, allow, confidence)
+    for action in WRITE_ANY:
+        anywhere = mine.any(action)
+        if anywhere is None or anywhere.permission.resource != "*":
+            continue
+        # Any customer-managed policy: whoever has one attached can be rewritten.
+        for target in targets:
+            if any(
+                g.effect == "allow" and g.policy is None and "aws_iam_policy" in g.via
+                for g in mine.view.model.grants_of(target.address)
+            ):
+                yield _writer(mine.source, target, action, anywhere, "medium")
+
+
+def _writer(
+    source: Identity, target: Identity, action: str, allow: Allow, confidence: Confidence
+) -> Edge:
+    whose = "its own" if source.address == target.address else f"{target.kind} {target.name}'s"
+    return Edge(
+        source.address,
+        target.address,
+        "policy-write",
+        f"may rewrite {whose} permissions ({action} on {allow.permission.resource})",
+        allow.grant.location,
+        where(target.location),
+        confidence,
+        (action,),
+    )
+
+
+def _compute(model: Model) -> list[tuple[Workload, str, str, tuple[tuple[str, str], ...]]]:
+    found = []
+    for address in sorted(model.workloads):
+        workload = model.workloads[address]
+        known = CODE.get(workload.kind)
+        if known is not None and workload.identities:
+            found.append((workload, *known))
+    return found
+
+
+def _code(
+    mine: _Allows, compute: list[tuple[Workload, str, str, tuple[tuple[str, str], ...]]]
+) -> Iterator[Edge]:
+    for workload, service, part, routes in compute:
+        names = _workload_names(workload, service, part)
+        for action, words in routes:
+            allowed = mine.on(action, "*", names) if mine.of(action) else []
+            if not allowed:
+                continue
+            allow, confidence = allowed[0]
+            for target in workload.identities:
+                if target == mine.source.address:
+                    continue
+                yield Edge(
+                    mine.source.address,
+                    target,
+                    "code",
+                    f"may {words} {workload.kind} {workload.name}, which runs as it ({action})",
+                    allow.grant.location,
+                    where(workload.identity_location or workload.location),
+                    confidence,
+                    (action,),
+                )
+            break
+
+
+def _assumes(
+    view: View, role: Identity, trusts: list[Trust], sources: list[Identity]
+) -> Iterator[Edge]:
+    names = _identity_names(role)
+    for trust in trusts:
+        if not algebra_lets_in(trust):
+            continue
+        for principal in trust.principals:
+            if not principal.startswith("AWS:"):
+                continue
+            named = principal.removeprefix("AWS:")
+            for source in sources:
+                if source.address == role.address:
+                    continue
+                edge = _assume(view, role, trust, named, source, names)
+                if edge is not None:
+                    yield edge
+
+
+def _assume(
+    view: View, role: Identity, trust: Trust, named: str, source: Identity, names: _Names
+) -> Edge | None:
+    written = reference(source)
+    conditional: Confidence = "medium" if trust.conditions else "high"
+    if written is not None and named == written:
+        # The trust names the source itself: in one account, no identity policy is needed.
+        return Edge(
+            source.address,
+            role.address,
+            "assume",
+            f"may assume {role.name}, whose trust names it",
+            trust.location,
+            (),
+            conditional,
+            (),
+        )
+    account = named == "*" or named.endswith(":root") or named.isdigit()
+    if not account:
+        return None
+    allowed = _Allows(view, source, view.allows(source, "aws-escalation", _pick)).on(
+        ASSUME, reference(role) or "*", names
+    )
+    if not allowed:
+        return None
+    allow, confidence = allowed[0]
+    if named != "*" and not (written and written.startswith("arn:")):
+        confidence = weakest((confidence, "medium"))  # the source's account is not known
+    return Edge(
+        source.address,
+        role.address,
+        "assume",
+        f"may assume {role.name} ({ASSUME} on {allow.permission.resource}; its trust lets"
+        f" in {'anyone' if named == '*' else 'the account'})",
+        allow.grant.location,
+        where(trust.location),
+        weakest((confidence, conditional)),
+        (ASSUME,),
+    )
+
+
+def _say_unresolved(mine: _Allows, roles: list[Identity], found: Found) -> None:
+    """PassRole or AssumeRole that leads to no role declared here: where it leads is
+    unknown, and a finding about the capability says so."""
+    reached = {(e.source, e.kind) for e in found.edges}
+    for action, kind in ((PASS, "pass-role"), (ASSUME, "assume")):
+        for allow in mine.of(action):
+            resource = allow.permission.resource
+            if resource == "*":
+                if (mine.source.address, kind) in reached:
+                    continue
+                text = (
+                    f"{action} on * leads to no role declared here"
+                    + (
+                        " that it could hand to a service it can start"
+                        if kind == "pass-role"
+                        else ""
+                    )
+                    + ": roles managed elsewhere were not analysed"
+                )
+            elif any(_identity_names(r)(resource) for r in roles):
+                continue
+            else:
+                text = f"{action} on {resource} names no role declared here: not analysed"
+            found.note(mine.source.address, text)
