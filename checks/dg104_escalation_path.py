@@ -154,6 +154,9 @@ def _path_draft(change: PathChange, model: Model) -> Draft:
     others = ""
     if path.routes > 1:
         others = f" ({path.routes - 1} other route{'s' if path.routes > 2 else ''})"
+    if path.also:
+        plural = "identities" if path.also > 1 else "identity"
+        others += f" (and so through {path.also} other {plural} it may act as and rewrite)"
     message = f"{who} {reached}{others}. Steps: {hops}."
     if change.unresolved:
         message += " Not followed: " + "; ".join(change.unresolved) + "."
@@ -172,14 +175,14 @@ def _path_draft(change: PathChange, model: Model) -> Draft:
     return Draft(
         identity=path.source,
         message=message,
-        subject=f"path to {path.target} ({kind})",
+        subject="rewrites what it reaches" if path.rewrite else f"path to {path.target} ({kind})",
         location=location,
         related=tuple(where for where, _ in notes if where != location),
         severity=Severity.CRITICAL if path.prize.admin else Severity.HIGH,
         environment=source.environment if source is not None else None,
         workloads=tuple(w.address for w in workloads_of(source, model)) if source else (),
         after=path.prize.what,
-        confidence="low" if change.unresolved else path.confidence,
+        confidence=path.confidence,
         focus=first.actions if first is not None else (),
         notes=tuple(notes),
         fold=False,

@@ -555,3 +555,17 @@ resource "azurerm_role_assignment" "ci_operates" {
     head = {"main.tf": AZURE + grant % ("azurerm_user_assigned_identity.owner.id", "Reader")}
     findings, _, _ = _scan(tmp_path / "n", head, {"main.tf": AZURE})
     assert _paths(findings) == []
+
+
+def test_power_user_access_cannot_rewrite_its_own_permissions(tmp_path: Path) -> None:
+    """NotAction [iam:*, organizations:*, account:*] leaves no IAM write: no path."""
+    power = """{
+      Effect    = "Allow"
+      NotAction = ["iam:*", "organizations:*", "account:*"]
+      Resource  = "*"
+    }"""
+    head = {"main.tf": _user("ci", power)}
+    findings, _, _ = _scan(tmp_path, head, {"main.tf": _user("ci", _allow('"s3:GetObject"'))})
+    assert [f for f in findings if f["check"] == "DG104"] == []
+    [growth] = [f for f in findings if f["check"] == "DG101"]
+    assert growth["severity"] == "high"  # every action but IAM: admin, not escalation

@@ -97,6 +97,19 @@ def test_aws_not_action_allows_everything_but_what_it_names() -> None:
     assert not covers("aws", p("s3:*"), p("NOT ec2:*"))
 
 
+def test_aws_not_action_with_several_patterns_excludes_all_of_them() -> None:
+    """PowerUserAccess: NotAction [iam:*, organizations:*] allows neither; the patterns
+    are one permission, never a union of "everything but iam" and "everything but orgs"."""
+    power = p("NOT iam:*|organizations:*")
+    assert covers("aws", power, p("s3:GetObject"))
+    assert not covers("aws", power, p("iam:PutRolePolicy"))
+    assert not covers("aws", power, p("organizations:LeaveOrganization"))
+    assert covers("aws", power, p("NOT iam:*|organizations:*|account:*"))
+    assert not covers("aws", power, p("NOT iam:*"))
+    assert level(p("NOT iam:*|organizations:*"), "aws") == "admin"
+    assert level(p("NOT organizations:*"), "aws") == "escalation"
+
+
 def test_aws_not_resource_allows_every_resource_but_what_it_names() -> None:
     not_secrets = p("s3:GetObject", "NOT arn:aws:s3:::secrets-prod/*")
     assert covers("aws", not_secrets, p("s3:GetObject", OBJECTS))

@@ -29,6 +29,7 @@ from driftgate.analyzer.model import (
     Permission,
     Workload,
 )
+from driftgate.analyzer.permissions.aws import excluded as aws_excluded
 from driftgate.analyzer.permissions.effective import Effective
 from driftgate.analyzer.permissions.shared import BySharedObject
 from driftgate.analyzer.providers import covers, level, same_action, same_provider, spec
@@ -318,10 +319,15 @@ def _denied_less(
     list, and actions that joined its NotAction (``NOT x`` is denied everything but x)."""
     kept = set(head)
     dropped = [p for p in base if not p.action.startswith("NOT ") and p not in kept]
+    before = {
+        (p.resource, x) for p in base if p.action.startswith("NOT ") for x in aws_excluded(p.action)
+    }
     excluded = [
-        Permission(action=p.action.removeprefix("NOT "), resource=p.resource, scope=p.scope)
+        Permission(action=x, resource=p.resource, scope=p.scope)
         for p in head
-        if p.action.startswith("NOT ") and p not in set(base)
+        if p.action.startswith("NOT ")
+        for x in aws_excluded(p.action)
+        if (p.resource, x) not in before
     ]
     # A NotAction statement that gained an exclusion: only if it had exclusions before
     # (a new NotAction statement replacing an Action one is a different statement).

@@ -236,8 +236,10 @@ def _at_change(
     hints = tuple(
         dict.fromkeys(
             # A bare wildcard is looked for as written, quoted; other short text is noise.
-            '"*"' if part == "*" else part.removeprefix("NOT ")
+            '"*"' if part == "*" else item
             for part in parts
+            # A NotAction list names each of its patterns on a line of its own.
+            for item in part.removeprefix("NOT ").split("|")
             if (len(part) > 2 or part == "*") and "${" not in part
         )
     )

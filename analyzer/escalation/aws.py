@@ -222,12 +222,12 @@ class _Names:
             return None
         resource = fields[5]
         if not matches(resource, self.part, case_sensitive=False):
-            # A role or user with a path (role/ci/deployer) where the name is written.
+            # A role or user with a path (role/ci/deployer) where its name is written out;
+            # the path itself is not in the model, a wildcard after one proves nothing.
             kind, _, name = self.part.partition("/")
-            last = resource.rsplit("/", 1)[-1]
             if not (
                 resource.lower().startswith(kind.lower() + "/")
-                and matches(last, name, case_sensitive=False)
+                and resource.rsplit("/", 1)[-1].lower() == name.lower()
             ):
                 return None
         literal = any(c not in "*" for c in fields[4]) and bool(fields[4])

@@ -14,7 +14,7 @@ a node of its own: an edge through it names it in its ``how``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from driftgate.analyzer.model import Location
@@ -76,9 +76,17 @@ class Path:
     prize: Prize
     # Shortest routes from source to target, this one included.
     routes: int = 1
+    # The source rewrites the target's permissions itself: the path stands for that
+    # capability, and ``also`` counts the other identities it could do the same with.
+    rewrite: bool = False
+    also: int = 0
 
     @property
     def key(self) -> tuple[str, str, bool]:
+        """What makes a path the same at base and head: its source and target, or for a
+        source that rewrites what it reaches, that capability whoever the target."""
+        if self.rewrite:
+            return (self.source, "*rewrite*", True)
         return (self.source, self.target, self.prize.admin)
 
     @property
@@ -148,6 +156,9 @@ class Graph:
                 break
         admin: list[Path] = []
         lesser: list[Path] = []
+        # Identities the source may act as and rewrite: one capability of the source,
+        # however many there are, said once (on itself when it can rewrite itself).
+        rewrites: list[Path] = []
         for target, hops in sorted(via.items()):
             if hops and hops[0].kind == "federation":
                 # The identity it federates into is itself: that one's paths say it.
@@ -164,11 +175,15 @@ class Graph:
                     who = self.names.get(writer.source, writer.source)
                     what = f"{who} may rewrite its permissions"
                 rewritten = Prize(what, True, writer.location)
-                admin.append(Path(source, target, (*hops, writer), rewritten, count[target]))
+                path = Path(source, target, (*hops, writer), rewritten, count[target])
+                (rewrites if writer.source == source else admin).append(path)
             elif target == source or prize is None:
                 continue
             elif prize.admin:
                 admin.append(Path(source, target, hops, prize, count[target]))
             elif prize.capabilities - lacks:
                 lesser.append(Path(source, target, hops, prize, count[target]))
+        if rewrites:
+            best = min(rewrites, key=lambda p: (p.target != source, len(p.edges), p.target))
+            admin.append(replace(best, also=len(rewrites) - 1, rewrite=True))
         yield from admin if admin else lesser

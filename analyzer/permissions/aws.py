@@ -18,6 +18,13 @@ from driftgate.analyzer.permissions.globs import matches
 from driftgate.analyzer.permissions.index import Filing
 
 NOT = "NOT "
+# Between the patterns of one NotAction or NotResource list: ``NOT iam:*|organizations:*``.
+EXCEPT = "|"
+
+
+def excluded(pattern: str) -> list[str]:
+    """The patterns a ``NOT`` pattern excludes (``pattern`` without its marker)."""
+    return pattern[len(NOT) :].split(EXCEPT)
 
 
 def disjoint(a: str, b: str, *, case_sensitive: bool = True) -> bool:
@@ -40,13 +47,14 @@ def disjoint(a: str, b: str, *, case_sensitive: bool = True) -> bool:
 
 
 def _action_covers(broad: str, narrow: str) -> bool:
-    """Actions are case-insensitive; ``NOT x`` means every action but those ``x`` matches."""
+    """Actions are case-insensitive; ``NOT x|y`` means every action but those x or y match."""
     if broad.startswith(NOT):
-        excluded = broad[len(NOT) :]
+        out = excluded(broad)
         if narrow.startswith(NOT):
-            # NOT a covers NOT b when everything a excludes, b excludes too.
-            return matches(narrow[len(NOT) :], excluded, case_sensitive=False)
-        return disjoint(excluded, narrow, case_sensitive=False)
+            # NOT A covers NOT B when everything A excludes, B excludes too.
+            inner = excluded(narrow)
+            return all(any(matches(b, a, case_sensitive=False) for b in inner) for a in out)
+        return all(disjoint(a, narrow, case_sensitive=False) for a in out)
     if narrow.startswith(NOT):
         return broad == "*"
     return matches(broad, narrow, case_sensitive=False)
@@ -54,9 +62,11 @@ def _action_covers(broad: str, narrow: str) -> bool:
 
 def _resource_covers(broad: str, narrow: str) -> bool:
     if broad.startswith(NOT):
+        out = excluded(broad)
         if narrow.startswith(NOT):
-            return matches(narrow[len(NOT) :], broad[len(NOT) :])
-        return disjoint(broad[len(NOT) :], narrow)
+            inner = excluded(narrow)
+            return all(any(matches(b, a) for b in inner) for a in out)
+        return all(disjoint(a, narrow) for a in out)
     if narrow.startswith(NOT):
         return broad == "*"
     return matches(broad, narrow)

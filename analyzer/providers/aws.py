@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from driftgate.analyzer.model import Identity, Permission, Trust
 from driftgate.analyzer.permissions import aws as algebra
+from driftgate.analyzer.permissions.aws import excluded
 from driftgate.analyzer.permissions.globs import matches
 from driftgate.analyzer.providers.conditions import Condition, Family, opaque
 from driftgate.analyzer.providers.spec import (
@@ -62,8 +63,8 @@ def action_level(action: str, resource: str = "*") -> Level:
     action = action.lower()
     if action.startswith("not "):
         # Every action but those excluded: escalation unless all of those are excluded.
-        excluded = action[len("not ") :]
-        kept = [a for a in ESCALATION if not matches(excluded, a)]
+        out = excluded("NOT " + action[len("not ") :])
+        kept = [a for a in ESCALATION if not any(matches(x, a) for x in out)]
         return "escalation" if kept else "admin"
     if action == "iam:passrole" and "*" not in resource and "?" not in resource:
         # Passing named roles is using them; the escalation graph judges whether one of
@@ -335,8 +336,10 @@ def _candidates(pattern: str, actions: tuple[str, ...]) -> tuple[str, ...]:
 def _admin_match(pattern: str) -> tuple[str, ...]:
     """The admin actions an action pattern (``iam:*``, ``NOT s3:*``) allows."""
     if pattern.startswith("NOT "):
-        excluded = pattern[4:]
-        return tuple(a for a in _admin_actions() if not matches(excluded, a, case_sensitive=False))
+        out = excluded(pattern)
+        return tuple(
+            a for a in _admin_actions() if not any(matches(x, a, case_sensitive=False) for x in out)
+        )
     return tuple(
         a
         for a in _candidates(pattern, _admin_actions())
@@ -399,7 +402,7 @@ def wildcard(p: Permission) -> Wildcard | None:
     if action == "*":
         return Wildcard("* on *", True)
     if action.startswith("NOT "):
-        return Wildcard(f"every action except {action[4:]} on *", False)
+        return Wildcard(f"every action except {', '.join(excluded(action))} on *", False)
     service, _, name = action.partition(":")
     if name == "*" and "*" not in service:
         return Wildcard(f"{action} on *", False)

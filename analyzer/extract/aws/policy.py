@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from driftgate.analyzer.model import Condition, Grant, Location, Permission, Trust
+from driftgate.analyzer.permissions.aws import EXCEPT, NOT
 from driftgate.analyzer.providers.aws import statement_condition
 from driftgate.analyzer.terraform.values import (
     LocatedDict,
@@ -184,12 +185,18 @@ def statement_grants(
 ) -> Iterator[Grant]:
     """The grants of statements already read (see :func:`grants`)."""
     for stmt in found:
-        prefix = "NOT " if stmt.not_action else ""
-        res_prefix = "NOT " if stmt.not_resource else ""
+        # NotAction [a, b] is every action but a and b: one permission, "NOT a|b" (two
+        # "NOT" permissions would each allow what the other excludes).
+        actions = [NOT + EXCEPT.join(stmt.actions)] if stmt.not_action else stmt.actions
+        resources = [NOT + EXCEPT.join(stmt.resources)] if stmt.not_resource else stmt.resources
+        if not stmt.actions:
+            actions = []
+        if not stmt.resources:
+            resources = []
         permissions = tuple(
-            Permission(action=prefix + action, resource=res_prefix + resource)
-            for action in stmt.actions
-            for resource in stmt.resources
+            Permission(action=action, resource=resource)
+            for action in actions
+            for resource in resources
         )
         where = stmt.located(location)
         origins = tuple(
