@@ -80,6 +80,9 @@ from driftgate.analyzer.permissions.globs import matches
 from driftgate.checks.common import workloads_of
 from driftgate.checks.delta import delta_drafts
 
+# How many of the other targets a finding names.
+_LISTED = 3
+
 META = CheckMeta(
     id="DG104",
     slug="escalation-path",
@@ -106,12 +109,12 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
     changes = report.changes
     # A capability the path findings already explain is said once, on the path.
     explained: dict[str, set[str]] = {}
-    for change in changes:
-        draft = _path_draft(change, ctx.head)
-        explained.setdefault(change.path.source, set()).update(
-            a.lower() for e in change.path.edges for a in e.actions
-        )
-        yield draft
+    for group in _by_first_step(changes):
+        yield _path_draft(group[0], ctx.head, [c.path.target for c in group[1:]])
+        for change in group:
+            explained.setdefault(change.path.source, set()).update(
+                a.lower() for e in change.path.edges for a in e.actions
+            )
     for draft in delta_drafts(ctx, "escalation"):
         used = explained.get(draft.identity, set())
         if draft.added and all(
@@ -125,12 +128,37 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         yield draft
 
 
+def _by_first_step(changes: list[PathChange]) -> list[list[PathChange]]:
+    """Paths of one source that start with the same step of the same rule (a controller
+    that may create pods in every namespace reaches every admin account there): one
+    finding, naming the nearest target and counting the others."""
+    groups: dict[tuple[object, ...], list[PathChange]] = {}
+    for change in changes:
+        path = change.path
+        first = path.edges[0] if path.edges else None
+        if first is None or path.rewrite or not path.prize.admin:
+            key: tuple[object, ...] = (path.source, path.target)
+        else:
+            key = (path.source, first.kind, first.location, first.actions)
+        groups.setdefault(key, []).append(change)
+    for group in groups.values():
+        group.sort(key=lambda c: (len(c.path.edges), c.path.target))
+    return list(groups.values())
+
+
 def _name(model: Model, address: str) -> str:
     identity = model.identities.get(address)
-    return identity.name if identity is not None else address
+    if identity is None:
+        return address
+    if address.startswith("k8s:") and "/" in address:
+        # ServiceAccounts of one name live in many namespaces.
+        return f"{address.removeprefix('k8s:').split('/', 1)[0]}/{identity.name}"
+    return identity.name
 
 
-def _path_draft(change: PathChange, model: Model) -> Draft:
+def _path_draft(change: PathChange, model: Model, alike: list[str]) -> Draft:
+    """The finding of one path; ``alike``: the targets of the other paths that take the
+    same first step, said in the same finding."""
     path = change.path
     source = model.identities.get(path.source)
     who = _name(model, path.source)
@@ -157,7 +185,15 @@ def _path_draft(change: PathChange, model: Model) -> Draft:
     if path.also:
         plural = "identities" if path.also > 1 else "identity"
         others += f" (and so through {path.also} other {plural} it may act as and rewrite)"
-    message = f"{who} {reached}{others}. Steps: {hops}."
+    same_way = ""
+    if alike:
+        names = [_name(model, a) for a in alike]
+        shown = ", ".join(names[:_LISTED])
+        if len(names) > _LISTED:
+            shown += f" and {len(names) - _LISTED} more"
+        plural = "identities" if len(names) > 1 else "identity"
+        same_way = f" It reaches {len(names)} other admin {plural} the same way: {shown}."
+    message = f"{who} {reached}{others}.{same_way} Steps: {hops}."
     if change.unresolved:
         message += " Not followed: " + "; ".join(change.unresolved) + "."
     first = change.first_new
@@ -172,10 +208,17 @@ def _path_draft(change: PathChange, model: Model) -> Draft:
     if path.prize.location is not None and all(path.prize.location != s for s, _ in notes):
         notes.append((path.prize.location, f"{target} holds {path.prize.what}"))
     kind = "admin" if path.prize.admin else "escalation"
+    subject = f"path to {path.target} ({kind})"
+    if path.rewrite:
+        subject = "rewrites what it reaches"
+    elif alike and path.edges:
+        # The rule and step, not the nearest target: another admin added to the
+        # namespace changes the count, not the finding.
+        subject = f"paths by {path.edges[0].kind} {'/'.join(path.edges[0].actions)}"
     return Draft(
         identity=path.source,
         message=message,
-        subject="rewrites what it reaches" if path.rewrite else f"path to {path.target} ({kind})",
+        subject=subject,
         location=location,
         related=tuple(where for where, _ in notes if where != location),
         severity=Severity.CRITICAL if path.prize.admin else Severity.HIGH,

@@ -406,7 +406,7 @@ def test_creating_pods_where_an_admin_service_account_lives_reaches_it(tmp_path:
     )
     [path] = _paths(findings)
     assert path["identity"] == "k8s:ml/ServiceAccount/launcher"
-    assert "full admin (ops" in path["message"]
+    assert "full admin (ml/ops" in path["message"]
     assert "may create pods in namespace ml" in path["message"]
     # In another namespace the pods cannot run as it.
     elsewhere = K8S_LAUNCHER % {"ns": "other", "group": "", "resource": "pods"}
@@ -569,3 +569,39 @@ def test_power_user_access_cannot_rewrite_its_own_permissions(tmp_path: Path) ->
     assert [f for f in findings if f["check"] == "DG104"] == []
     [growth] = [f for f in findings if f["check"] == "DG101"]
     assert growth["severity"] == "high"  # every action but IAM: admin, not escalation
+
+
+def test_one_rule_that_reaches_several_admins_is_one_finding(tmp_path: Path) -> None:
+    admins = (
+        K8S_ADMIN_SA % {"name": "ops", "ns": "a"}
+        + "---\n"
+        + K8S_ADMIN_SA
+        % {
+            "name": "ops",
+            "ns": "b",
+        }
+    )
+    controller = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: controller, namespace: c}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: controller}
+rules:
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["create"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: controller}
+subjects: [{kind: ServiceAccount, name: controller, namespace: c}]
+"""
+    base = {"admins.yaml": admins}
+    findings, _, _ = _scan(tmp_path, {**base, "controller.yaml": controller}, base)
+    [path] = _paths(findings)
+    assert "c/controller can reach full admin (a/ops" in path["message"]
+    assert "It reaches 1 other admin identity the same way: b/ops." in path["message"]

@@ -132,7 +132,16 @@ def _grants_action(pattern: str, action: str) -> bool:
 
 
 @functools.cache
+def _interesting_services() -> frozenset[str]:
+    return frozenset(a.split(":", 1)[0].lower() for a in _interesting())
+
+
+@functools.cache
 def _picks(pattern: str) -> bool:
+    service, colon, _ = pattern.lower().partition(":")
+    literal = colon and not pattern.startswith("NOT ") and "*" not in service and "?" not in service
+    if literal and service not in _interesting_services():
+        return False  # a service none of the actions belongs to
     return any(_grants_action(pattern, action) for action in _interesting())
 
 
@@ -148,18 +157,19 @@ def find(view: View, found: Found) -> None:
     compute = _compute(view.model)
     for source in identities:
         allows = view.allows(source, "aws-escalation", _pick)
-        if not allows:
+        if not allows or source.address in view.admins:
             continue
         mine = _Allows(view, source, allows)
         found.edges.extend(_passes(mine, roles, trusts))
         found.edges.extend(_becomes(mine, roles, users))
         found.edges.extend(_code(mine, compute))
         found.writers.extend(_writes(mine, [*roles, *users]))
+    sources = _Sources(view, identities)
     for role in roles:
-        found.edges.extend(_assumes(view, role, trusts.get(role.address, []), identities))
+        found.edges.extend(_assumes(view, role, trusts.get(role.address, []), sources))
     for source in identities:
         allows = view.allows(source, "aws-escalation", _pick)
-        if allows:
+        if allows and source.address not in view.admins:
             _say_unresolved(_Allows(view, source, allows), roles, found)
 
 
@@ -415,9 +425,7 @@ def _code(
             break
 
 
-def _assumes(
-    view: View, role: Identity, trusts: list[Trust], sources: list[Identity]
-) -> Iterator[Edge]:
+def _assumes(view: View, role: Identity, trusts: list[Trust], sources: _Sources) -> Iterator[Edge]:
     names = _identity_names(role)
     for trust in trusts:
         if not algebra_lets_in(trust):
@@ -426,44 +434,67 @@ def _assumes(
             if not principal.startswith("AWS:"):
                 continue
             named = principal.removeprefix("AWS:")
-            for source in sources:
-                if source.address == role.address:
-                    continue
-                edge = _assume(view, role, trust, named, source, names)
-                if edge is not None:
-                    yield edge
+            source = sources.by_reference.get(named)
+            if source is not None:
+                if source.address != role.address:
+                    yield _named(role, trust, source)
+                continue
+            if not (named == "*" or named.endswith(":root") or named.isdigit()):
+                continue
+            # The account (or anyone): whoever may call sts:AssumeRole on the role.
+            for mine in sources.assumers:
+                if mine.source.address != role.address:
+                    edge = _by_account(role, trust, named, mine, names)
+                    if edge is not None:
+                        yield edge
 
 
-def _assume(
-    view: View, role: Identity, trust: Trust, named: str, source: Identity, names: _Names
-) -> Edge | None:
-    written = reference(source)
-    conditional: Confidence = "medium" if trust.conditions else "high"
-    if written is not None and named == written:
-        # The trust names the source itself: in one account, no identity policy is needed.
-        return Edge(
-            source.address,
-            role.address,
-            "assume",
-            f"may assume {role.name}, whose trust names it",
-            trust.location,
-            (),
-            conditional,
-            (),
-        )
-    account = named == "*" or named.endswith(":root") or named.isdigit()
-    if not account:
-        return None
-    allowed = _Allows(view, source, view.allows(source, "aws-escalation", _pick)).on(
-        ASSUME, reference(role) or "*", names
+class _Sources:
+    """Roles and users by how the repository writes their ARN, and those that hold
+    sts:AssumeRole at all (the only ones an account-wide trust can let in)."""
+
+    def __init__(self, view: View, identities: list[Identity]) -> None:
+        self.by_reference: dict[str, Identity] = {}
+        self.assumers: list[_Allows] = []
+        for identity in identities:
+            written = reference(identity)
+            if written is not None:
+                self.by_reference.setdefault(written, identity)
+            if identity.address in view.admins:
+                continue
+            allows = view.allows(identity, "aws-escalation", _pick)
+            mine = _Allows(view, identity, allows)
+            if mine.of(ASSUME):
+                self.assumers.append(mine)
+
+
+def _named(role: Identity, trust: Trust, source: Identity) -> Edge:
+    """The trust names the source itself: in one account, no identity policy is needed."""
+    return Edge(
+        source.address,
+        role.address,
+        "assume",
+        f"may assume {role.name}, whose trust names it",
+        trust.location,
+        (),
+        "medium" if trust.conditions else "high",
+        (),
     )
+
+
+def _by_account(
+    role: Identity, trust: Trust, named: str, mine: _Allows, names: _Names
+) -> Edge | None:
+    allowed = mine.on(ASSUME, reference(role) or "*", names)
     if not allowed:
         return None
     allow, confidence = allowed[0]
+    written = reference(mine.source)
     if named != "*" and not (written and written.startswith("arn:")):
         confidence = weakest((confidence, "medium"))  # the source's account is not known
+    conditional: Confidence = "medium" if trust.conditions else "high"
     return Edge(
-        source.address,
+        mine.source.address,
         role.address,
         "assume",
         f"may assume {role.name} ({ASSUME} on {allow.permission.resource}; its trust lets"

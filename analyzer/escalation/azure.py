@@ -44,7 +44,7 @@ def _pick(p: Permission) -> bool:
 
 def find(view: View, found: Found) -> None:
     identities = [i for i in view.identities(PROVIDER) if i.kind == "user_assigned_identity"]
-    for source in view.identities(PROVIDER):
+    for source in view.sources(PROVIDER):
         for allow in view.allows(source, "azure-escalation", _pick):
             if allow.permission.action.lower() in SELF_GRANT:
                 found.writers.append(_self_grant(source, allow))

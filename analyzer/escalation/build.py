@@ -30,21 +30,18 @@ FINDERS: dict[str, Finder] = {
 
 def build_graph(model: Model) -> Graph:
     view = View(model)
-    found = Found()
-    for provider in sorted(view.by_provider):
-        FINDERS[provider](view, found)
-    found.edges.extend(_federation(model))
     prizes = {
         identity.address: prize
         for identity in model.identities.values()
         if (prize := _prize(view, identity)) is not None
     }
+    view.admins = frozenset(address for address, prize in prizes.items() if prize.admin)
+    found = Found()
+    for provider in sorted(view.by_provider):
+        FINDERS[provider](view, found)
+    found.edges.extend(e for e in _federation(model) if e.source not in view.admins)
     names = {address: identity.name for address, identity in model.identities.items()}
-    # An admin has nothing to reach: its edges only cost time.
-    admins = {address for address, prize in prizes.items() if prize.admin}
-    edges = [e for e in found.edges if e.source not in admins]
-    writers = [e for e in found.writers if e.source not in admins]
-    return Graph(edges, writers, prizes, found.unresolved, names)
+    return Graph(found.edges, found.writers, prizes, found.unresolved, names)
 
 
 def _federation(model: Model) -> list[Edge]:
@@ -74,7 +71,7 @@ def _prize(view: View, identity: Identity) -> Prize | None:
 
     def worth(p: Permission) -> bool:
         found = provider.wildcard(p)
-        return (found is not None and found.full_admin) or provider.level(p) == "escalation"
+        return (found is not None and found.full_admin) or provider.is_escalation(p)
 
     effective = view.effective(identity)
     admin: tuple[str, Location | None] | None = None

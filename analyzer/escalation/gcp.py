@@ -46,7 +46,7 @@ def _pick(p: Permission) -> bool:
 
 def find(view: View, found: Found) -> None:
     accounts = [i for i in view.identities(PROVIDER) if i.kind == "service_account"]
-    for source in view.identities(PROVIDER):
+    for source in view.sources(PROVIDER):
         for allow in view.allows(source, "gcp-escalation", _pick):
             role = allow.permission.action.lower()
             if role in SELF_GRANT:

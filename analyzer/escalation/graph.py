@@ -106,6 +106,10 @@ class Graph:
     names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # One edge per (source, target, kind): several rules giving the same step are
+        # one route, the surest of them.
+        self.edges = _unique(self.edges)
+        self.writers = _unique(self.writers)
         self._out: dict[str, list[Edge]] = {}
         self._writes: dict[str, list[Edge]] = {}
         for edge in self.edges:
@@ -187,3 +191,12 @@ class Graph:
             best = min(rewrites, key=lambda p: (p.target != source, len(p.edges), p.target))
             admin.append(replace(best, also=len(rewrites) - 1, rewrite=True))
         yield from admin if admin else lesser
+
+
+def _unique(edges: list[Edge]) -> list[Edge]:
+    kept: dict[tuple[str, str, str], Edge] = {}
+    for edge in edges:
+        seen = kept.get(edge.key)
+        if seen is None or _RANK[edge.confidence] > _RANK[seen.confidence]:
+            kept[edge.key] = edge
+    return list(kept.values())

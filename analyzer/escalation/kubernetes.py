@@ -5,7 +5,9 @@ a ServiceAccount is that account; ``bind`` or ``escalate`` cluster-wide is every
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from driftgate.analyzer.escalation.graph import Edge
 from driftgate.analyzer.escalation.view import Allow, Found, View, where
@@ -46,12 +48,48 @@ def _grants_some(p: Permission, verb: str, resource: str) -> bool:
 
 
 def _pick(p: Permission) -> bool:
-    verb = p.action.lower()
+    return _picks(p.action, p.resource)
+
+
+@functools.cache
+def _picks(action: str, resource: str) -> bool:
+    verb = action.lower()
     if verb in ("bind", "escalate", "impersonate", "*"):
         return True
-    if verb in ("create", "get"):
+    if verb == "create":
+        p = Permission(action=action, resource=resource)
         return any(_grants_some(p, verb, r) for r in (*POD_MAKERS, *SHELLS, TOKEN))
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """What one rule lets its holder do towards other ServiceAccounts."""
+
+    maker: str | None  # the pod-making resource it may create
+    shell: str | None  # the shell subresource it may create
+    token: bool  # serviceaccounts/token
+    impersonate: bool
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.maker or self.shell or self.token or self.impersonate)
+
+
+@functools.cache
+def _reaches(action: str, resource: str) -> _Reach:
+    p = Permission(action=action, resource=resource, scope="n")
+    maker = next((r for r in POD_MAKERS if _grants(p, "create", r)), None)
+    # Since Kubernetes 1.31 an exec over WebSocket needs create, as over SPDY; get on
+    # pods/exec (what a read-only role on every resource holds) opens no shell.
+    shell = next((r for r in SHELLS if _grants(p, "create", r)), None)
+    token = _grants_some(p, "create", TOKEN)
+    impersonate = action.lower() in ("impersonate", "*") and _grants_some(
+        Permission(action="impersonate", resource=resource, scope="n"),
+        "impersonate",
+        SERVICE_ACCOUNTS,
+    )
+    return _Reach(maker, shell, token, impersonate)
 
 
 def namespace_of(identity: Identity) -> str | None:
@@ -74,7 +112,7 @@ def find(view: View, found: Found) -> None:
         for address in workload.identities:
             if address.startswith("k8s:"):
                 running.setdefault(workload.namespace, []).append((address, workload.name))
-    for source in view.identities(PROVIDER):
+    for source in view.sources(PROVIDER):
         allows = view.allows(source, "k8s-escalation", _pick)
         for allow in allows:
             found.edges.extend(_edges(source, allow, accounts, running, view))
@@ -96,28 +134,24 @@ def _edges(
     view: View,
 ) -> Iterator[Edge]:
     p = allow.permission
-    maker = next((r for r in POD_MAKERS if _grants(p, "create", r)), None)
-    shell = next((r for r in SHELLS if _grants(p, "create", r) or _grants(p, "get", r)), None)
+    reach = _reaches(p.action, p.resource)
+    if not reach.anything:
+        return
     for namespace in _namespaces(allow, accounts):
         where_ns = f"namespace {namespace}"
-        for target in accounts[namespace]:
+        for target in (
+            accounts[namespace] if (reach.maker or reach.token or reach.impersonate) else ()
+        ):
             if target.address == source.address:
                 continue
             kind = how = None
-            if maker is not None:
+            if reach.maker is not None:
                 kind = "pod"
-                how = f"may create {maker.split('/')[1]} in {where_ns}, whose pods may run as it"
-            elif _grants_some(p, "create", TOKEN) and _names(p, target):
+                made = reach.maker.split("/")[1]
+                how = f"may create {made} in {where_ns}, whose pods may run as it"
+            elif reach.token and _names(p, target):
                 kind, how = "token", f"may mint tokens for it in {where_ns}"
-            elif (
-                p.action.lower() in ("impersonate", "*")
-                and _grants_some(
-                    Permission(action="impersonate", resource=p.resource, scope=p.scope),
-                    "impersonate",
-                    SERVICE_ACCOUNTS,
-                )
-                and _names(p, target)
-            ):
+            elif reach.impersonate and _names(p, target):
                 kind, how = "impersonate", f"may impersonate it in {where_ns}"
             if kind is not None and how is not None:
                 yield Edge(
@@ -130,6 +164,7 @@ def _edges(
                     "high",
                     (p.action, p.resource.split("/", 1)[-1]),
                 )
+        shell = reach.shell
         if shell is None:
             continue
         for address, workload in sorted(set(running.get(namespace, []))):

@@ -44,6 +44,8 @@ class View:
         self.model = model
         self._effective: dict[str, Effective] = {}
         self._picked: dict[str, BySharedObject[tuple[Permission, ...], tuple[Permission, ...]]] = {}
+        # Identities that already hold everything: nothing they reach is more.
+        self.admins: frozenset[str] = frozenset()
 
     @cached_property
     def by_provider(self) -> dict[str, list[Identity]]:
@@ -55,6 +57,10 @@ class View:
 
     def identities(self, provider: str) -> list[Identity]:
         return self.by_provider.get(provider, [])
+
+    def sources(self, provider: str) -> list[Identity]:
+        """The identities whose edges are worth finding: all but the admins."""
+        return [i for i in self.identities(provider) if i.address not in self.admins]
 
     def effective(self, identity: Identity) -> Effective:
         found = self._effective.get(identity.address)

@@ -138,6 +138,7 @@ def gain_detail(added: Sequence[Permission], before: Sequence[Permission]) -> st
     return f"adds {listed} actions, e.g. {', '.join(examples)}"
 
 
+@functools.cache
 def _wildcard_level(pattern: str) -> Level:
     levels = {action_level(a) for a in access_levels() if a != pattern and matches(pattern, a)}
     return max(levels, key=LEVEL_ORDER.__getitem__, default="unknown")
@@ -145,6 +146,20 @@ def _wildcard_level(pattern: str) -> Level:
 
 def level(permission: Permission) -> Level:
     return action_level(permission.action, permission.resource)
+
+
+def escalates(permission: Permission) -> bool:
+    """``level(permission) == "escalation"``, without rating every action a wildcard
+    matches: only the escalation actions are asked about."""
+    action = permission.action.lower()
+    if action.startswith("not ") or not ("*" in action or "?" in action):
+        return level(permission) == "escalation"
+    return action in ("*", "iam:*", "sts:*") or _matches_escalation(action)
+
+
+@functools.cache
+def _matches_escalation(pattern: str) -> bool:
+    return any(matches(pattern, a) for a in (*ESCALATION, "sts:assumerole"))
 
 
 def policy_level(policy: str) -> Level:
@@ -426,6 +441,7 @@ SPEC = ProviderSpec(
     name="aws",
     covers=algebra.covers,
     level=level,
+    escalates=escalates,
     index=algebra.index,
     policy_level=policy_level,
     trust_actions=lets_in,

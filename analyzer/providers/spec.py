@@ -82,6 +82,9 @@ class ProviderSpec:
     index: Indexer
     """How its permissions are filed to find those that may cover one without asking
     every one (:mod:`driftgate.analyzer.permissions.index`); ``Unfiled`` asks every one."""
+    escalates: Callable[[Permission], bool] | None = None
+    """``level(p) == "escalation"``, faster where the provider can say it more cheaply
+    (asked of every permission of every identity by the escalation graph)."""
     same_action: Callable[[Permission, Permission], bool] = _same_action_name
     """The same action (verb and kind, role, capability) whatever it applies to."""
     policy_level: Callable[[str], Level] = lambda policy: "unknown"
@@ -150,6 +153,11 @@ class ProviderSpec:
     """What permissions gained roles add over those held before, in words
     ("adds 14 permissions: storage.objects.create, …"), where a vendor catalog knows
     the roles; None where the permissions already say it."""
+
+    def is_escalation(self, permission: Permission) -> bool:
+        if self.escalates is not None:
+            return self.escalates(permission)
+        return self.level(permission) == "escalation"
 
     def is_default_identity(self, identity: Identity) -> bool:
         return self.default_identity is not None and self.default_identity.matches(identity)
