@@ -50,6 +50,7 @@ def assemble(
     cache: ParseCache,
     plans: Sequence[PlanInput],
     side: Side,
+    unchanged: frozenset[str] | None = None,
 ) -> tuple[BuiltModel, bool]:
     """The model, and whether it depends on its inputs alone (no helm, no plan)."""
     hcl_files: list[HclFile] = []
@@ -97,7 +98,9 @@ def assemble(
     )
     instances = list(project.instances())
     if plans:
-        instances, problems = apply_plans(project, instances, plans, side, options.environments)
+        instances, problems = apply_plans(
+            project, instances, plans, side, options.environments, unchanged
+        )
         # Both sides map the plans the same way: say what went wrong once.
         diagnostics.extend(problems if side == "head" else [])
     # Last, and skipped by every reader of resources: blocks no root creates, for the

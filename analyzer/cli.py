@@ -322,8 +322,16 @@ def _build(
         head = build_model(trees.head, options, cache, plans, "head", exclude, models, head_listed)
         timings.append(("head model", time.perf_counter() - started))
         started = time.perf_counter()
+        unchanged = None
+        if plans and trees.base is not None and base_listed is not None:
+            # Base and head on the same footing: what both trees hold alike takes the
+            # plan's values on both sides.
+            heads = {(f.path, f.key) for f in head_listed.sources}
+            unchanged = frozenset(f.path for f in base_listed.sources if (f.path, f.key) in heads)
         base = (
-            build_model(base_tree, options, cache, plans, "base", exclude, models, base_listed)
+            build_model(
+                base_tree, options, cache, plans, "base", exclude, models, base_listed, unchanged
+            )
             if base_tree
             else None
         )

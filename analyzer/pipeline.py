@@ -219,12 +219,14 @@ def build_model(
     exclude: Sequence[str] = (),
     models: ModelCache | None = None,
     listed: Listed | None = None,
+    unchanged: frozenset[str] | None = None,
 ) -> BuiltModel:
     """The model of ``tree``; the Terraform roots ``plans`` cover are read from them
     (their ``side`` of the change) instead of being evaluated statically. With
     ``models``, a model built before from the same inputs is reused (see
     :mod:`driftgate.analyzer.model_cache`). ``listed`` is the tree's listing when the
-    caller has made it already."""
+    caller has made it already; ``unchanged``, for a base read from its own tree, the
+    files it shares with the head (see :func:`driftgate.analyzer.terraform.plan.apply_plans`)."""
     cache = cache if cache is not None else ParseCache()
     if listed is None:
         listed = list_tree(tree, exclude)
@@ -233,7 +235,7 @@ def build_model(
     from driftgate.analyzer.assemble import assemble
 
     if models is None or plans:
-        return assemble(tree, sources, skipped, excluded, options, cache, plans, side)[0]
+        return assemble(tree, sources, skipped, excluded, options, cache, plans, side, unchanged)[0]
     key = model_key(listed, options, cache)
     stored = models.get(key, tree)
     if isinstance(stored, BuiltModel):

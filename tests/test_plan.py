@@ -414,3 +414,107 @@ def test_unknown_and_sensitive_parts_become_unknowns_that_name_their_path() -> N
     assert isinstance(secret, SensitiveValue)
     assert "s3cr3t" not in display(value)
     assert display(secret) == "${aws_lambda_function.f.env[0].value}"
+
+
+# ---- --plan with --base: both sides on the same footing ------------------------------
+
+ADMIN_TF = """
+resource "aws_iam_role" "cfn_exec" {
+  name = "cfn-exec"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "cloudformation.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.cfn_exec.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"""
+CI_TF = """
+resource "aws_iam_user" "ci" {
+  name = "ci"
+}
+
+resource "aws_iam_user_policy" "ci" {
+  user = aws_iam_user.ci.name
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = [%s], Resource = "*" }]
+  })
+}
+"""
+
+
+def _created(resource_type: str, name: str, after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "address": f"{resource_type}.{name}",
+        "mode": "managed",
+        "type": resource_type,
+        "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": after,
+            "after_unknown": {"arn": True, "id": True},
+            "before_sensitive": False,
+            "after_sensitive": {},
+        },
+    }
+
+
+def test_a_create_only_plan_with_a_base_tree_compares_like_for_like(tmp_path: Path) -> None:
+    """A plan of a root nobody applied yet creates everything: its prior state is
+    empty, yet the base tree holds the admin role unchanged. That role is not new, and
+    what the user gains is still growth and an escalation path."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    for tree, actions in (
+        (base, '"s3:GetObject"'),
+        (head, '"iam:PassRole", "cloudformation:CreateStack"'),
+    ):
+        tree.mkdir()
+        (tree / "admin.tf").write_text(ADMIN_TF)
+        (tree / "ci.tf").write_text(CI_TF % actions)
+    trust = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "cloudformation.amazonaws.com"},
+            }
+        ]
+    }
+    policy = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Resource": "*",
+                "Action": ["iam:PassRole", "cloudformation:CreateStack"],
+            }
+        ]
+    }
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.0",
+        "resource_changes": [
+            _created("aws_iam_role", "cfn_exec",
+                     {"name": "cfn-exec", "assume_role_policy": json.dumps(trust)}),
+            _created("aws_iam_role_policy_attachment", "admin",
+                     {"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+            _created("aws_iam_user", "ci", {"name": "ci"}),
+            _created("aws_iam_user_policy", "ci", {"policy": json.dumps(policy)}),
+        ],
+        "configuration": {"root_module": {"resources": []}},
+    }  # fmt: skip
+    (head / "plan.json").write_text(json.dumps(plan))
+    static = scan("--base", base, head)[1]
+    code, planned, _ = scan("--base", base, head, "--plan", head / "plan.json")
+    checks = sorted(f["check"] for f in planned["findings"])
+    assert checks == sorted(f["check"] for f in static["findings"]) == ["DG101", "DG104"]
+    [path] = [f for f in planned["findings"] if f["check"] == "DG104"]
+    assert "ci can reach full admin (cfn-exec, AdministratorAccess)" in path["message"]
+    assert code == 1

@@ -111,8 +111,17 @@ def apply_plans(
     plans: Sequence[PlanInput],
     side: Side,
     environments: EnvironmentResolver,
+    unchanged: frozenset[str] | None = None,
 ) -> tuple[list[ResourceInstance], list[Diagnostic]]:
-    """``instances`` with those of each planned root replaced by the plan's."""
+    """``instances`` with those of each planned root replaced by the plan's.
+
+    ``unchanged``: the base of a change read from its own tree (``--base``), and the
+    files it has in common with the head. A base instance takes the plan's prior state
+    where it has one (what is deployed). One the plan creates has none: written in such
+    a file it is the same at base, so it takes the plan's values as at head, and base
+    and head are compared on the same footing; written otherwise, it stays as written
+    (a plan that creates everything knows nothing of the base).
+    """
     roots = project.roots()
     diagnostics: list[Diagnostic] = []
     planned: dict[str, list[ResourceInstance]] = {}
@@ -133,7 +142,7 @@ def apply_plans(
             )
             continue
         static = [i for i in instances if i.root.label == root.label]
-        found = list(_Builder(item.plan, root, static, project, side).instances())
+        found = list(_Builder(item.plan, root, static, project, side, unchanged).instances())
         # A data source the plan does not list (read during planning, and a plan may
         # leave those out) is still what the code says; managed resources are the plan's.
         listed = {i.address for i in found}
@@ -411,11 +420,13 @@ class _Builder:
         static: Sequence[ResourceInstance],
         project: TerraformProject,
         side: Side,
+        unchanged: frozenset[str] | None = None,
     ) -> None:
         self.plan = plan
         self.root = root
         self.project = project
         self.side = side
+        self.unchanged = unchanged
         self.by_address = {i.address: i for i in static}
         self.by_config: dict[tuple[tuple[str, ...], str], ResourceInstance] = {}
         for inst in static:
@@ -423,25 +434,51 @@ class _Builder:
             self.by_config.setdefault(key, inst)
         self.tags = next((i.provider_tags for i in static if i.provider_tags), None)
         self.values = {
-            r.address: values
-            for r in plan.resources
-            if (values := r.after if side == "head" else r.before) is not None
+            r.address: values for r in plan.resources if (values := self._values(r)) is not None
         }
         self.present = {
             _config_key(r.module_address, _mode(r), r.type, r.name)
             for r in plan.resources
-            if (r.after if side == "head" else r.before) is not None
+            if self._values(r) is not None
         }
 
+    def _static(self, r: PlanResource) -> ResourceInstance | None:
+        prefix = f"{r.module_address}." if r.module_address else ""
+        key = _config_key(prefix, _mode(r), r.type, r.name)
+        return self.by_address.get(r.address) or self.by_config.get(key)
+
+    def _after(self, r: PlanResource) -> bool:
+        """Whether ``r`` takes the plan's values after the change on this side."""
+        if self.side == "head":
+            return True
+        if self.unchanged is None or r.before is not None:
+            return False  # what is deployed is the base
+        static = self._static(r)
+        return static is not None and static.path in self.unchanged
+
+    def _values(self, r: PlanResource) -> dict[str, Any] | None:
+        return r.after if self._after(r) else r.before
+
     def instances(self) -> Iterator[ResourceInstance]:
+        listed: set[str] = set()
         for resource in self.plan.resources:
-            head = self.side == "head"
-            values = resource.after if head else resource.before
+            after = self._after(resource)
+            values = resource.after if after else resource.before
             if values is None:
+                static = self._static(resource)
+                if self.unchanged is not None and static is not None:
+                    # Created by the plan, written differently at base: as written.
+                    listed.add(static.address)
+                    yield static
                 continue
-            unknown = resource.after_unknown if head else None
-            sensitive = resource.after_sensitive if head else resource.before_sensitive
-            yield self._instance(resource, values, unknown, sensitive)
+            unknown = resource.after_unknown if after else None
+            sensitive = resource.after_sensitive if after else resource.before_sensitive
+            made = self._instance(resource, values, unknown, sensitive)
+            listed.add(made.address)
+            yield made
+        if self.unchanged is not None:
+            # The base's own resources the plan does not mention are as written.
+            yield from (i for i in self.by_address.values() if i.address not in listed)
 
     def _instance(
         self, r: PlanResource, values: dict[str, Any], unknown: Any, sensitive: Any
