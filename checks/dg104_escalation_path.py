@@ -74,7 +74,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.escalation import PathChange
+from driftgate.analyzer.escalation import Edge, PathChange
 from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.permissions.globs import matches
 from driftgate.checks.common import workloads_of
@@ -146,6 +146,33 @@ def _by_first_step(changes: list[PathChange]) -> list[list[PathChange]]:
     return list(groups.values())
 
 
+def _fix(edge: Edge, model: Model) -> str:
+    """The narrowest change that removes ``edge`` from the path, in words."""
+    source, target = _name(model, edge.source), _name(model, edge.target)
+    actions = ", ".join(edge.actions)
+    if edge.kind == "pass-role":
+        return (
+            f"scope iam:PassRole of {source} to the roles it must pass (not {target}) and"
+            " add an iam:PassedToService condition"
+        )
+    if edge.kind == "assume":
+        if not edge.actions:
+            return f"remove {source} from the trust policy of {target}"
+        return f"name in sts:AssumeRole only the roles {source} must assume, not {target}"
+    if edge.kind == "policy-write":
+        if edge.source == edge.target:
+            return f"exclude {source}'s own ARN from {actions}, or drop it"
+        return f"narrow {actions} of {source} to exclude {target}"
+    if edge.kind in ("pod", "exec", "token", "impersonate"):
+        return (
+            f"bind the rule ({actions}) of {source} only in namespaces where no admin"
+            f" ServiceAccount runs, or move {target} elsewhere"
+        )
+    if edge.kind == "federation":
+        return f"stop {source} from federating into {target}"
+    return f"narrow {actions} of {source} to exclude {target}"
+
+
 def _name(model: Model, address: str) -> str:
     identity = model.identities.get(address)
     if identity is None:
@@ -194,6 +221,9 @@ def _path_draft(change: PathChange, model: Model, alike: list[str]) -> Draft:
         plural = "identities" if len(names) > 1 else "identity"
         same_way = f" It reaches {len(names)} other admin {plural} the same way: {shown}."
     message = f"{who} {reached}{others}.{same_way} Steps: {hops}."
+    breaker = change.first_new or (path.edges[0] if path.edges else None)
+    if breaker is not None:
+        message += f" To break it: {_fix(breaker, model)}."
     if change.unresolved:
         message += " Not followed: " + "; ".join(change.unresolved) + "."
     first = change.first_new

@@ -98,6 +98,7 @@ def test_a_new_user_that_can_pass_an_admin_role_to_cloudformation_reaches_admin(
     assert path["identity"].endswith("aws_iam_user.ci")
     assert "ci can reach full admin (cfn-exec, AdministratorAccess) in 1 step" in path["message"]
     assert "cloudformation:CreateStack" in path["message"]
+    assert "To break it: scope iam:PassRole of ci to the roles it must pass" in path["message"]
     # The statement that gave the capability (new whole: the span of it).
     lines = (tmp_path / "head" / "main.tf").read_text().splitlines()
     where = path["location"]
@@ -233,6 +234,7 @@ resource "aws_iam_role_policy_attachment" "admin" {
     [path] = _paths(findings)
     assert path["severity"] == "critical"
     assert "may assume admin" in path["message"]
+    assert "To break it: name in sts:AssumeRole only the roles ci must assume" in path["message"]
     findings, _, _ = _scan(
         tmp_path / "n", {"main.tf": admin + _user("ci", other)}, {"main.tf": admin}
     )
