@@ -607,3 +607,128 @@ subjects: [{kind: ServiceAccount, name: controller, namespace: c}]
     [path] = _paths(findings)
     assert "c/controller can reach full admin (a/ops" in path["message"]
     assert "It reaches 1 other admin identity the same way: b/ops." in path["message"]
+
+
+def _k8s_rule(ns: str, rule: str, kind: str = "Role") -> str:
+    scope = f", namespace: {ns}" if kind == "Role" else ""
+    binding = "RoleBinding" if kind == "Role" else "ClusterRoleBinding"
+    return f"""
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: launcher, namespace: {ns}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {kind}
+metadata: {{name: launcher{scope}}}
+rules:
+- {rule}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {binding}
+metadata: {{name: launcher{scope}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {kind}, name: launcher}}
+subjects: [{{kind: ServiceAccount, name: launcher, namespace: {ns}}}]
+"""
+
+
+def test_minting_tokens_of_or_impersonating_an_admin_service_account_reaches_it(
+    tmp_path: Path,
+) -> None:
+    admin = K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
+    rules = {
+        "token": '{apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"]}',
+        "impersonate": '{apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"]}',
+    }
+    for name, rule in rules.items():
+        head = {"admin.yaml": admin, "launcher.yaml": _k8s_rule("ml", rule)}
+        findings, _, _ = _scan(tmp_path / name, head, {"admin.yaml": admin})
+        [path] = _paths(findings)
+        assert "full admin (ml/ops" in path["message"], name
+    # A token of another, named account reaches nothing.
+    named = (
+        '{apiGroups: [""], resources: ["serviceaccounts/token"],'
+        ' resourceNames: ["builder"], verbs: ["create"]}'
+    )
+    head = {"admin.yaml": admin, "launcher.yaml": _k8s_rule("ml", named)}
+    findings, _, _ = _scan(tmp_path / "named", head, {"admin.yaml": admin})
+    assert _paths(findings) == []
+
+
+def test_reading_pods_exec_opens_no_shell(tmp_path: Path) -> None:
+    admin = (
+        K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
+        + """
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ops, namespace: ml}
+spec:
+  template:
+    spec:
+      serviceAccountName: ops
+      containers: [{name: c, image: busybox}]
+"""
+    )
+    rule = '{apiGroups: [""], resources: ["pods/exec"], verbs: ["get"]}'
+    head = {"admin.yaml": admin, "launcher.yaml": _k8s_rule("ml", rule)}
+    findings, _, _ = _scan(tmp_path, head, {"admin.yaml": admin})
+    assert _paths(findings) == []
+
+
+def test_bind_on_cluster_roles_lets_a_service_account_make_itself_admin(tmp_path: Path) -> None:
+    rule = (
+        '{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}'
+    )
+    cluster = _k8s_rule("ml", rule, kind="ClusterRole")
+    findings, _, _ = _scan(tmp_path, {"launcher.yaml": cluster}, {})
+    [path] = _paths(findings)
+    assert "ml/launcher can make itself full admin" in path["message"]
+    # Bind in one namespace is that namespace's business: no cluster admin.
+    findings, _, _ = _scan(tmp_path / "ns", {"launcher.yaml": _k8s_rule("ml", rule)}, {})
+    assert _paths(findings) == []
+
+
+def test_project_iam_admin_lets_a_service_account_make_itself_owner(tmp_path: Path) -> None:
+    grant = """
+resource "google_project_iam_member" "ci_iam" {
+  project = "acme"
+  role    = "%s"
+  member  = "serviceAccount:${google_service_account.ci.email}"
+}
+"""
+    head = {"main.tf": GCP + grant % "roles/resourcemanager.projectIamAdmin"}
+    findings, _, _ = _scan(tmp_path, head, {"main.tf": GCP})
+    [path] = _paths(findings)
+    assert "ci can make itself full admin" in path["message"]
+    head = {"main.tf": GCP + grant % "roles/iam.roleViewer"}
+    findings, _, _ = _scan(tmp_path / "n", head, {"main.tf": GCP})
+    assert _paths(findings) == []
+
+
+def test_user_access_administrator_is_reported_as_the_capability_it_is(tmp_path: Path) -> None:
+    """User Access Administrator on the subscription is admin already (it may assign
+    itself Owner): the capability itself is the finding, not a path to it."""
+    grant = """
+resource "azurerm_role_assignment" "ci_uaa" {
+  scope                = "/subscriptions/00000000-0000-0000-0000-000000000000"
+  role_definition_name = "%s"
+  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+}
+"""
+    head = {"main.tf": AZURE + grant % "User Access Administrator"}
+    findings, _, _ = _scan(tmp_path, head, {"main.tf": AZURE})
+    [found] = [f for f in findings if f["check"] == "DG104"]
+    assert found["identity"].endswith("azurerm_user_assigned_identity.ci")
+    assert "User Access Administrator" in found["message"]
+    head = {"main.tf": AZURE + grant % "Reader"}
+    findings, _, _ = _scan(tmp_path / "n", head, {"main.tf": AZURE})
+    assert [f for f in findings if f["check"] == "DG104"] == []
+
+
+def test_every_provider_has_an_edge_finder() -> None:
+    from typing import get_args
+
+    from driftgate.analyzer.escalation import FINDERS
+    from driftgate.analyzer.model.entities import Provider
+
+    assert sorted(FINDERS) == sorted(get_args(Provider))
