@@ -732,3 +732,86 @@ def test_every_provider_has_an_edge_finder() -> None:
     from driftgate.analyzer.model.entities import Provider
 
     assert sorted(FINDERS) == sorted(get_args(Provider))
+
+
+def test_service_account_user_on_an_owner_account_is_a_medium_confidence_path(
+    tmp_path: Path,
+) -> None:
+    """actAs needs compute to attach the account to, which is not checked: medium."""
+    grant = """
+resource "google_service_account_iam_member" "ci_uses" {
+  service_account_id = google_service_account.%s.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.ci.email}"
+}
+"""
+    findings, _, _ = _scan(tmp_path, {"main.tf": GCP + grant % "owner"}, {"main.tf": GCP})
+    [path] = _paths(findings)
+    assert "may attach it to compute it runs" in path["message"]
+    assert path["confidence"] == "medium"
+    findings, _, _ = _scan(tmp_path / "n", {"main.tf": GCP + grant % "plain"}, {"main.tf": GCP})
+    assert _paths(findings) == []
+
+
+def test_contributor_on_an_owner_identity_may_add_a_federated_credential(tmp_path: Path) -> None:
+    grant = """
+resource "azurerm_role_assignment" "ci_contributes" {
+  scope                = azurerm_user_assigned_identity.%s.id
+  role_definition_name = "Contributor"
+  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+}
+"""
+    findings, _, _ = _scan(tmp_path, {"main.tf": AZURE + grant % "owner"}, {"main.tf": AZURE})
+    paths = _paths(findings)
+    assert len(paths) == 1
+    assert "add a federated credential it controls" in paths[0]["message"]
+    # Contributor on itself reaches nobody else.
+    findings, _, _ = _scan(tmp_path / "n", {"main.tf": AZURE + grant % "ci"}, {"main.tf": AZURE})
+    assert _paths(findings) == []
+
+
+def test_rewriting_the_trust_of_a_role_that_holds_nothing_reaches_nothing(tmp_path: Path) -> None:
+    plain = """
+resource "aws_iam_role" "plain" {
+  name               = "plain"
+  assume_role_policy = jsonencode({ Statement = [] })
+}
+"""
+    statements = _allow('"iam:UpdateAssumeRolePolicy"', "aws_iam_role.plain.arn")
+    head = {"main.tf": plain + _user("ci", statements)}
+    findings, _, _ = _scan(tmp_path, head, {"main.tf": plain})
+    assert _paths(findings) == []
+
+
+def test_a_service_account_federated_into_an_admin_role_is_not_a_path_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """It *is* the role to whoever runs as it: the role's paths say so, not a path from
+    the ServiceAccount to its own role."""
+    role = """
+resource "aws_iam_role" "irsa" {
+  name = "irsa-admin"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/oidc.example/id/A" }
+      Condition = { StringEquals = { "oidc.example/id/A:sub" = "system:serviceaccount:ml:runner" } }
+    }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "irsa" {
+  role       = aws_iam_role.irsa.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"""
+    sa = """
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: runner
+  namespace: ml
+  annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/irsa-admin"}
+"""
+    findings, _, _ = _scan(tmp_path, {"iam.tf": role, "sa.yaml": sa}, {"iam.tf": role})
+    assert _paths(findings) == []
