@@ -162,7 +162,8 @@ def hop_drafts(ctx: CheckContext) -> Iterator[Draft]:
         worst = max((level(p, source.provider) for p in hop.gained), key=LEVEL_ORDER.__getitem__)
         gained = describe(hop.gained)
         name = f"{source.kind} {source.name}"
-        first = lead(f"{name} can now act as {target.kind} {target.name} and so", "gains", gained)
+        # The subject keeps half the lead: the target's name goes with it, the gain last.
+        first = lead(name, "can now act as", f"{target.kind} {target.name} and so gains {gained}")
         message = f"{first}. It {edge.how}: {WHY[worst]} ({details(source, ctx.head)})."
         if first.endswith("…"):
             message += f" It gains {gained}."
