@@ -12,6 +12,7 @@ from driftgate.analyzer.checkapi import (
     target_text,
 )
 from driftgate.analyzer.diff import DeltaKind, GrantDelta
+from driftgate.analyzer.escalation import Hop
 from driftgate.analyzer.model import Grant, Permission
 from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level, spec
 from driftgate.checks.common import details, lead, workloads_of
@@ -151,39 +152,58 @@ def _became_unknown(delta: GrantDelta) -> bool:
 
 
 def hop_drafts(ctx: CheckContext) -> Iterator[Draft]:
-    """One draft per new hop onto an identity that holds no more than ordinary
-    permissions: the source can now act as it, so it gains what that one holds."""
+    """One draft per new step onto identities that hold no more than ordinary
+    permissions: the source can now act as them, so it gains what they hold. One rule
+    that reaches several (iam:PassRole on * with ec2:RunInstances) is one draft."""
     if ctx.base is None:
         return
+    groups: dict[tuple[object, ...], list[Hop]] = {}
     for hop in ctx.escalations().hops:
-        edge = hop.edge
+        e = hop.edge
+        groups.setdefault((e.source, e.kind, e.location, e.actions), []).append(hop)
+    for hops in groups.values():
+        hops.sort(key=lambda h: h.edge.target)
+        edge = hops[0].edge
         source = ctx.head.identities[edge.source]
-        target = ctx.head.identities[edge.target]
-        worst = max((level(p, source.provider) for p in hop.gained), key=LEVEL_ORDER.__getitem__)
-        gained = describe(hop.gained)
+        targets = [ctx.head.identities[h.edge.target] for h in hops]
+        added = tuple(dict.fromkeys(p for h in hops for p in h.gained))
+        worst = max((level(p, source.provider) for p in added), key=LEVEL_ORDER.__getitem__)
+        gained = describe(added)
         name = f"{source.kind} {source.name}"
+        whom = f"{targets[0].kind} {targets[0].name}"
+        if len(targets) > 1:
+            others = ", ".join(t.name for t in targets[1:MAX_NAMED])
+            more = len(targets) - MAX_NAMED
+            whom += f" (and {others}{f' and {more} more' if more > 0 else ''})"
         # The subject keeps half the lead: the target's name goes with it, the gain last.
-        first = lead(name, "can now act as", f"{target.kind} {target.name} and so gains {gained}")
+        first = lead(name, "can now act as", f"{whom} and so gains {gained}")
         message = f"{first}. It {edge.how}: {WHY[worst]} ({details(source, ctx.head)})."
         if first.endswith("…"):
             message += f" It gains {gained}."
+        subject = f"acts as {targets[0].address}"
+        if len(targets) > 1:
+            subject = f"acts as others by {edge.kind} {'/'.join(edge.actions)}"
         yield Draft(
             identity=source.address,
             message=message,
-            subject=f"acts as {target.address}",
+            subject=subject,
             location=edge.location,
-            related=edge.related,
+            related=tuple(dict.fromkeys(r for h in hops for r in h.edge.related)),
             # One level below the same permissions granted to it: they are reached only
             # by putting the other identity to work (a function created with the role).
             severity=_lower(LEVEL_SEVERITY[worst]),
             environment=source.environment,
             workloads=tuple(w.address for w in workloads_of(source, ctx.head)),
             after=gained,
-            added=hop.gained,
+            added=added,
             # Potential: it gains them when it uses the hop (creates the function).
             confidence="medium",
             focus=edge.actions,
         )
+
+
+# How many identities reached the same way a hop finding names.
+MAX_NAMED = 4
 
 
 def _lower(severity: Severity) -> Severity:

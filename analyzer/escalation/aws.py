@@ -190,7 +190,7 @@ class _Allows:
         found: list[tuple[Allow, Confidence]] = []
         for allow in self.of(action):
             confidence = names(allow.permission.resource)
-            if confidence is None:
+            if confidence is None or names.elsewhere(self.source, allow.permission.resource):
                 continue
             if self.view.blocked(self.source, Permission(action=action, resource=target)):
                 continue
@@ -211,11 +211,32 @@ class _Names:
     """Whether a resource pattern names one identity or compute: high when certain,
     medium when only a literal account or region stands in the way, None when not."""
 
-    def __init__(self, written: str | None, local: str, service: str, part: str) -> None:
+    def __init__(
+        self,
+        written: str | None,
+        local: str,
+        service: str,
+        part: str,
+        root: str = "",
+        environment: str | None = None,
+    ) -> None:
         self.written = written
         self.local = local
         self.service = service
         self.part = part
+        self.root = root
+        self.environment = environment
+
+    def elsewhere(self, source: Identity, pattern: str) -> bool:
+        """A wildcard that reaches into another root of another (or no) environment: two
+        roots are two deployments (examples, accounts) unless they share one; only a
+        name or ARN written out crosses between them."""
+        if "*" not in pattern and "?" not in pattern:
+            return False
+        root = source.address.split(":", 1)[0]
+        if root == self.root:
+            return False
+        return self.environment is None or source.environment != self.environment
 
     def __call__(self, pattern: str) -> Confidence | None:
         if pattern == "*":
@@ -245,13 +266,15 @@ class _Names:
 
 
 def _identity_names(identity: Identity) -> _Names:
-    local = identity.address.split(":", 1)[-1]
-    return _Names(reference(identity), local, "iam", f"{identity.kind}/{identity.name}")
+    root, _, local = identity.address.partition(":")
+    part = f"{identity.kind}/{identity.name}"
+    return _Names(reference(identity), local, "iam", part, root, identity.environment)
 
 
 def _workload_names(workload: Workload, service: str, part: str) -> _Names:
-    local = workload.address.split(":", 1)[-1]
-    return _Names(None, local, service, part.format(name=workload.name))
+    root, _, local = workload.address.partition(":")
+    named = part.format(name=workload.name)
+    return _Names(None, local, service, named, root, workload.environment)
 
 
 def _trusts(model: Model) -> dict[str, list[Trust]]:

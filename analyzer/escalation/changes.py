@@ -90,7 +90,10 @@ def _hops(graph: Graph, old_edges: frozenset[tuple[str, str, str]], head: Model)
             dict.fromkeys(
                 a.permission
                 for a in theirs.allows
-                if theirs.holds(a.permission) and not mine.holds(a.permission)
+                # A statement driftgate could not read is no permission to name.
+                if "${" not in a.permission.action
+                and theirs.holds(a.permission)
+                and not mine.holds(a.permission)
             )
         )
         if gained:
