@@ -815,3 +815,20 @@ metadata:
 """
     findings, _, _ = _scan(tmp_path, {"iam.tf": role, "sa.yaml": sa}, {"iam.tf": role})
     assert _paths(findings) == []
+
+
+def test_a_wildcard_does_not_reach_into_another_roots_deployment(tmp_path: Path) -> None:
+    """Two example roots are two deployments: PassRole on * in one passes nothing of the
+    other. A role ARN written out still does."""
+    admin = ADMIN_ROLE % "cloudformation.amazonaws.com"
+    wildcard = _user("ci", _allow('"iam:PassRole", "cloudformation:CreateStack"'))
+    base = {"examples/b/main.tf": admin}
+    findings, _, _ = _scan(tmp_path, {**base, "examples/a/main.tf": wildcard}, base)
+    assert _paths(findings) == []
+    named = _user(
+        "ci",
+        _allow('"iam:PassRole", "cloudformation:CreateStack"', '"arn:aws:iam::1:role/cfn-exec"'),
+    )
+    findings, _, _ = _scan(tmp_path / "n", {**base, "examples/a/main.tf": named}, base)
+    [path] = _paths(findings)
+    assert "cfn-exec" in path["message"]
