@@ -202,6 +202,34 @@ def hop_drafts(ctx: CheckContext) -> Iterator[Draft]:
         )
 
 
+def wide_drafts(ctx: CheckContext) -> Iterator[Draft]:
+    """A new rule that reaches more identities than are followed one by one: what it
+    gains is theirs, unknown here, so said as such (never a silent pass)."""
+    if ctx.base is None:
+        return
+    for edge in ctx.escalations().wide:
+        source = ctx.head.identities[edge.source]
+        name = f"{source.kind} {source.name}"
+        service = edge.target.removeprefix("*")
+        first = lead(name, "can now act as", f"any of the roles it may pass to {service}")
+        message = (
+            f"{first}. It {edge.how}; they were not followed one by one, so what it gains"
+            f" through them is not listed: {WHY['unknown']} ({details(source, ctx.head)})."
+        )
+        yield Draft(
+            identity=source.address,
+            message=message,
+            subject=f"acts as {edge.target}",
+            location=edge.location,
+            related=edge.related,
+            severity=LEVEL_SEVERITY["unknown"],
+            environment=source.environment,
+            workloads=tuple(w.address for w in workloads_of(source, ctx.head)),
+            confidence="low",
+            focus=edge.actions,
+        )
+
+
 # How many identities reached the same way a hop finding names.
 MAX_NAMED = 4
 

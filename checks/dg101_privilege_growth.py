@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.checks.delta import delta_drafts, hop_drafts
+from driftgate.checks.delta import delta_drafts, hop_drafts, wide_drafts
 
 META = CheckMeta(
     id="DG101",
@@ -72,6 +72,7 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
     # What an identity can now act as (a role it may pass and put to work) adds that
     # identity's permissions to what it can effectively do.
     yield from hop_drafts(ctx)
+    yield from wide_drafts(ctx)
 
 
 CHECK = Check(META, run)

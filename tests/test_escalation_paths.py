@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from driftgate.analyzer.cli import cli
@@ -832,3 +833,34 @@ def test_a_wildcard_does_not_reach_into_another_roots_deployment(tmp_path: Path)
     findings, _, _ = _scan(tmp_path / "n", {**base, "examples/a/main.tf": named}, base)
     [path] = _paths(findings)
     assert "cfn-exec" in path["message"]
+
+
+def test_a_rule_that_may_pass_very_many_roles_is_said_not_followed_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past FANOUT roles, only those that hold more get an edge; the rule itself is
+    still a finding (a new user that may pass any node role is never a silent pass)."""
+    from driftgate.analyzer.escalation import aws
+
+    monkeypatch.setattr(aws, "FANOUT", 2)
+    roles = "".join(
+        f"""
+resource "aws_iam_role" "node{i}" {{
+  name = "node{i}"
+  assume_role_policy = jsonencode({{
+    Statement = [{{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = {{ Service = "ec2.amazonaws.com" }}
+    }}]
+  }})
+}}
+"""
+        for i in range(3)
+    )
+    head = {"main.tf": roles + _user("ci", _allow('"iam:PassRole", "ec2:RunInstances"'))}
+    findings, _, _ = _scan(tmp_path, head, {"main.tf": roles})
+    [wide] = [f for f in findings if f["check"] == "DG101"]
+    assert "can now act as any of the roles it may pass to ec2.amazonaws.com" in wide["message"]
+    assert "may pass any of 3 roles" in wide["message"]
+    assert wide["confidence"] == "low"

@@ -36,12 +36,13 @@ def build_graph(model: Model) -> Graph:
         if (prize := _prize(view, identity)) is not None
     }
     view.admins = frozenset(address for address, prize in prizes.items() if prize.admin)
+    view.prized = frozenset(prizes)
     found = Found()
     for provider in sorted(view.by_provider):
         FINDERS[provider](view, found)
     found.edges.extend(e for e in _federation(model) if e.source not in view.admins)
     names = {address: identity.name for address, identity in model.identities.items()}
-    return Graph(found.edges, found.writers, prizes, found.unresolved, names)
+    return Graph(found.edges, found.writers, prizes, found.unresolved, names, found.wide)
 
 
 def _federation(model: Model) -> list[Edge]:

@@ -41,12 +41,15 @@ class PathReport:
     unresolved: dict[str, tuple[str, ...]]
     # New hops onto identities worth less than admin or an escalation capability.
     hops: list[Hop] = field(default_factory=list)
+    # New steps onto more identities than were followed one by one.
+    wide: list[Edge] = field(default_factory=list)
 
 
 def path_changes(base: Model | None, head: Model) -> PathReport:
     graph = build_graph(head)
     paths = graph.paths()
     hops: list[Hop] = []
+    wide: list[Edge] = []
     if base is None:
         old_paths: frozenset[tuple[str, str, bool]] = frozenset()
         old_edges: frozenset[tuple[str, str, str]] = frozenset()
@@ -55,6 +58,8 @@ def path_changes(base: Model | None, head: Model) -> PathReport:
         old_paths = frozenset(p.key for p in before.paths())
         old_edges = before.edge_keys
         hops = _hops(graph, old_edges, head)
+        wide_before = {e.key for e in before.wide}
+        wide = [e for e in graph.wide if e.key not in wide_before]
     changes = []
     for path in paths:
         if path.key in old_paths:
@@ -63,7 +68,7 @@ def path_changes(base: Model | None, head: Model) -> PathReport:
         notes = tuple(graph.unresolved.get(path.source, ()))
         changes.append(PathChange(path, first, notes))
     unresolved = {source: tuple(notes) for source, notes in graph.unresolved.items()}
-    return PathReport(changes, unresolved, hops)
+    return PathReport(changes, unresolved, hops, wide)
 
 
 def _hops(graph: Graph, old_edges: frozenset[tuple[str, str, str]], head: Model) -> list[Hop]:

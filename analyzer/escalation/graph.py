@@ -104,6 +104,8 @@ class Graph:
     unresolved: dict[str, list[str]] = field(default_factory=dict)
     # Identities' names as messages give them, by address.
     names: dict[str, str] = field(default_factory=dict)
+    # Steps onto more identities than were followed one by one (target ``*service``).
+    wide: list[Edge] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # One edge per (source, target, kind): several rules giving the same step are

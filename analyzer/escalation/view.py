@@ -32,6 +32,9 @@ class Found:
     writers: list[Edge] = field(default_factory=list)
     prizes: dict[str, Prize] = field(default_factory=dict)
     unresolved: dict[str, list[str]] = field(default_factory=dict)
+    # Steps onto more identities than are followed one by one (see aws.FANOUT): the
+    # target is ``*`` and what they are, for a finding of their own.
+    wide: list[Edge] = field(default_factory=list)
 
     def note(self, source: str, text: str) -> None:
         notes = self.unresolved.setdefault(source, [])
@@ -46,6 +49,8 @@ class View:
         self._picked: dict[str, BySharedObject[tuple[Permission, ...], tuple[Permission, ...]]] = {}
         # Identities that already hold everything: nothing they reach is more.
         self.admins: frozenset[str] = frozenset()
+        # Identities that hold something worth reaching (admin or a capability).
+        self.prized: frozenset[str] = frozenset()
 
     @cached_property
     def by_provider(self) -> dict[str, list[Identity]]:
