@@ -7,6 +7,8 @@ then times (median of ``--runs`` runs each): a cold-cache diff scan
 (``driftgate scan --base HEAD~1``), the same with a warm cache, ``--staged`` with one
 changed file, ``driftgate model``, the cold and warm diff scan of a kustomize tree of
 ``--rbac-roles`` RBAC roles whose last commit changes one (benchmarks/generate_rbac.py),
+a root of 1,500 EC2 node roles whose last commit adds 400 deployers that may pass any of
+them (the escalation graph's fan-out; benchmarks/generate_fanout.py),
 the parsers alone reading every ``.tf`` once (the yardstick of the cold-scan target;
 benchmarks/parse_baseline.py), and checkov restricted to its IAM/RBAC checks on the head
 tree. checkov gets its own virtualenv under ``--work`` (it pins policy-sentry 0.13.2 and
@@ -122,6 +124,16 @@ def _rbac(args: argparse.Namespace, dg: list[str]) -> list[tuple[str, float, flo
             shutil.rmtree(c, ignore_errors=True)
 
 
+def _fanout(args: argparse.Namespace, dg: list[str]) -> list[tuple[str, float, float, int]]:
+    """A cold diff scan where every new deployer may pass every node role to EC2."""
+    repo = args.work / "fanout-repo"
+    if not (repo / ".git").exists():
+        subprocess.run([sys.executable, str(HERE / "generate_fanout.py"), str(repo)], check=True)
+    cmd = [*dg, "scan", "--base", "HEAD~1", "-q", "--no-cache"]
+    label = "1,500 node roles, 400 new deployers that may pass any: scan --base HEAD~1"
+    return [_time(label, cmd, repo, args.runs, dict(os.environ))]
+
+
 def _parse_once(repo: Path, runs: int) -> list[tuple[str, float, float, int]]:
     """The yardstick: each parser alone reading the tree's .tf/.tfvars once, in-process
     seconds (benchmarks/parse_baseline.py), median of ``runs``."""
@@ -221,6 +233,7 @@ def main() -> None:
         )
     )
     rows.extend(_rbac(args, dg))
+    rows.extend(_fanout(args, dg))
     rows.extend(_parse_once(repo, args.runs))
     note = ""
     if args.no_checkov:
