@@ -13,8 +13,9 @@ base did not have, with every hop in the message and as a SARIF related location
   action that makes the service the target trusts run code: `lambda:CreateFunction`,
   `ec2:RunInstances`, `cloudformation:CreateStack`, `glue:CreateDevEndpoint`,
   `sagemaker:CreateNotebookInstance`, `ecs:RunTask`, `codebuild:CreateProject`, ...
-- **credentials / trust-write**: `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
-  `iam:UpdateLoginProfile` on a user; `iam:UpdateAssumeRolePolicy` on a role.
+- **credentials / trust-write / group**: `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
+  `iam:UpdateLoginProfile` on a user; `iam:UpdateAssumeRolePolicy` on a role;
+  `iam:AddUserToGroup` on a group (a user joins it and holds what it allows).
 - **policy-write**: `iam:Put*Policy`, `iam:Attach*Policy`, `iam:CreatePolicyVersion` on
   an identity the path reaches (or itself): it can be made admin.
 - **code**: `lambda:UpdateFunctionCode`, `ssm:SendCommand`, `ssm:StartSession`,

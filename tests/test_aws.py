@@ -120,8 +120,11 @@ resource "aws_iam_user_group_membership" "bot" {
     assert legacy.via == "group legacy"
     assert legacy.unknown == ("grants of group legacy",)
     assert legacy.permissions == ()
-    # A group is no identity: nothing authenticates as it.
-    assert not any("aws_iam_group." in address for address in model.identities)
+    # A group is no principal (nothing authenticates as it): a definition that holds
+    # what joining it gives, for the escalation graph (iam:AddUserToGroup).
+    groups = [i for a, i in model.identities.items() if "aws_iam_group." in a]
+    assert [g.kind for g in groups] == ["group"]
+    assert all(g.definition and g.principal is None for g in groups)
 
 
 def test_group_membership_lists_users_and_a_group_without_members_grants_nothing() -> None:
@@ -153,7 +156,10 @@ resource "aws_iam_group_policy" "empty" {
         # The group's inline statement and ReadOnlyAccess's statements, nothing else.
         assert len(grants) > 2 and {g.via.split(":")[0] for g in grants} == {"group publishers"}
         assert {g.binding for g in grants} == {Location(path=MAIN, line=30)}
-    assert not any("*" in _actions(g) for g in model.grants)
+    # The member-less group's * is held by the group alone: no user gains it.
+    holders = {g.identity for g in model.grants if "*" in _actions(g)}
+    assert len(holders) == 1 and next(iter(holders)).endswith("aws_iam_group.empty")
+    assert model.identities[next(iter(holders))].definition
 
 
 def test_policy_attachment_gives_one_policy_to_users_roles_and_groups() -> None:

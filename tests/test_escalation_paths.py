@@ -864,3 +864,50 @@ resource "aws_iam_role" "node{i}" {{
     assert "can now act as any of the roles it may pass to ec2.amazonaws.com" in wide["message"]
     assert "may pass any of 3 roles" in wide["message"]
     assert wide["confidence"] == "low"
+
+
+ADMIN_GROUP = """
+resource "aws_iam_group" "ops" {
+  name = "ops"
+}
+
+resource "aws_iam_group_policy_attachment" "ops" {
+  group      = aws_iam_group.ops.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"""
+
+
+def test_a_user_that_may_add_itself_to_an_admin_group_reaches_admin(tmp_path: Path) -> None:
+    joins = _allow('"iam:AddUserToGroup"', "aws_iam_group.ops.arn")
+    findings, _, _ = _scan(
+        tmp_path, {"main.tf": ADMIN_GROUP + _user("ci", joins)}, {"main.tf": ADMIN_GROUP}
+    )
+    [path] = _paths(findings)
+    assert path["identity"].endswith("aws_iam_user.ci")
+    assert "may add itself to group ops (iam:AddUserToGroup)" in path["message"]
+    assert "AdministratorAccess" in path["message"]
+    # Joining another group, or a role holding the action (roles join no group): no path.
+    other = _allow('"iam:AddUserToGroup"', '"arn:aws:iam::1:group/readers"')
+    findings, _, _ = _scan(
+        tmp_path / "n", {"main.tf": ADMIN_GROUP + _user("ci", other)}, {"main.tf": ADMIN_GROUP}
+    )
+    assert _paths(findings) == []
+    # The group itself is no source: state mode reports no path from it.
+    findings, _, _ = _scan(tmp_path / "state", {"main.tf": ADMIN_GROUP})
+    assert _paths(findings) == []
+
+
+def test_a_key_admin_on_an_owner_account_may_mint_its_keys(tmp_path: Path) -> None:
+    grant = """
+resource "google_service_account_iam_member" "ci_keys" {
+  service_account_id = google_service_account.%s.name
+  role               = "roles/iam.serviceAccountKeyAdmin"
+  member             = "serviceAccount:${google_service_account.ci.email}"
+}
+"""
+    findings, _, _ = _scan(tmp_path, {"main.tf": GCP + grant % "owner"}, {"main.tf": GCP})
+    [path] = _paths(findings)
+    assert "may create its keys" in path["message"]
+    findings, _, _ = _scan(tmp_path / "n", {"main.tf": GCP + grant % "plain"}, {"main.tf": GCP})
+    assert _paths(findings) == []

@@ -70,7 +70,10 @@ BECOME: tuple[tuple[str, str, str], ...] = (
     ("iam:CreateLoginProfile", "user", "set a console password for"),
     ("iam:UpdateLoginProfile", "user", "change the console password of"),
     ("iam:UpdateAssumeRolePolicy", "role", "rewrite the trust policy of"),
+    # A user that may add itself to a group holds what the group allows.
+    ("iam:AddUserToGroup", "group", "add itself to"),
 )
+_EDGE_KINDS = {"user": "credentials", "role": "trust-write", "group": "group"}
 # Actions that rewrite an identity's permissions.
 WRITE: tuple[tuple[str, str], ...] = (
     ("iam:PutRolePolicy", "role"),
@@ -153,6 +156,7 @@ def find(view: View, found: Found) -> None:
     identities = [i for i in view.identities(PROVIDER) if i.kind in ("role", "user")]
     roles = [i for i in identities if i.kind == "role" and i.declared]
     users = [i for i in identities if i.kind == "user" and i.declared]
+    groups = [i for i in view.identities(PROVIDER) if i.kind == "group"]
     trusts = _trusts(view.model)
     compute = _compute(view.model)
     by_service = _by_service(roles, trusts)
@@ -166,7 +170,7 @@ def find(view: View, found: Found) -> None:
             continue
         mine = _Allows(view, source, allows)
         found.edges.extend(_passes(mine, by_service, worth, found))
-        found.edges.extend(_becomes(mine, roles, users))
+        found.edges.extend(_becomes(mine, {"role": roles, "user": users, "group": groups}))
         found.edges.extend(_code(mine, compute))
         found.writers.extend(_writes(mine, [*roles, *users]))
     sources = _Sources(view, identities)
@@ -272,7 +276,7 @@ class _Names:
 
 def _identity_names(identity: Identity) -> _Names:
     root, _, local = identity.address.partition(":")
-    part = f"{identity.kind}/{identity.name}"
+    part = f"{identity.kind}/{plain_name(identity)}"
     return _Names(reference(identity), local, "iam", part, root, identity.environment)
 
 
@@ -422,11 +426,11 @@ def _passes(
             )
 
 
-def _becomes(mine: _Allows, roles: list[Identity], users: list[Identity]) -> Iterator[Edge]:
+def _becomes(mine: _Allows, targets: dict[str, list[Identity]]) -> Iterator[Edge]:
     for action, kind, words in BECOME:
-        if not mine.of(action):
+        if not mine.of(action) or (kind == "group" and mine.source.kind != "user"):
             continue
-        for target in users if kind == "user" else roles:
+        for target in targets.get(kind, []):
             if target.address == mine.source.address:
                 continue
             allowed = mine.on(action, reference(target) or "*", _identity_names(target))
@@ -436,13 +440,18 @@ def _becomes(mine: _Allows, roles: list[Identity], users: list[Identity]) -> Ite
             yield Edge(
                 mine.source.address,
                 target.address,
-                "trust-write" if kind == "role" else "credentials",
-                f"may {words} {target.kind} {target.name} ({action})",
+                _EDGE_KINDS[kind],
+                f"may {words} {target.kind} {plain_name(target)} ({action})",
                 allow.grant.location,
                 where(target.location),
                 confidence,
                 (action,),
             )
+
+
+def plain_name(identity: Identity) -> str:
+    """The name as AWS knows it: a definition's name says why it is one, in brackets."""
+    return identity.name.split(" (", 1)[0] if identity.definition else identity.name
 
 
 def _writes(mine: _Allows, targets: list[Identity]) -> Iterator[Edge]:

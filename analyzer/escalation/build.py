@@ -42,7 +42,8 @@ def build_graph(model: Model) -> Graph:
         FINDERS[provider](view, found)
     found.edges.extend(e for e in _federation(model) if e.source not in view.admins)
     names = {address: identity.name for address, identity in model.identities.items()}
-    return Graph(found.edges, found.writers, prizes, found.unresolved, names, found.wide)
+    passive = frozenset(a for a, identity in model.identities.items() if identity.definition)
+    return Graph(found.edges, found.writers, prizes, found.unresolved, names, found.wide, passive)
 
 
 def _federation(model: Model) -> list[Edge]:

@@ -59,7 +59,7 @@ def path_changes(base: Model | None, head: Model) -> PathReport:
         old_edges = before.edge_keys
         hops = _hops(graph, old_edges, head)
         wide_before = {e.key for e in before.wide}
-        wide = [e for e in graph.wide if e.key not in wide_before]
+        wide = [e for e in graph.wide if e.key not in wide_before and e.source not in graph.passive]
     changes = []
     for path in paths:
         if path.key in old_paths:
@@ -82,6 +82,7 @@ def _hops(graph: Graph, old_edges: frozenset[tuple[str, str, str]], head: Model)
             or edge.kind == "federation"
             or edge.source == edge.target
             or edge.target in graph.prizes
+            or edge.source in graph.passive
             or pair in seen
         ):
             continue

@@ -106,6 +106,9 @@ class Graph:
     names: dict[str, str] = field(default_factory=dict)
     # Steps onto more identities than were followed one by one (target ``*service``).
     wide: list[Edge] = field(default_factory=list)
+    # Identities nothing authenticates as (an IAM group, a policy nothing attaches):
+    # steps lead through them, no path starts at them.
+    passive: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # One edge per (source, target, kind): several rules giving the same step are
@@ -124,7 +127,7 @@ class Graph:
         return frozenset(e.key for e in (*self.edges, *self.writers))
 
     def sources(self) -> list[str]:
-        return sorted({e.source for e in (*self.edges, *self.writers)})
+        return sorted({e.source for e in (*self.edges, *self.writers)} - self.passive)
 
     def paths(self) -> list[Path]:
         """From every identity, the paths to what it lacks: full admin wherever it is

@@ -163,7 +163,17 @@ def user_group_membership(ctx: AwsContext, inst: ResourceInstance) -> None:
 
 def memberships_done(ctx: AwsContext) -> None:
     """Each member gets its groups' grants, located at the statement, bound at the
-    membership; a group no file declares gives grants nobody here can know."""
+    membership; a group no file declares gives grants nobody here can know.
+
+    Each declared group with grants is also a definition identity holding them: not a
+    principal (nothing authenticates as a group), but what joining it gives, for the
+    escalation graph (``iam:AddUserToGroup``) and for its own growth."""
+    for address, grants in ctx.group_grants.items():
+        if any(g.permissions or g.unresolved for g in grants):
+            declared = ctx.instances[address]
+            name = text(declared.get("name")) or declared.name
+            ctx.define(declared, "group", name, "a group: whoever joins it holds this")
+            ctx.model.grants.extend(grants)
     seen: set[tuple[str, str]] = set()
     for user, value, inst, where in ctx.memberships:
         group = ctx.resolve(inst, "group", value)
