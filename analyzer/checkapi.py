@@ -77,12 +77,16 @@ class CheckMeta:
     # ``severity`` is then only the rule's default (SARIF's defaultConfiguration).
     by_level: bool = False
     floor: Severity | None = None
+    # Said before the table when a check sets some severities itself (DG104's paths).
+    severity_note: str = ""
 
     def severity_rule(self) -> str:
         """How this check's findings get their severity, in words (docs, explain)."""
         if self.by_level:
             table = ", ".join(f"{level} {sev}" for level, sev in LEVEL_SEVERITY.items())
             rule = f"by the access it adds: {table}"
+            if self.severity_note:
+                rule = f"{self.severity_note}; otherwise {rule}"
             if self.floor is not None:
                 rule += f"; at least {self.floor}"
         else:

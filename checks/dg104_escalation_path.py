@@ -102,6 +102,7 @@ META = CheckMeta(
     kind="delta",
     doc=__doc__ or "",
     by_level=True,
+    severity_note=("a path to full admin is critical, a path to an escalation capability high"),
 )
 
 
