@@ -16,6 +16,7 @@ from driftgate.analyzer.escalation.view import Allow, Found, View, reference, wh
 from driftgate.analyzer.model import Identity, Model, Permission, Trust, Workload
 from driftgate.analyzer.permissions import aws as algebra
 from driftgate.analyzer.permissions.globs import matches
+from driftgate.analyzer.providers.aws import lets_in
 
 PROVIDER = "aws"
 
@@ -160,26 +161,25 @@ def find(view: View, found: Found) -> None:
     trusts = _trusts(view.model)
     compute = _compute(view.model)
     by_service = _by_service(roles, trusts)
+    # Each non-admin identity's allows of the actions above, asked once.
+    sources = {
+        i.address: _Allows(view, i, allows)
+        for i in identities
+        if i.address not in view.admins and (allows := view.allows(i, "aws-escalation", _pick))
+    }
     # Roles worth an edge however many there are: they hold something, or go further.
-    worth = frozenset(view.prized) | frozenset(
-        i.address for i in identities if view.allows(i, "aws-escalation", _pick)
-    )
-    for source in identities:
-        allows = view.allows(source, "aws-escalation", _pick)
-        if not allows or source.address in view.admins:
-            continue
-        mine = _Allows(view, source, allows)
+    worth = frozenset(view.prized) | frozenset(sources)
+    for mine in sources.values():
         found.edges.extend(_passes(mine, by_service, worth, found))
         found.edges.extend(_becomes(mine, {"role": roles, "user": users, "group": groups}))
         found.edges.extend(_code(mine, compute))
         found.writers.extend(_writes(mine, [*roles, *users]))
-    sources = _Sources(view, identities)
+    assumers = _Sources(identities, [m for m in sources.values() if m.of(ASSUME)])
     for role in roles:
-        found.edges.extend(_assumes(view, role, trusts.get(role.address, []), sources))
-    for source in identities:
-        allows = view.allows(source, "aws-escalation", _pick)
-        if allows and source.address not in view.admins:
-            _say_unresolved(_Allows(view, source, allows), roles, found)
+        found.edges.extend(_assumes(role, trusts.get(role.address, []), assumers))
+    reached = {(e.source, e.kind) for e in found.edges}
+    for mine in sources.values():
+        _say_unresolved(mine, roles, reached, found)
 
 
 class _Allows:
@@ -297,19 +297,12 @@ def _services(trusts: list[Trust]) -> dict[str, Trust]:
     """The service principals a role's trust lets in, with the statement."""
     found: dict[str, Trust] = {}
     for trust in trusts:
-        if not algebra_lets_in(trust):
+        if not lets_in(trust):
             continue
         for principal in trust.principals:
             if principal.startswith("Service:"):
                 found.setdefault(principal.removeprefix("Service:"), trust)
     return found
-
-
-def algebra_lets_in(trust: Trust) -> bool:
-    return not trust.actions or any(
-        matches(a, ASSUME, case_sensitive=False) or matches(a, ASSUME + "*", case_sensitive=False)
-        for a in trust.actions
-    )
 
 
 def _passed_to(allow: Allow, service: str) -> bool:
@@ -530,10 +523,10 @@ def _code(
             break
 
 
-def _assumes(view: View, role: Identity, trusts: list[Trust], sources: _Sources) -> Iterator[Edge]:
+def _assumes(role: Identity, trusts: list[Trust], sources: _Sources) -> Iterator[Edge]:
     names = _identity_names(role)
     for trust in trusts:
-        if not algebra_lets_in(trust):
+        if not lets_in(trust):
             continue
         for principal in trust.principals:
             if not principal.startswith("AWS:"):
@@ -558,19 +551,13 @@ class _Sources:
     """Roles and users by how the repository writes their ARN, and those that hold
     sts:AssumeRole at all (the only ones an account-wide trust can let in)."""
 
-    def __init__(self, view: View, identities: list[Identity]) -> None:
+    def __init__(self, identities: list[Identity], assumers: list[_Allows]) -> None:
         self.by_reference: dict[str, Identity] = {}
-        self.assumers: list[_Allows] = []
         for identity in identities:
             written = reference(identity)
             if written is not None:
                 self.by_reference.setdefault(written, identity)
-            if identity.address in view.admins:
-                continue
-            allows = view.allows(identity, "aws-escalation", _pick)
-            mine = _Allows(view, identity, allows)
-            if mine.of(ASSUME):
-                self.assumers.append(mine)
+        self.assumers = assumers
 
 
 def _named(role: Identity, trust: Trust, source: Identity) -> Edge:
@@ -611,10 +598,12 @@ def _by_account(
     )
 
 
-def _say_unresolved(mine: _Allows, roles: list[Identity], found: Found) -> None:
-    """PassRole or AssumeRole that leads to no role declared here: where it leads is
-    unknown, and a finding about the capability says so."""
-    reached = {(e.source, e.kind) for e in found.edges}
+def _say_unresolved(
+    mine: _Allows, roles: list[Identity], reached: set[tuple[str, str]], found: Found
+) -> None:
+    """PassRole or AssumeRole that leads to no role declared here (``reached``: the
+    sources and kinds of the edges found): where it leads is unknown, and a finding
+    about the capability says so."""
     for action, kind in ((PASS, "pass-role"), (ASSUME, "assume")):
         for allow in mine.of(action):
             resource = allow.permission.resource
