@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from driftgate.analyzer.escalation.graph import Confidence, Edge
-from driftgate.analyzer.escalation.view import Allow, Found, View, where
+from driftgate.analyzer.escalation.view import Allow, Found, View, granted, self_grant
 from driftgate.analyzer.model import Identity, Permission
 
 PROVIDER = "azure"
@@ -79,27 +79,10 @@ def _acts_as(source: Identity, allow: Allow, identities: list[Identity]) -> Iter
         reach = _reaches(allow.permission.resource, source, target)
         if reach is None:
             continue
-        yield Edge(
-            source.address,
-            target.address,
-            kind,
-            f"may {words} ({allow.permission.action} on {allow.permission.resource})",
-            allow.grant.binding or allow.grant.location,
-            where(allow.grant.location, target.location),
-            reach,
-            (allow.permission.action,),
-        )
+        how = f"may {words} ({allow.permission.action} on {allow.permission.resource})"
+        yield granted(source, target, kind, how, allow, reach)
 
 
 def _self_grant(source: Identity, allow: Allow) -> Edge:
     p = allow.permission
-    return Edge(
-        source.address,
-        source.address,
-        "policy-write",
-        f"may assign itself any role on {p.resource} ({p.action})",
-        allow.grant.binding or allow.grant.location,
-        where(allow.grant.location),
-        "high",
-        (p.action,),
-    )
+    return self_grant(source, allow, f"may assign itself any role on {p.resource} ({p.action})")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from driftgate.analyzer.escalation.graph import Confidence, Edge
-from driftgate.analyzer.escalation.view import Allow, Found, View, where
+from driftgate.analyzer.escalation.graph import Confidence, Edge, weakest
+from driftgate.analyzer.escalation.view import Allow, Found, View, granted, self_grant
 from driftgate.analyzer.model import Identity, Permission
 
 PROVIDER = "gcp"
@@ -98,27 +98,10 @@ def _acts_as(source: Identity, allow: Allow, accounts: list[Identity]) -> Iterat
         reach = _reaches(allow.permission.resource, account)
         if reach is None:
             continue
-        yield Edge(
-            source.address,
-            account.address,
-            kind,
-            f"may {words} ({allow.permission.action} on {allow.permission.resource})",
-            allow.grant.binding or allow.grant.location,
-            where(allow.grant.location, account.location),
-            "medium" if "medium" in (reach, confidence) else "high",
-            (allow.permission.action,),
-        )
+        how = f"may {words} ({allow.permission.action} on {allow.permission.resource})"
+        yield granted(source, account, kind, how, allow, weakest((reach, confidence)))
 
 
 def _self_grant(source: Identity, allow: Allow) -> Edge:
     p = allow.permission
-    return Edge(
-        source.address,
-        source.address,
-        "policy-write",
-        f"may grant itself any role on {p.resource} ({p.action})",
-        allow.grant.binding or allow.grant.location,
-        where(allow.grant.location),
-        "high",
-        (p.action,),
-    )
+    return self_grant(source, allow, f"may grant itself any role on {p.resource} ({p.action})")

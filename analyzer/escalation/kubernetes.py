@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from driftgate.analyzer.escalation.graph import Edge
-from driftgate.analyzer.escalation.view import Allow, Found, View, where
+from driftgate.analyzer.escalation.view import Allow, Found, View, granted, self_grant, where
 from driftgate.analyzer.model import Identity, Permission
 from driftgate.analyzer.permissions import kubernetes as algebra
 
@@ -154,16 +154,9 @@ def _edges(
             elif reach.impersonate and _names(p, target):
                 kind, how = "impersonate", f"may impersonate it in {where_ns}"
             if kind is not None and how is not None:
-                yield Edge(
-                    source.address,
-                    target.address,
-                    kind,
-                    f"{how} ({p.action} {p.resource})",
-                    allow.grant.binding or allow.grant.location,
-                    where(allow.grant.location, target.location),
-                    "high",
-                    (p.action, p.resource.split("/", 1)[-1]),
-                )
+                actions = (p.action, p.resource.split("/", 1)[-1])
+                how = f"{how} ({p.action} {p.resource})"
+                yield granted(source, target, kind, how, allow, "high", actions)
         shell = reach.shell
         if shell is None:
             continue
@@ -195,13 +188,5 @@ def _self_grant(source: Identity, allow: Allow) -> Edge | None:
         return None
     if not any(_grants(p, verb, r) for verb in ("bind", "escalate") for r in RBAC):
         return None
-    return Edge(
-        source.address,
-        source.address,
-        "policy-write",
-        f"may grant itself any cluster role ({p.action} {p.resource} cluster-wide)",
-        allow.grant.binding or allow.grant.location,
-        where(allow.grant.location),
-        "high",
-        (p.action,),
-    )
+    how = f"may grant itself any cluster role ({p.action} {p.resource} cluster-wide)"
+    return self_grant(source, allow, how)

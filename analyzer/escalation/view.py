@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from driftgate.analyzer.escalation.graph import Edge, Prize
+from driftgate.analyzer.escalation.graph import Confidence, Edge
 from driftgate.analyzer.model import Grant, Identity, Location, Model, Permission, Unknown
 from driftgate.analyzer.permissions.effective import Effective
 from driftgate.analyzer.permissions.shared import BySharedObject
@@ -30,7 +30,6 @@ class Found:
 
     edges: list[Edge] = field(default_factory=list)
     writers: list[Edge] = field(default_factory=list)
-    prizes: dict[str, Prize] = field(default_factory=dict)
     unresolved: dict[str, list[str]] = field(default_factory=dict)
     # Steps onto more identities than are followed one by one (see aws.FANOUT): the
     # target is ``*`` and what they are, for a finding of their own.
@@ -108,3 +107,40 @@ def reference(identity: Identity) -> str | None:
 
 def where(*locations: Location | None) -> tuple[Location, ...]:
     return tuple(dict.fromkeys(loc for loc in locations if loc is not None))
+
+
+def granted(
+    source: Identity,
+    target: Identity,
+    kind: str,
+    how: str,
+    allow: Allow,
+    confidence: Confidence,
+    actions: tuple[str, ...] | None = None,
+) -> Edge:
+    """The step a role binding gives ``source`` onto ``target``: at the binding (else
+    the rule), with the rule and the target as related places."""
+    return Edge(
+        source.address,
+        target.address,
+        kind,
+        how,
+        allow.grant.binding or allow.grant.location,
+        where(allow.grant.location, target.location),
+        confidence,
+        actions or (allow.permission.action,),
+    )
+
+
+def self_grant(source: Identity, allow: Allow, how: str) -> Edge:
+    """A binding that lets ``source`` grant itself any role: a writer edge onto itself."""
+    return Edge(
+        source.address,
+        source.address,
+        "policy-write",
+        how,
+        allow.grant.binding or allow.grant.location,
+        where(allow.grant.location),
+        "high",
+        (allow.permission.action,),
+    )
