@@ -542,11 +542,15 @@ def scan(
     results = None if no_cache else ResultCache(DiskCache(cache_dir or default_cache_dir()))
     check_ids = [c.meta.id for c in checks]
 
-    def reuse(head_key: str, base_key: str | None) -> StoredScan | None:
-        if results is None:
-            return None
-        key = ResultCache.key(head_key, base_key, check_ids, engine)
-        return results.get(key, trees.head, trees.base)
+    reuse: Callable[[str, str | None], StoredScan | None] | None = None
+    if results is not None:
+        cached = results
+
+        def reuse_findings(head_key: str, base_key: str | None) -> StoredScan | None:
+            key = ResultCache.key(head_key, base_key, check_ids, engine)
+            return cached.get(key, trees.head, trees.base)
+
+        reuse = reuse_findings
 
     with text.Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         progress.step("building the identity model")
@@ -612,12 +616,13 @@ def _keep_findings(
     engine: EngineOptions,
     findings: list[Finding],
 ) -> None:
-    """Store a scan's findings when both its models could be stored (no plan, no helm)."""
+    """Store a scan's findings when both its models could be stored (no plan, no helm:
+    such a model has no key)."""
     if results is None or models.head.key is None:
         return
     base_key = None
     if models.base is not None:
-        if models.base.key is None or models.trees.base is None:
+        if models.base.key is None:
             return
         base_key = models.base.key
     key = ResultCache.key(models.head.key, base_key, check_ids, engine)
