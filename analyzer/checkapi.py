@@ -41,6 +41,10 @@ class Severity(StrEnum):
         """One level higher (critical stays critical)."""
         return _BY_RANK[min(self.rank + 1, 3)]
 
+    def lowered(self) -> Severity:
+        """One level lower (low stays low)."""
+        return _BY_RANK[max(self.rank - 1, 0)]
+
 
 _RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 _BY_RANK = {rank: sev for sev, rank in _RANKS.items()}

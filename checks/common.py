@@ -25,10 +25,14 @@ def details(identity: Identity, model: Model) -> str:
         details.append(identity.environment)
     users = workloads_of(identity, model)
     if users:
-        names = ", ".join(w.address for w in users[:3])
-        more = f" and {len(users) - 3} more" if len(users) > 3 else ""
-        details.append(f"used by {names}{more}")
+        details.append(f"used by {listed([w.address for w in users])}")
     return "; ".join(details)
+
+
+def listed(names: list[str], shown: int = 3) -> str:
+    """``a, b, c and 4 more``: the first ``shown`` names, then how many are left."""
+    text = ", ".join(names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def workloads_of(identity: Identity, model: Model) -> list[Workload]:

@@ -15,7 +15,7 @@ from driftgate.analyzer.diff import DeltaKind, GrantDelta
 from driftgate.analyzer.escalation import Hop
 from driftgate.analyzer.model import Grant, Permission
 from driftgate.analyzer.providers import LEVEL_ORDER, Level, grant_level, level, spec
-from driftgate.checks.common import details, lead, workloads_of
+from driftgate.checks.common import details, lead, listed, workloads_of
 
 WHY: dict[Level, str] = {
     "read": "it can now read what it could not before",
@@ -172,9 +172,7 @@ def hop_drafts(ctx: CheckContext) -> Iterator[Draft]:
         name = f"{source.kind} {source.name}"
         whom = f"{targets[0].kind} {targets[0].name}"
         if len(targets) > 1:
-            others = ", ".join(t.name for t in targets[1:MAX_NAMED])
-            more = len(targets) - MAX_NAMED
-            whom += f" (and {others}{f' and {more} more' if more > 0 else ''})"
+            whom += f" (and {listed([t.name for t in targets[1:]])})"
         # The subject keeps half the lead: the target's name goes with it, the gain last.
         first = lead(name, "can now act as", f"{whom} and so gains {gained}")
         message = f"{first}. It {edge.how}: {WHY[worst]} ({details(source, ctx.head)})."
@@ -191,7 +189,7 @@ def hop_drafts(ctx: CheckContext) -> Iterator[Draft]:
             related=tuple(dict.fromkeys(r for h in hops for r in h.edge.related)),
             # One level below the same permissions granted to it: they are reached only
             # by putting the other identity to work (a function created with the role).
-            severity=_lower(LEVEL_SEVERITY[worst]),
+            severity=LEVEL_SEVERITY[worst].lowered(),
             environment=source.environment,
             workloads=tuple(w.address for w in workloads_of(source, ctx.head)),
             after=gained,
@@ -228,11 +226,3 @@ def wide_drafts(ctx: CheckContext) -> Iterator[Draft]:
             confidence="low",
             focus=edge.actions,
         )
-
-
-# How many identities reached the same way a hop finding names.
-MAX_NAMED = 4
-
-
-def _lower(severity: Severity) -> Severity:
-    return next(s for s in Severity if s.rank == max(severity.rank - 1, 0))

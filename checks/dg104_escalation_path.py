@@ -78,11 +78,8 @@ from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, S
 from driftgate.analyzer.escalation import Edge, PathChange
 from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.permissions.globs import matches
-from driftgate.checks.common import workloads_of
+from driftgate.checks.common import listed, workloads_of
 from driftgate.checks.delta import delta_drafts
-
-# How many of the other targets a finding names.
-_LISTED = 3
 
 META = CheckMeta(
     id="DG104",
@@ -217,10 +214,8 @@ def _path_draft(change: PathChange, model: Model, alike: list[str]) -> Draft:
     same_way = ""
     if alike:
         names = [_name(model, a) for a in alike]
-        shown = ", ".join(names[:_LISTED])
-        if len(names) > _LISTED:
-            shown += f" and {len(names) - _LISTED} more"
         plural = "identities" if len(names) > 1 else "identity"
+        shown = listed(names)
         same_way = f" It reaches {len(names)} other admin {plural} the same way: {shown}."
     message = f"{who} {reached}{others}.{same_way} Steps: {hops}."
     breaker = change.first_new or (path.edges[0] if path.edges else None)
