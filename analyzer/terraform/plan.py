@@ -433,14 +433,13 @@ class _Builder:
             key = _config_key(inst.module_prefix, inst.mode, inst.type, inst.name)
             self.by_config.setdefault(key, inst)
         self.tags = next((i.provider_tags for i in static if i.provider_tags), None)
-        self.values = {
-            r.address: values for r in plan.resources if (values := self._values(r)) is not None
-        }
-        self.present = {
-            _config_key(r.module_address, _mode(r), r.type, r.name)
-            for r in plan.resources
-            if self._values(r) is not None
-        }
+        self.values: dict[str, dict[str, Any]] = {}
+        self.present: set[tuple[tuple[str, ...], str]] = set()
+        for r in plan.resources:
+            values = self._values(r)
+            if values is not None:
+                self.values[r.address] = values
+                self.present.add(_config_key(r.module_address, _mode(r), r.type, r.name))
 
     def _static(self, r: PlanResource) -> ResourceInstance | None:
         prefix = f"{r.module_address}." if r.module_address else ""
