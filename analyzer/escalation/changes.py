@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from driftgate.analyzer.escalation.build import build_graph
 from driftgate.analyzer.escalation.graph import Edge, Graph, Path
-from driftgate.analyzer.model import Model, Permission
+from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions.effective import Effective
 
 
@@ -75,6 +75,15 @@ def _hops(graph: Graph, old_edges: frozenset[tuple[str, str, str]], head: Model)
     """New edges onto identities that are no prize, with what each gives the source."""
     found: list[Hop] = []
     seen: set[tuple[str, str]] = set()
+    # One source may step onto many targets: each side's permissions indexed once.
+    effective: dict[str, Effective] = {}
+
+    def of(identity: Identity) -> Effective:
+        if identity.address not in effective:
+            grants = head.grants_of(identity.address)
+            effective[identity.address] = Effective(identity.provider, grants)
+        return effective[identity.address]
+
     for edge in graph.edges:
         pair = (edge.source, edge.target)
         if (
@@ -90,8 +99,7 @@ def _hops(graph: Graph, old_edges: frozenset[tuple[str, str, str]], head: Model)
         if source is None or target is None or source.provider != target.provider:
             continue
         seen.add(pair)
-        mine = Effective(source.provider, head.grants_of(source.address))
-        theirs = Effective(target.provider, head.grants_of(target.address))
+        mine, theirs = of(source), of(target)
         gained = tuple(
             dict.fromkeys(
                 a.permission
