@@ -380,49 +380,9 @@ metadata: {name: %(name)s-admin}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
 subjects: [{kind: ServiceAccount, name: %(name)s, namespace: %(ns)s}]
 """
-K8S_LAUNCHER = """
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: launcher, namespace: %(ns)s}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: launcher, namespace: %(ns)s}
-rules:
-- apiGroups: ["%(group)s"]
-  resources: ["%(resource)s"]
-  verbs: ["create"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: launcher, namespace: %(ns)s}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: launcher}
-subjects: [{kind: ServiceAccount, name: launcher, namespace: %(ns)s}]
-"""
-
-
-def test_creating_pods_where_an_admin_service_account_lives_reaches_it(tmp_path: Path) -> None:
-    admin = K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
-    launcher = K8S_LAUNCHER % {"ns": "ml", "group": "", "resource": "pods"}
-    findings, _, _ = _scan(
-        tmp_path, {"admin.yaml": admin, "launcher.yaml": launcher}, {"admin.yaml": admin}
-    )
-    [path] = _paths(findings)
-    assert path["identity"] == "k8s:ml/ServiceAccount/launcher"
-    assert "full admin (ml/ops" in path["message"]
-    assert "may create pods in namespace ml" in path["message"]
-    # In another namespace the pods cannot run as it.
-    elsewhere = K8S_LAUNCHER % {"ns": "other", "group": "", "resource": "pods"}
-    findings, _, _ = _scan(
-        tmp_path / "n", {"admin.yaml": admin, "launcher.yaml": elsewhere}, {"admin.yaml": admin}
-    )
-    assert _paths(findings) == []
-
-
-def test_a_shell_in_pods_that_run_as_an_admin_service_account_reaches_it(tmp_path: Path) -> None:
-    admin = (
-        K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
-        + """
+K8S_ADMIN_DEPLOYED = (
+    K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
+    + """
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -433,8 +393,35 @@ spec:
       serviceAccountName: ops
       containers: [{name: c, image: busybox}]
 """
+)
+
+
+def _create(group: str, resource: str) -> str:
+    """An RBAC rule that may create ``resource`` of ``group``."""
+    return f'{{apiGroups: ["{group}"], resources: ["{resource}"], verbs: ["create"]}}'
+
+
+def test_creating_pods_where_an_admin_service_account_lives_reaches_it(tmp_path: Path) -> None:
+    admin = K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
+    launcher = _k8s_rule("ml", _create("", "pods"))
+    findings, _, _ = _scan(
+        tmp_path, {"admin.yaml": admin, "launcher.yaml": launcher}, {"admin.yaml": admin}
     )
-    launcher = K8S_LAUNCHER % {"ns": "ml", "group": "", "resource": "pods/exec"}
+    [path] = _paths(findings)
+    assert path["identity"] == "k8s:ml/ServiceAccount/launcher"
+    assert "full admin (ml/ops" in path["message"]
+    assert "may create pods in namespace ml" in path["message"]
+    # In another namespace the pods cannot run as it.
+    elsewhere = _k8s_rule("other", _create("", "pods"))
+    findings, _, _ = _scan(
+        tmp_path / "n", {"admin.yaml": admin, "launcher.yaml": elsewhere}, {"admin.yaml": admin}
+    )
+    assert _paths(findings) == []
+
+
+def test_a_shell_in_pods_that_run_as_an_admin_service_account_reaches_it(tmp_path: Path) -> None:
+    admin = K8S_ADMIN_DEPLOYED
+    launcher = _k8s_rule("ml", _create("", "pods/exec"))
     findings, _, _ = _scan(
         tmp_path, {"admin.yaml": admin, "launcher.yaml": launcher}, {"admin.yaml": admin}
     )
@@ -475,7 +462,7 @@ metadata:
   namespace: ml
   annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/irsa-admin"}
 """
-    launcher = K8S_LAUNCHER % {"ns": "ml", "group": "batch", "resource": "jobs"}
+    launcher = _k8s_rule("ml", _create("batch", "jobs"))
     base = {"iam.tf": role, "sa.yaml": sa}
     findings, _, _ = _scan(tmp_path, {**base, "launcher.yaml": launcher}, base)
     [path] = _paths(findings)
@@ -656,20 +643,7 @@ def test_minting_tokens_of_or_impersonating_an_admin_service_account_reaches_it(
 
 
 def test_reading_pods_exec_opens_no_shell(tmp_path: Path) -> None:
-    admin = (
-        K8S_ADMIN_SA % {"name": "ops", "ns": "ml"}
-        + """
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ops, namespace: ml}
-spec:
-  template:
-    spec:
-      serviceAccountName: ops
-      containers: [{name: c, image: busybox}]
-"""
-    )
+    admin = K8S_ADMIN_DEPLOYED
     rule = '{apiGroups: [""], resources: ["pods/exec"], verbs: ["get"]}'
     head = {"admin.yaml": admin, "launcher.yaml": _k8s_rule("ml", rule)}
     findings, _, _ = _scan(tmp_path, head, {"admin.yaml": admin})
