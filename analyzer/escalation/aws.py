@@ -325,20 +325,24 @@ def _passed_to(allow: Allow, service: str) -> bool:
 FANOUT = 64
 
 
-def _by_service(
-    roles: list[Identity], trusts: dict[str, list[Trust]]
-) -> dict[str, list[tuple[Identity, Trust]]]:
+# A role a service may assume: the role, the trust statement, and how it is named.
+Passable = tuple[Identity, Trust, "_Names"]
+
+
+def _by_service(roles: list[Identity], trusts: dict[str, list[Trust]]) -> dict[str, list[Passable]]:
     """The roles each service principal may assume, with the trust statement."""
-    found: dict[str, list[tuple[Identity, Trust]]] = {}
+    found: dict[str, list[Passable]] = {}
     for role in roles:
-        for service, trust in sorted(_services(trusts.get(role.address, [])).items()):
-            found.setdefault(service, []).append((role, trust))
+        services = sorted(_services(trusts.get(role.address, [])).items())
+        names = _identity_names(role)
+        for service, trust in services:
+            found.setdefault(service, []).append((role, trust, names))
     return found
 
 
 def _passes(
     mine: _Allows,
-    by_service: dict[str, list[tuple[Identity, Trust]]],
+    by_service: dict[str, list[Passable]],
     worth: frozenset[str],
     found: Found,
 ) -> Iterator[Edge]:
@@ -349,14 +353,16 @@ def _passes(
     effective = mine.view.effective(source)
     # An unconditional PassRole on * with no Deny or boundary passes every role: no
     # need to ask about each one.
-    everything = (
-        not effective.denies
-        and effective.boundary is None
-        and any(
-            a.permission.resource == "*" and not a.grant.conditions and not a.grant.unknown
+    everything = next(
+        (
+            a
             for a in passing_allows
-        )
+            if a.permission.resource == "*" and not a.grant.conditions and not a.grant.unknown
+        ),
+        None,
     )
+    if effective.denies or effective.boundary is not None:
+        everything = None
     for service, candidates in sorted(by_service.items()):
         starting = next(
             (
@@ -370,13 +376,11 @@ def _passes(
             continue
         create, verb, creating = starting
         matched: list[tuple[Identity, Trust, Allow, Confidence]] = []
-        for role, trust in candidates:
+        for role, trust, names in candidates:
             if role.address == source.address:
                 continue
-            names = _identity_names(role)
-            if everything and not names.elsewhere(source, "*"):
-                first = next(a for a in passing_allows if a.permission.resource == "*")
-                matched.append((role, trust, first, "high"))
+            if everything is not None and not names.elsewhere(source, "*"):
+                matched.append((role, trust, everything, "high"))
                 continue
             usable = [
                 (a, c)
