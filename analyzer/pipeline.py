@@ -81,9 +81,8 @@ class ParseCache:
             key = (source.key, source.path)
             if key in self.entries or key in missing:
                 continue
-            skipped = source.size is not None and too_large(
-                source.path, source.size, self.max_file_size
-            )
+            size = source.known_size()
+            skipped = size is not None and too_large(source.path, size, self.max_file_size)
             if skipped:
                 self.entries[key] = (None, [skipped])
                 continue

@@ -41,13 +41,20 @@ class SourceFile:
     ``path`` is relative to the tree's root with POSIX separators; ``key`` identifies
     the content (a git blob id, or a hash of the bytes) so that parse results can be
     shared between base and head and cached across runs. ``size`` (bytes), when the tree
-    knows it without reading, lets a file over the size limit be skipped unread.
+    knows it without reading, lets a file over the size limit be skipped unread;
+    ``sizer`` tells it on demand instead, so a run that reads no file (every model or
+    finding cached) asks the disk or the object database for no size either.
     """
 
     path: str
     key: str
     read: Callable[[], bytes] = field(compare=False, repr=False)
     size: int | None = field(default=None, compare=False)
+    sizer: Callable[[], int | None] | None = field(default=None, compare=False, repr=False)
+
+    def known_size(self) -> int | None:
+        """The size in bytes without reading the file; None when the tree cannot tell."""
+        return self.sizer() if self.sizer is not None else self.size
 
 
 class Tree(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -116,7 +117,9 @@ class _GitBlobs:
     def files(self) -> Iterator[SourceFile]:
         for path, oid in self._listing[0]:
             reader = _blob_reader(self._repo, oid, self._label, path)
-            yield SourceFile(path, oid, reader, _blob_size(self._repo, oid))
+            yield SourceFile(
+                path, oid, reader, sizer=functools.partial(_blob_size, self._repo, oid)
+            )
 
     def read_path(self, path: str) -> bytes | None:
         rel = safe_relative(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -163,13 +164,19 @@ class WorkTree(DirectoryTree):
         """Symlinks and special files not read, and the submodules the index records."""
         submodules = [
             submodule_warning(path)
-            for entry in self._repo.index
-            if entry.mode == FileMode.COMMIT and in_subdir(path := str(entry.path), self.subdir)
+            for path, mode, _ in self._index
+            if mode == FileMode.COMMIT and in_subdir(path, self.subdir)
         ]
         return sorted([*super().skipped, *submodules], key=lambda d: d.path)
 
     def _rules(self) -> IgnoreRules:
-        return GitIgnoreRules(self._repo, self.root, "")
+        return GitIgnoreRules(self._repo, self.root, "", lambda: self._index)
+
+    @cached_property
+    def _index(self) -> list[tuple[str, int, str]]:
+        """The index's entries as (path, mode, blob id), read once: pygit2 builds a
+        Python object per entry, 30 µs each, and the listing needs them three times."""
+        return [(str(e.path), e.mode, str(e.id)) for e in self._repo.index]
 
     def files(self) -> Iterator[SourceFile]:
         clean = self._clean_ids
@@ -179,12 +186,9 @@ class WorkTree(DirectoryTree):
                 yield _disk_file(self.root, rel)
                 continue
             path = self.root / rel
-            try:
-                size = os.lstat(path).st_size
-            except OSError:
-                yield _disk_file(self.root, rel)  # gone since the walk: say so when read
-                continue
-            yield SourceFile(rel, key, _reader(path, rel, key), size)
+            yield SourceFile(
+                rel, key, _reader(path, rel, key), sizer=functools.partial(_size, path)
+            )
 
     @cached_property
     def _clean_ids(self) -> dict[str, str]:
@@ -209,9 +213,7 @@ class WorkTree(DirectoryTree):
             return {}
         dirty = {path for path, flags in status.items() if flags & changed}
         return {
-            path: str(entry.id)
-            for entry in self._repo.index
-            if entry.mode in _REGULAR and (path := str(entry.path)) not in dirty
+            path: key for path, mode, key in self._index if mode in _REGULAR and path not in dirty
         }
 
     def _filters_may_apply(self) -> bool:
@@ -221,7 +223,7 @@ class WorkTree(DirectoryTree):
                 return True
         if os.path.lexists(Path(self._repo.path) / "info" / "attributes"):
             return True
-        return any(str(e.path).rsplit("/", 1)[-1] == ".gitattributes" for e in self._repo.index)
+        return any(path.rsplit("/", 1)[-1] == ".gitattributes" for path, _, _ in self._index)
 
 
 _REGULAR = (FileMode.BLOB, FileMode.BLOB_EXECUTABLE)
@@ -235,10 +237,17 @@ class GitIgnoreRules:
     would look like a deletion.
     """
 
-    def __init__(self, repo: pygit2.Repository, root: Path, prefix: str) -> None:
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        root: Path,
+        prefix: str,
+        index: Callable[[], list[tuple[str, int, str]]] | None = None,
+    ) -> None:
         self._repo = repo
         self._root = root
         self._prefix = prefix
+        self._index = index
 
     def enter(self, rel_dir: str, abs_dir: Path) -> None:
         pass  # libgit2 finds the .gitignore files itself.
@@ -249,12 +258,16 @@ class GitIgnoreRules:
         if is_dir and os.path.lexists(self._root / rel / ".git"):
             return True
         repo_rel = self._prefix + rel
-        if not self._repo.path_is_ignored(repo_rel + "/" if is_dir else repo_rel):
+        # Tracked first: a set lookup spares libgit2's pattern matching for nearly
+        # every file of a clean checkout (0.13 s on 6,000 paths).
+        if repo_rel in (self._tracked_dirs if is_dir else self._tracked_files):
             return False
-        return repo_rel not in (self._tracked_dirs if is_dir else self._tracked_files)
+        return bool(self._repo.path_is_ignored(repo_rel + "/" if is_dir else repo_rel))
 
     @cached_property
     def _tracked_files(self) -> frozenset[str]:
+        if self._index is not None:
+            return frozenset(path for path, _, _ in self._index())
         return frozenset(str(entry.path) for entry in self._repo.index)
 
     @cached_property
@@ -306,6 +319,13 @@ def _enclosing_repository(path: Path) -> pygit2.Repository | None:
     if not path.is_relative_to(Path(repo.workdir).resolve()):
         return None
     return repo
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return None  # gone since the walk: reading it says so
 
 
 def _disk_file(root: Path, rel: str) -> SourceFile:
