@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -36,8 +37,10 @@ from driftgate.analyzer.report import text
 from driftgate.analyzer.result_cache import ResultCache, StoredScan
 from driftgate.analyzer.sources.errors import SourceError
 from driftgate.analyzer.sources.select import Trees, open_trees
-from driftgate.analyzer.terraform.plan import PlanArgumentError, load_plans
 from driftgate.checks import ALL_CHECKS, BY_ID
+
+if TYPE_CHECKING:
+    from driftgate.analyzer.terraform.plan import PlanInput
 
 # Report modules by format, imported when asked for: SARIF's alone costs 60 ms a run.
 FORMATS: dict[str, str] = {
@@ -287,10 +290,15 @@ def _build(
     state (``plan_base``), and the rest of the tree is its own base: only what the plans
     change is new. ``reuse`` looks up the findings of a scan of the same models (by their
     keys); on a hit no model is built or loaded."""
-    try:
-        plans, problems = load_plans(plan_args, trees.root)
-    except PlanArgumentError as exc:
-        raise UserError(str(exc)) from None
+    plans: Sequence[PlanInput] = ()
+    problems: Sequence[Diagnostic] = ()
+    if plan_args:
+        from driftgate.analyzer.terraform.plan import PlanArgumentError, load_plans
+
+        try:
+            plans, problems = load_plans(plan_args, trees.root)
+        except PlanArgumentError as exc:
+            raise UserError(str(exc)) from None
     disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
     cache = ParseCache(disk=disk, max_file_size=max_file_size, hcl_parser=hcl_parser)
     models = ModelCache(disk) if disk is not None else None

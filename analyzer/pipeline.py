@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pathspec
 
@@ -28,7 +29,10 @@ from driftgate.analyzer.parse.files import (
 from driftgate.analyzer.parse.hcl import DEFAULT_PARSER
 from driftgate.analyzer.parse.hcl_ast import HclFile
 from driftgate.analyzer.sources.base import SourceFile, Tree
-from driftgate.analyzer.terraform.plan import PlanInput, Side
+
+if TYPE_CHECKING:
+    # Plans are rare; their reader (and the evaluator) load only when one is given.
+    from driftgate.analyzer.terraform.plan import PlanInput, Side
 
 # Every inline directive (driftgate:ignore[...], driftgate.io/ignore) holds this.
 _DIRECTIVE_MARK = b"driftgate"
