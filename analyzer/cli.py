@@ -8,18 +8,25 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+import pathspec
 
 from driftgate.analyzer import __version__, catalog, vendor_roles
 from driftgate.analyzer.cache import DiskCache, default_cache_dir
-from driftgate.analyzer.checkapi import CheckMeta, Severity
+from driftgate.analyzer.checkapi import Check, CheckMeta, Severity
 from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
 from driftgate.analyzer.diagnostics import Diagnostic
+from driftgate.analyzer.engine.baseline import Baseline, BaselineError
+from driftgate.analyzer.engine.baseline import apply as apply_baseline
+from driftgate.analyzer.engine.baseline import dumps as dump_baseline
+from driftgate.analyzer.engine.baseline import entries_of as baseline_entries
+from driftgate.analyzer.engine.baseline import loads as load_baseline
 from driftgate.analyzer.engine.findings import Finding, ScanResult
 from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
 from driftgate.analyzer.extract.options import (
@@ -34,9 +41,12 @@ from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, PARSERS
 from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model, list_tree, model_key
 from driftgate.analyzer.report import text
+from driftgate.analyzer.report.common import plural
 from driftgate.analyzer.result_cache import ResultCache, StoredScan
 from driftgate.analyzer.sources.errors import SourceError
 from driftgate.analyzer.sources.select import Trees, open_trees
+from driftgate.analyzer.sources.walk import in_subdir
+from driftgate.analyzer.sources.worktree import DirectoryTree
 from driftgate.checks import ALL_CHECKS, BY_ID
 
 if TYPE_CHECKING:
@@ -504,6 +514,13 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="Text report: also list suppressed findings, with the suppression's reason.",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    metavar="FILE",
+    help="Hide the findings this baseline holds (driftgate baseline write) and say which"
+    " of its entries are fixed. Default: baseline in the config.",
+)
 def scan(
     path: Path,
     base: str | None,
@@ -526,6 +543,7 @@ def scan(
     plan_args: tuple[str, ...],
     quiet: bool,
     show_suppressed: bool,
+    baseline_file: str | None,
 ) -> None:
     """Report identity drift in PATH (against --base when given)."""
     started = time.monotonic()
@@ -535,8 +553,101 @@ def scan(
         config, config_path = _base_config(trees, config_file)
     else:
         config, config_path = _config_and_path(trees.root, config_file)
+    baseline, baseline_notes = _load_baseline(trees, baseline_file, config, config_from)
+    scanned = _scan_findings(
+        trees,
+        config,
+        config_path,
+        _Selection(select, ignore, excludes),
+        _BuildArgs(no_cache, cache_dir, plan_args, max_file_size, hcl_parser),
+        # The baseline's entries are judged against every head finding, the unchanged
+        # ones too: an entry of a finding the change leaves alone is not stale.
+        include_existing=include_existing or baseline is not None,
+        progress=not quiet,
+    )
+    findings, models, checks = scanned.findings, scanned.models, scanned.checks
+    diagnostics = [*models.diagnostics(), *baseline_notes]
+    if baseline is not None:
+        scope = _read_scope(trees, [*config.exclude, *excludes])
+        applied = apply_baseline(findings, baseline, [c.meta.id for c in checks], scope)
+        findings = applied.findings
+        if not include_existing:
+            findings = [f for f in findings if f.baseline_state != "unchanged"]
+        diagnostics += applied.diagnostics(baseline.name)
+    result = ScanResult(
+        findings=findings,
+        diagnostics=diagnostics,
+        checks=tuple(c.meta for c in checks),
+        diff_mode=models.base is not None,
+        fail_on=None if fail_on == "none" else Severity(fail_on),
+        head_label=trees.head.label,
+        base_label=models.base_label,
+        files_scanned=models.head.files,
+        files_excluded=models.head.excluded,
+        tool_version=__version__,
+        include_existing=include_existing,
+    )
+    elapsed = time.monotonic() - started
+    for fmt, output in pairs:
+        _write(result, fmt, output, quiet=quiet, elapsed=elapsed, show_suppressed=show_suppressed)
+    if verbose:
+        models.say_reading(
+            [("checks", scanned.checks_time), ("in all", time.monotonic() - started)]
+        )
+    if ("text", None) not in pairs:
+        # The reason for exit 2 is otherwise only inside a JSON or SARIF file.
+        _say_errors(result.diagnostics)
+    elif models.nothing_analysed:
+        # A green-looking pipeline log must still say it: the step looked at nothing.
+        _say_errors([d for d in result.diagnostics if d.kind == "nothing-analysed"])
+    sys.exit(result.exit_code())
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """Which checks run (--select / --ignore, added to the config's) and which files are
+    left unread (--exclude)."""
+
+    select: str | None
+    ignore: str | None
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _BuildArgs:
+    """How the models are built: the cache, plans, the size limit, the HCL front end."""
+
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    plan_args: tuple[str, ...] = ()
+    max_file_size: int | None = None
+    hcl_parser: str = DEFAULT_PARSER
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    findings: list[Finding]
+    models: _Models
+    checks: list[Check]
+    checks_time: float
+
+
+def _scan_findings(
+    trees: Trees,
+    config: Config,
+    config_path: str | None,
+    selection: _Selection,
+    build: _BuildArgs,
+    *,
+    include_existing: bool,
+    progress: bool,
+) -> _Scanned:
+    """The findings of a scan (from the findings cache when the same scan ran before),
+    with the models they came from and the checks that ran."""
     checks = select_checks(
-        ALL_CHECKS, _split_ids(select) or config.select, _split_ids(ignore) + config.ignore
+        ALL_CHECKS,
+        _split_ids(selection.select) or config.select,
+        _split_ids(selection.ignore) + config.ignore,
     )
     engine = EngineOptions(
         thresholds=config.check_thresholds(),
@@ -547,7 +658,9 @@ def scan(
         ),
         include_existing=include_existing,
     )
-    results = None if no_cache else ResultCache(DiskCache(cache_dir or default_cache_dir()))
+    results = (
+        None if build.no_cache else ResultCache(DiskCache(build.cache_dir or default_cache_dir()))
+    )
     check_ids = [c.meta.id for c in checks]
 
     reuse: Callable[[str, str | None], StoredScan | None] | None = None
@@ -560,20 +673,20 @@ def scan(
 
         reuse = reuse_findings
 
-    with text.Progress(enabled=not quiet and sys.stderr.isatty()) as progress:
-        progress.step("building the identity model")
+    with text.Progress(enabled=progress and sys.stderr.isatty()) as shown:
+        shown.step("building the identity model")
         models = _build(
             trees,
             _extract_options(config),
-            no_cache=no_cache,
-            cache_dir=cache_dir,
-            plan_args=plan_args,
-            max_file_size=_file_limit(max_file_size, config),
-            exclude=[*config.exclude, *excludes],
-            hcl_parser=hcl_parser,
+            no_cache=build.no_cache,
+            cache_dir=build.cache_dir,
+            plan_args=build.plan_args,
+            max_file_size=_file_limit(build.max_file_size, config),
+            exclude=[*config.exclude, *selection.excludes],
+            hcl_parser=build.hcl_parser,
             reuse=reuse,
         )
-        progress.step("running checks")
+        shown.step("running checks")
         checks_started = time.perf_counter()
         if models.findings is not None:
             findings = models.findings
@@ -590,31 +703,78 @@ def scan(
             )
             _keep_findings(results, models, check_ids, engine, findings)
         checks_time = time.perf_counter() - checks_started
-    result = ScanResult(
-        findings=findings,
-        diagnostics=models.diagnostics(),
-        checks=tuple(c.meta for c in checks),
-        diff_mode=models.base is not None,
-        fail_on=None if fail_on == "none" else Severity(fail_on),
-        head_label=trees.head.label,
-        base_label=models.base_label,
-        files_scanned=models.head.files,
-        files_excluded=models.head.excluded,
-        tool_version=__version__,
-        include_existing=include_existing,
-    )
-    elapsed = time.monotonic() - started
-    for fmt, output in pairs:
-        _write(result, fmt, output, quiet=quiet, elapsed=elapsed, show_suppressed=show_suppressed)
-    if verbose:
-        models.say_reading([("checks", checks_time), ("in all", time.monotonic() - started)])
-    if ("text", None) not in pairs:
-        # The reason for exit 2 is otherwise only inside a JSON or SARIF file.
-        _say_errors(result.diagnostics)
-    elif models.nothing_analysed:
-        # A green-looking pipeline log must still say it: the step looked at nothing.
-        _say_errors([d for d in result.diagnostics if d.kind == "nothing-analysed"])
-    sys.exit(result.exit_code())
+    return _Scanned(findings, models, checks, checks_time)
+
+
+def _read_scope(trees: Trees, excludes: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a repository path is one the scan read: in the scanned folder, not
+    excluded (a baseline entry elsewhere is not judged stale by it)."""
+    subdir = str(getattr(trees.head, "subdir", ""))
+    spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+    return lambda path: in_subdir(path, subdir) and not (spec and spec.match_file(path))
+
+
+# A baseline holds a line per finding; far above what one repository has, far below
+# what would hurt to read.
+MAX_BASELINE_SIZE = 64 * 1024 * 1024
+
+
+def _load_baseline(
+    trees: Trees, explicit: str | None, config: Config, config_from: str
+) -> tuple[Baseline | None, list[Diagnostic]]:
+    """The baseline to apply (--baseline FILE, else the config's ``baseline``), read
+    where the configuration is read: with --config-from base, from the base tree when it
+    lies in the repository, so that a change cannot add its own findings to it."""
+    name = explicit or config.baseline
+    if not name:
+        return None, []
+    root = trees.root.resolve()
+    if explicit:
+        absolute = Path(explicit).resolve()
+        rel = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else None
+    else:
+        rel, absolute = name, root / name
+    if config_from == "base" and trees.base is not None and rel is not None:
+        data = trees.base.read_path(rel, MAX_BASELINE_SIZE)
+        if data is None:
+            note = Diagnostic(
+                path=rel,
+                line=1,
+                message=(
+                    f"baseline {rel} is not in the base tree ({trees.base.label}), which"
+                    " --config-from base reads it from: no finding is hidden by it; it"
+                    " applies once merged"
+                ),
+                kind="config",
+                level="warning",
+            )
+            return None, [note]
+    elif explicit and rel is None:
+        data = _read_named_file(absolute, explicit)
+    else:
+        data = DirectoryTree(root).read_path(rel or name, MAX_BASELINE_SIZE)
+        if data is None:
+            raise UserError(
+                f"baseline {name}: not found in {root} (or a symlink, or larger than"
+                f" {MAX_BASELINE_SIZE // (1024 * 1024)} MiB); write one with"
+                " driftgate baseline write"
+            )
+    try:
+        return load_baseline(data, rel or name), []
+    except BaselineError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _read_named_file(path: Path, shown: str) -> bytes:
+    """A file the user named outside the repository (followed like -c FILE)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BASELINE_SIZE + 1)
+    except OSError as exc:
+        raise UserError(f"baseline {shown}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_BASELINE_SIZE:
+        raise UserError(f"baseline {shown}: larger than {MAX_BASELINE_SIZE // (1024 * 1024)} MiB")
+    return data
 
 
 def _keep_findings(
@@ -695,6 +855,81 @@ def hook(scan_args: tuple[str, ...]) -> None:
     """
     args = [*hook_tree_args(os.environ), *scan_args]
     scan.main(args=args, prog_name="driftgate hook", standalone_mode=True)
+
+
+@cli.group()
+def baseline() -> None:
+    """Adopt driftgate on a repository that already has findings."""
+
+
+@baseline.command("write")
+@click.argument("file", metavar="FILE")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--head", "head_rev", metavar="REV", help="Revision to record (default: working tree)."
+)
+@click.option("-c", "--config", "config_file", metavar="FILE", help="Configuration file.")
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Do not read files matching this gitignore-style pattern (repeatable).",
+)
+@click.option("--select", metavar="IDS", help="Only these check ids or prefixes (DG1,DG301).")
+@click.option("--ignore", metavar="IDS", help="Skip these check ids or prefixes.")
+@_with_cache_options
+def baseline_write(
+    file: str,
+    path: Path,
+    head_rev: str | None,
+    config_file: str | None,
+    excludes: tuple[str, ...],
+    select: str | None,
+    ignore: str | None,
+    max_file_size: int | None,
+    no_cache: bool,
+    hcl_parser: str,
+    verbose: bool,
+    cache_dir: Path | None,
+) -> None:
+    """Record every current finding of PATH in FILE (JSON, one line per finding).
+
+    `driftgate scan --baseline FILE` (or `baseline: FILE` in the config) then reports
+    only findings not in it, and says which of its entries were fixed. Suppressed
+    findings are not recorded; they stay suppressed where they are."""
+    trees = _open(path, None, head_rev, False)
+    config, config_path = _config_and_path(trees.root, config_file)
+    scanned = _scan_findings(
+        trees,
+        config,
+        config_path,
+        _Selection(select, ignore, excludes),
+        _BuildArgs(no_cache, cache_dir, (), max_file_size, hcl_parser),
+        include_existing=False,
+        progress=True,
+    )
+    if verbose:
+        scanned.models.say_reading([("checks", scanned.checks_time)])
+    entries = baseline_entries(scanned.findings)
+    try:
+        Path(file).write_text(dump_baseline(entries), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {file}: {exc.strerror}") from None
+    counts = Counter(e.check for e in entries)
+    listed = ", ".join(f"{n} {check}" for check, n in sorted(counts.items()))
+    click.echo(
+        f"driftgate: wrote {plural(len(entries), 'finding')} to {file}"
+        + (f" ({listed})" if listed else ""),
+        err=True,
+    )
+    diagnostics = scanned.models.diagnostics()
+    if any(d.level == "error" for d in diagnostics):
+        # Findings in a file that could not be read are missing from the baseline; they
+        # would surface later as new.
+        _say_errors(diagnostics)
+        click.echo("driftgate: the baseline may be incomplete: files above were not read", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @cli.command()

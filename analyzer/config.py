@@ -137,6 +137,9 @@ class Config(_Strict):
     # Gitignore-style patterns (relative to the scanned root) of files not to read at
     # all: documentation samples, examples, test fixtures (--exclude adds to them).
     exclude: list[str] = Field(default_factory=list)
+    # The baseline file (``driftgate baseline write``), relative to the repository root:
+    # findings it holds are hidden (--baseline gives one on the command line).
+    baseline: str | None = None
 
     def environment_resolver(self) -> EnvironmentResolver:
         return EnvironmentResolver(

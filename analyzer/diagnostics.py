@@ -15,6 +15,7 @@ DiagnosticKind = Literal[
     "unmodelled-type",
     "nothing-analysed",
     "module-not-read",
+    "stale-baseline",
 ]
 
 
@@ -33,6 +34,8 @@ class Diagnostic:
     # nor at base): a gate that looked at nothing cannot pass anything.
     # "module-not-read": a registry, git or http module call whose download driftgate
     # could not read (no .terraform/modules/modules.json); always a warning, one per call.
+    # "stale-baseline": a baseline entry that matches no finding any more (fixed); a
+    # warning at its line of the baseline file, so the file shrinks over time.
     kind: DiagnosticKind = "parse-error"
     level: Literal["error", "warning"] = "error"
 

@@ -73,6 +73,9 @@ class Inputs:
     # Where the configuration comes from in diff mode: "base" (a pull request cannot
     # relax its own gate) or "head".
     config_from: str = "base"
+    # A baseline file (driftgate baseline write), relative to the workspace: the findings
+    # it holds are not reported. Read from the base commit with config-from base.
+    baseline: str = ""
     defer_exit: bool = False
 
 
@@ -107,6 +110,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
     parser.add_argument("--args", default=env("ARGS"))
     parser.add_argument("--plan", default=env("PLAN"))
     parser.add_argument("--config-from", default=env("CONFIG_FROM", "base"))
+    parser.add_argument("--baseline", default=env("BASELINE"))
     parser.add_argument(
         "--defer-exit",
         default=_flag(environ.get("DRIFTGATE_DEFER_EXIT"), False),
@@ -122,6 +126,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
         args=ns.args,
         plan=ns.plan,
         config_from=ns.config_from.strip().lower(),
+        baseline=ns.baseline.strip(),
         defer_exit=ns.defer_exit,
     )
 
@@ -360,6 +365,7 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
             *("-f", "text", "-o", str(reports["txt"])),
             *("-f", "github", "-o", str(reports["gh"])),
             *plans,
+            *(["--baseline", str(workspace / inputs.baseline)] if inputs.baseline else []),
             *_config_from(inputs, base or "", extra),
             *extra,
         ]

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from driftgate.analyzer import __version__
 from driftgate.analyzer.cache import DiskCache
-from driftgate.analyzer.sources.base import SourceFile, Tree
+from driftgate.analyzer.sources.base import MAX_READ_PATH, SourceFile, Tree
 
 _KIND = "model"
 # What the model depends on besides driftgate's code: the packages that read or know.
@@ -89,8 +89,8 @@ class RecordingTree:
             self._recorded("under", walker, _names) if walker is not None else None
         )
 
-    def read_path(self, path: str) -> bytes | None:
-        data = self._tree.read_path(path)
+    def read_path(self, path: str, limit: int = MAX_READ_PATH) -> bytes | None:
+        data = self._tree.read_path(path, limit)
         self.reads[("read", path)] = _digest(data)
         return data
 

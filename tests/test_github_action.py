@@ -542,6 +542,7 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
         "summary",
         "args",
         "plan",
+        "baseline",
     }
     assert set(action["outputs"]) == {"findings", "sarif-file"}
     assert action["outputs"]["findings"]["value"] == "${{ steps.scan.outputs.findings }}"
@@ -556,7 +557,7 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
     scan = next(s for s in steps if s.get("id") == "scan")
     assert "-m driftgate.analyzer.github" in scan["run"]
     # Every input reaches the entry point through the environment, not the script text.
-    for name in ("path", "base", "fail-on", "sarif-file", "summary", "args", "plan"):
+    for name in ("path", "base", "fail-on", "sarif-file", "summary", "args", "plan", "baseline"):
         variable = "INPUT_" + name.upper().replace("-", "_")
         assert scan["env"][variable] == "${{ inputs." + name + " }}"
         assert "inputs." not in scan["run"]

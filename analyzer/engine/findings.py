@@ -39,6 +39,8 @@ class Finding:
     confidence: Confidence = "high"
     # What related locations are (Draft.notes): location → words.
     notes: tuple[tuple[Location, str], ...] = ()
+    # Hidden because the baseline (``scan --baseline``) holds it: ``suppressed`` says so.
+    in_baseline: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,8 +57,18 @@ def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
 
 
 def suppressed(result: ScanResult) -> list[Finding]:
-    """Findings a suppression silenced that would otherwise have been reported."""
-    return [f for f in result.findings if f.suppressed is not None and f.baseline_state != "absent"]
+    """Findings a suppression silenced that would otherwise have been reported (the
+    baseline's are counted apart: see :func:`in_baseline`)."""
+    return [
+        f
+        for f in result.findings
+        if f.suppressed is not None and f.baseline_state != "absent" and not f.in_baseline
+    ]
+
+
+def in_baseline(result: ScanResult) -> list[Finding]:
+    """Findings hidden because the baseline (``scan --baseline``) holds them."""
+    return [f for f in result.findings if f.in_baseline and f.baseline_state != "absent"]
 
 
 def fixed(result: ScanResult) -> list[Finding]:

@@ -16,6 +16,7 @@ from driftgate.analyzer.model import Location
 from driftgate.analyzer.report.common import (
     TOOL_NAME,
     fixed,
+    in_baseline,
     severity_counts,
     sorted_diagnostics,
     sorted_findings,
@@ -47,6 +48,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "findings": len(reported),
             "by_severity": {str(s): n for s, n in severity_counts(reported).items()},
             "suppressed": len(suppressed(result)),
+            "in_baseline": len(in_baseline(result)),
             "absent": len(absent),
             "files_scanned": result.files_scanned,
             "files_excluded": result.files_excluded,
@@ -86,6 +88,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "baseline_state": finding.baseline_state,
         "suppressed": finding.suppressed,
         "suppression_kind": finding.suppression_kind,
+        "in_baseline": finding.in_baseline,
         "confidence": finding.confidence,
         "before": finding.before,
         "after": finding.after,

@@ -40,6 +40,7 @@ from driftgate.analyzer.report.common import (
     SEVERITY_ORDER,
     TOOL_NAME,
     fixed,
+    in_baseline,
     plural,
     printable,
     severity_counts,
@@ -388,4 +389,6 @@ def _footer(result: ScanResult) -> list[str]:
         parts.append(code(result.head_label))
     if silenced := len(suppressed(result)):
         parts.append(f"{silenced} suppressed")
+    if known := len(in_baseline(result)):
+        parts.append(f"{known} in the baseline")
     return [f"<sub>{' · '.join(parts)}</sub>"]

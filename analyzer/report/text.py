@@ -45,6 +45,7 @@ from driftgate.analyzer.report.common import (
     UNMODELLED_KIND,
     UNPARSED_KINDS,
     fixed,
+    in_baseline,
     modules_not_read,
     plural,
     printable,
@@ -88,7 +89,7 @@ def render(
     diagnostics = sorted_diagnostics(result.diagnostics)
     listed = result.failing() if quiet else result.reported()
     if show_suppressed and not quiet:
-        listed = listed + suppressed(result)
+        listed = listed + suppressed(result) + in_baseline(result)
     findings = sorted_findings(listed)
     if quiet:
         diagnostics = [d for d in diagnostics if d.level == "error"]
@@ -139,7 +140,9 @@ def _finding_line(finding: Finding, paint: _Paint) -> str:
     line = f"{paint(where, _BOLD)}: {finding.check.id} {tag} {printable(finding.message)}"
     if finding.confidence != "high":
         line += f" (confidence: {finding.confidence})"
-    if finding.suppressed is not None:
+    if finding.in_baseline:
+        line += " (in the baseline)"
+    elif finding.suppressed is not None:
         where_from = "inline" if finding.suppression_kind == "inSource" else "config"
         line += f" (suppressed, {where_from}: {printable(finding.suppressed)})"
     return line
@@ -191,6 +194,8 @@ def _summary(result: ScanResult, elapsed: float | None = None) -> str:
 
     if silenced := len(suppressed(result)):
         parts.append(f"{silenced} suppressed")
+    if known := len(in_baseline(result)):
+        parts.append(f"{known} in the baseline")
     if unparsed := len(unparsed_files(result)):
         parts.append(f"{plural(unparsed, 'file')} could not be parsed")
     errors = sum(

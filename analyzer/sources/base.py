@@ -69,11 +69,11 @@ class Tree(Protocol):
         """The relevant files of the tree, in path order."""
         ...
 
-    def read_path(self, path: str) -> bytes | None:
+    def read_path(self, path: str, limit: int = MAX_READ_PATH) -> bytes | None:
         """Any regular file of the tree by repo-relative path (``file()``, ``templatefile()``).
 
         None when it does not exist, is not a regular file, is reached through a
-        symlink, lies outside the root, or is larger than MAX_READ_PATH bytes.
+        symlink, lies outside the root, or is larger than ``limit`` bytes.
         """
         ...
 

@@ -121,7 +121,7 @@ class _GitBlobs:
                 path, oid, reader, sizer=functools.partial(_blob_size, self._repo, oid)
             )
 
-    def read_path(self, path: str) -> bytes | None:
+    def read_path(self, path: str, limit: int = MAX_READ_PATH) -> bytes | None:
         rel = safe_relative(path)
         if rel is None:
             return None
@@ -129,7 +129,7 @@ class _GitBlobs:
             oid, mode = self._entry(rel)
         except (KeyError, ValueError):
             return None
-        return _small_blob(self._repo, oid, mode)
+        return _small_blob(self._repo, oid, mode, limit)
 
 
 class GitRevisionTree(_GitBlobs):
@@ -253,7 +253,7 @@ class EmptyTree:
     def files(self) -> Iterator[SourceFile]:
         return iter(())
 
-    def read_path(self, path: str) -> bytes | None:
+    def read_path(self, path: str, limit: int = MAX_READ_PATH) -> bytes | None:
         return None
 
     def list_folder(self, path: str) -> list[str] | None:
@@ -263,12 +263,12 @@ class EmptyTree:
         return []
 
 
-def _small_blob(repo: pygit2.Repository, oid: str, mode: int) -> bytes | None:
+def _small_blob(repo: pygit2.Repository, oid: str, mode: int, limit: int) -> bytes | None:
     """A regular file's content (never a symlink or a submodule), if not too large."""
     if mode not in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE):
         return None
     blob = repo.get(oid)
-    if not isinstance(blob, pygit2.Blob) or blob.size > MAX_READ_PATH:
+    if not isinstance(blob, pygit2.Blob) or blob.size > limit:
         return None
     return bytes(blob.data)
 

@@ -62,21 +62,21 @@ class DirectoryTree:
         for rel in self._listing.files:
             yield _disk_file(self.root, rel)
 
-    def read_path(self, path: str) -> bytes | None:
+    def read_path(self, path: str, limit: int = MAX_READ_PATH) -> bytes | None:
         rel = safe_relative(path)
         if rel is None:
             return None
         if rel in self._listed:
             # The walk reached it without a symlink: only its size is left to check
             # (every file is read so again for inline suppressions).
-            return self._read_listed(self.root / rel)
+            return self._read_listed(self.root / rel, limit)
         current = self.root
         for part in rel.split("/"):
             current = current / part
             # Never through a symlink: lstat each component, not just the last.
             if not current.exists() or current.is_symlink():
                 return None
-        if not current.is_file() or current.stat().st_size > MAX_READ_PATH:
+        if not current.is_file() or current.stat().st_size > limit:
             return None
         try:
             return read_regular_file(current)
@@ -123,12 +123,12 @@ class DirectoryTree:
         return frozenset(self._listing.files)
 
     @staticmethod
-    def _read_listed(path: Path) -> bytes | None:
+    def _read_listed(path: Path, limit: int) -> bytes | None:
         try:
             data = read_regular_file(path)
         except SourceError:
             return None
-        return data if len(data) <= MAX_READ_PATH else None
+        return data if len(data) <= limit else None
 
     @cached_property
     def _listing(self) -> Listing:

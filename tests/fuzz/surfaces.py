@@ -21,7 +21,7 @@ from driftgate.analyzer.model import Permission
 from driftgate.analyzer.parse.files import parse_file
 from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model
 from driftgate.analyzer.providers import covers
-from driftgate.analyzer.sources.base import SourceFile
+from driftgate.analyzer.sources.base import MAX_READ_PATH, SourceFile
 
 PROVIDERS = ("aws", "kubernetes", "gcp", "azure", "vault")
 
@@ -40,8 +40,9 @@ class MemoryTree:
         for path, data in self._files.items():
             yield SourceFile(path, f"{path}:{hash(data)}", _constant(data), len(data))
 
-    def read_path(self, path: str) -> bytes | None:
-        return self._files.get(path)
+    def read_path(self, path: str, limit: int = MAX_READ_PATH) -> bytes | None:
+        data = self._files.get(path)
+        return data if data is not None and len(data) <= limit else None
 
 
 def _constant(data: bytes) -> Callable[[], bytes]:
