@@ -20,7 +20,11 @@ here, where it can be tested with a simulated runner:
 5. the text report goes to the log between ``::stop-commands::`` markers (nothing in
    the repository can issue a workflow command through it), then the annotations; the
    markdown report is appended to ``$GITHUB_STEP_SUMMARY``; ``findings`` (the number of
-   reported findings), ``sarif-file`` and ``exit-code`` go to ``$GITHUB_OUTPUT``.
+   reported findings), ``sarif-file``, ``comment-url`` and ``exit-code`` go to
+   ``$GITHUB_OUTPUT``;
+6. on a pull request, the markdown report is posted as one comment and updated in place
+   on every push (``INPUT_COMMENT``: true, false or on-findings; the token comes from
+   ``INPUT_GITHUB_TOKEN``; see :mod:`driftgate.analyzer.github_comment`).
 
 The exit code is the CLI's (0 clean, 1 findings at or above ``fail-on``, 2 the run
 cannot be trusted), unless ``DRIFTGATE_DEFER_EXIT`` is true: then it is 0 and the code
@@ -45,9 +49,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from driftgate.analyzer import cli
+from driftgate.analyzer import cli, github_comment
 from driftgate.analyzer.report import github as github_report
 from driftgate.analyzer.report import sarif
 from driftgate.analyzer.terraform.plan import split_plan_argument
@@ -76,6 +80,11 @@ class Inputs:
     # A baseline file (driftgate baseline write), relative to the workspace: the findings
     # it holds are not reported. Read from the base commit with config-from base.
     baseline: str = ""
+    # Post the markdown report as one pull-request comment, updated on every push:
+    # "true", "false" or "on-findings" (only when there is something to say).
+    comment: str = "on-findings"
+    # The workflow's token, for the comment (never printed).
+    token: str = ""
     defer_exit: bool = False
 
 
@@ -111,6 +120,7 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
     parser.add_argument("--plan", default=env("PLAN"))
     parser.add_argument("--config-from", default=env("CONFIG_FROM", "base"))
     parser.add_argument("--baseline", default=env("BASELINE"))
+    parser.add_argument("--comment", default=env("COMMENT", "on-findings"))
     parser.add_argument(
         "--defer-exit",
         default=_flag(environ.get("DRIFTGATE_DEFER_EXIT"), False),
@@ -127,6 +137,9 @@ def parse_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> Inputs:
         plan=ns.plan,
         config_from=ns.config_from.strip().lower(),
         baseline=ns.baseline.strip(),
+        comment=ns.comment.strip().lower(),
+        # Only from the environment: a command-line token would show in process lists.
+        token=environ.get("INPUT_GITHUB_TOKEN", "").strip(),
         defer_exit=ns.defer_exit,
     )
 
@@ -341,6 +354,9 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
         plans = plan_arguments(inputs.plan, workspace)
         if inputs.config_from not in ("base", "head"):
             raise ActionError(f"config-from must be base or head, not {inputs.config_from}")
+        if inputs.comment not in github_comment.MODES:
+            modes = ", ".join(github_comment.MODES)
+            raise ActionError(f"comment must be one of {modes}, not {inputs.comment}")
     except (ActionError, ValueError) as exc:
         return _fail(f"driftgate: {exc}", environ, inputs, out)
     if not base and plans:
@@ -385,13 +401,53 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
             sarif_path.write_text(sarif.dumps(data), encoding="utf-8")
         print_untrusted(reports["txt"].read_text(encoding="utf-8"), out)
         out.write(reports["gh"].read_text(encoding="utf-8"))
+        markdown = reports["md"].read_text(encoding="utf-8")
         if inputs.summary:
-            append_summary(environ, reports["md"].read_text(encoding="utf-8"))
+            append_summary(environ, markdown)
+        found = int(document["summary"]["findings"]) > 0 or code != 0
+        url = _comment(inputs, environ, event, markdown, found, out)
 
     set_output(environ, "findings", str(document["summary"]["findings"]))
+    set_output(environ, "comment-url", url or "")
     set_output(environ, "sarif-file", str(sarif_path) if sarif_path.exists() else "")
     set_output(environ, "exit-code", str(code))
     return 0 if inputs.defer_exit else code
+
+
+def _comment(
+    inputs: Inputs,
+    environ: Mapping[str, str],
+    event: Mapping[str, Any],
+    markdown: str,
+    found: bool,
+    out: TextIO,
+) -> str | None:
+    """Post or update the pull-request comment as ``inputs.comment`` asks; the comment's
+    address, or None. Whatever goes wrong is said, and the gate's result stands."""
+    mode = cast(github_comment.Mode, inputs.comment)
+    if mode == "false":
+        return None
+    target = github_comment.target_from(environ, event, inputs.token)
+    if target is None:
+        if mode == "true":
+            name = environ.get("GITHUB_EVENT_NAME", "this event")
+            print(f"driftgate: no pull request to comment on ({name})", file=out)
+        return None
+    if not inputs.token:
+        message = "driftgate: no github-token input: the report is not posted as a comment"
+        print(github_report.command("warning", message, title="driftgate"), file=out)
+        return None
+    try:
+        outcome = github_comment.upsert(target, markdown, has_findings=found, mode=mode)
+    except github_comment.CommentError as exc:
+        why = github_comment.explain(exc, target)
+        print(github_report.command("warning", why, title="driftgate"), file=out)
+        if inputs.summary:
+            append_summary(environ, f"> [!NOTE]\n> {why}\n")
+        return None
+    if outcome.action != "skipped":
+        print(f"driftgate: {outcome.action} the pull-request comment {outcome.url or ''}", file=out)
+    return outcome.url
 
 
 def _config_from(inputs: Inputs, base: str, extra: Sequence[str]) -> list[str]:

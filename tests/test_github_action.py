@@ -543,8 +543,10 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
         "args",
         "plan",
         "baseline",
+        "comment",
+        "github-token",
     }
-    assert set(action["outputs"]) == {"findings", "sarif-file"}
+    assert set(action["outputs"]) == {"findings", "sarif-file", "comment-url"}
     assert action["outputs"]["findings"]["value"] == "${{ steps.scan.outputs.findings }}"
     runs = action["runs"]
     assert runs["using"] == "composite"
@@ -557,7 +559,8 @@ def test_action_yml_is_a_composite_action_running_the_python_entry_point() -> No
     scan = next(s for s in steps if s.get("id") == "scan")
     assert "-m driftgate.analyzer.github" in scan["run"]
     # Every input reaches the entry point through the environment, not the script text.
-    for name in ("path", "base", "fail-on", "sarif-file", "summary", "args", "plan", "baseline"):
+    inputs = ("path", "base", "fail-on", "sarif-file", "summary", "args", "plan", "baseline")
+    for name in (*inputs, "comment", "github-token"):
         variable = "INPUT_" + name.upper().replace("-", "_")
         assert scan["env"][variable] == "${{ inputs." + name + " }}"
         assert "inputs." not in scan["run"]
