@@ -15,6 +15,17 @@ SuppressionKind = Literal["inSource", "external"]
 
 
 @dataclass(frozen=True, slots=True)
+class ChainNode:
+    """A workload or an identity on the way from a workload to a finding's identity."""
+
+    address: str
+    # How reports name it: "Deployment ml-prod/llm", "role llm-inference".
+    label: str
+    environment: str | None
+    kind: Literal["workload", "identity"]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     check: CheckMeta
     severity: Severity
@@ -41,6 +52,9 @@ class Finding:
     notes: tuple[tuple[Location, str], ...] = ()
     # Hidden because the baseline (``scan --baseline``) holds it: ``suppressed`` says so.
     in_baseline: bool = False
+    # From each workload involved to the identity (through federation), for pictures;
+    # the identity alone when no workload is involved.
+    chains: tuple[tuple[ChainNode, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from driftgate.analyzer.checkapi import Check, CheckContext, Draft, Severity, Thresholds
+from driftgate.analyzer.engine.chains import chains
 from driftgate.analyzer.engine.changed import ChangedLines
 from driftgate.analyzer.engine.findings import BaselineState, Finding
 from driftgate.analyzer.engine.inline import InlineIndex, InlineSuppression, Reader
@@ -402,4 +403,5 @@ def _finding(
         added=draft.added,
         confidence=draft.confidence,
         notes=draft.notes,
+        chains=chains(model, draft.identity, draft.workloads),
     )

@@ -13,7 +13,8 @@
     | gained | `s3:PutObject` | `arn:…:models/*` | staging | 🟠 high | DG101 | `main.tf:50` |
 
 1. a one-line verdict (a heading, so it stands out in a comment thread);
-2. a table of counts by severity;
+2. a table of counts by severity, then a Mermaid picture of who gains what
+   (:mod:`driftgate.analyzer.report.mermaid`);
 3. per identity, most severe first, a privilege-diff table: what the identity gained
    (or, in diff mode, fixed by the change, and with ``--all`` already had), on which scope, in which
    environment, declared where. A delta finding's ``added`` permissions give one row per
@@ -36,6 +37,7 @@ from driftgate.analyzer.checkapi import Severity, target_text
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.findings import Finding, ScanResult
 from driftgate.analyzer.model import Permission
+from driftgate.analyzer.report import mermaid
 from driftgate.analyzer.report.common import (
     SEVERITY_ORDER,
     TOOL_NAME,
@@ -78,6 +80,9 @@ def render(result: ScanResult, *, max_chars: int = MAX_CHARS) -> str:
     reported = result.reported()
     if reported:
         head += [_severity_table(result), ""]
+        chart = mermaid.flowchart(reported)
+        if chart is not None:
+            head += ["#### Who gains what", "", "```mermaid", chart, "```", ""]
     head += _diagnostics(result.diagnostics)
     tail = _footer(result)
 
