@@ -35,6 +35,7 @@ from driftgate.analyzer.extract.options import (
     HelmOptions,
     InferenceSelectors,
 )
+from driftgate.analyzer.fixes import verify as fixes_verify
 from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.model_cache import ModelCache
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
@@ -43,6 +44,7 @@ from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model, lis
 from driftgate.analyzer.report import text
 from driftgate.analyzer.report.common import plural
 from driftgate.analyzer.result_cache import ResultCache, StoredScan
+from driftgate.analyzer.sources.base import Tree
 from driftgate.analyzer.sources.errors import SourceError
 from driftgate.analyzer.sources.select import Trees, open_trees
 from driftgate.analyzer.sources.walk import in_subdir
@@ -564,6 +566,7 @@ def scan(
         # ones too: an entry of a finding the change leaves alone is not stale.
         include_existing=include_existing or baseline is not None,
         progress=not quiet,
+        fixes=any(fmt in ("sarif", "markdown", "json") for fmt, _ in pairs),
     )
     findings, models, checks = scanned.findings, scanned.models, scanned.checks
     diagnostics = [*models.diagnostics(), *baseline_notes]
@@ -641,9 +644,11 @@ def _scan_findings(
     *,
     include_existing: bool,
     progress: bool,
+    fixes: bool = False,
 ) -> _Scanned:
     """The findings of a scan (from the findings cache when the same scan ran before),
-    with the models they came from and the checks that ran."""
+    with the models they came from and the checks that ran. With ``fixes`` (a diff
+    scan whose reports show them), growth findings carry a proven narrowing fix."""
     checks = select_checks(
         ALL_CHECKS,
         _split_ids(selection.select) or config.select,
@@ -661,7 +666,9 @@ def _scan_findings(
     results = (
         None if build.no_cache else ResultCache(DiskCache(build.cache_dir or default_cache_dir()))
     )
-    check_ids = [c.meta.id for c in checks]
+    fixes = fixes and trees.base is not None and not build.plan_args
+    # Fixes are part of what is cached: a run that asks for them never reuses one without.
+    check_ids = [c.meta.id for c in checks] + (["+fixes"] if fixes else [])
 
     reuse: Callable[[str, str | None], StoredScan | None] | None = None
     if results is not None:
@@ -701,6 +708,11 @@ def _scan_findings(
                 head_paths=models.head.paths,
                 base_paths=models.base.paths if models.base else frozenset(),
             )
+            if fixes and models.base is not None:
+                shown.step("proving suggested fixes")
+                findings = _with_fixes(
+                    findings, trees, models, config, selection, build, checks, engine
+                )
             _keep_findings(results, models, check_ids, engine, findings)
         checks_time = time.perf_counter() - checks_started
     return _Scanned(findings, models, checks, checks_time)
@@ -712,6 +724,55 @@ def _read_scope(trees: Trees, excludes: Sequence[str]) -> Callable[[str], bool]:
     subdir = str(getattr(trees.head, "subdir", ""))
     spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
     return lambda path: in_subdir(path, subdir) and not (spec and spec.match_file(path))
+
+
+def _with_fixes(
+    findings: list[Finding],
+    trees: Trees,
+    models: _Models,
+    config: Config,
+    selection: _Selection,
+    build: _BuildArgs,
+    checks: Sequence[Check],
+    engine: EngineOptions,
+) -> list[Finding]:
+    """Growth findings with a narrowing fix proven by scanning the head with it."""
+    assert trees.base is not None and models.base is not None
+    base_tree, base = trees.base, models.base
+    disk = None if build.no_cache else DiskCache(build.cache_dir or default_cache_dir())
+    cache = ParseCache(
+        disk=disk,
+        max_file_size=_file_limit(build.max_file_size, config),
+        hcl_parser=build.hcl_parser,
+    )
+    options = _extract_options(config)
+    exclude = [*config.exclude, *selection.excludes]
+
+    def rescan(tree: Tree) -> tuple[Model, list[Diagnostic], list[Finding]]:
+        built = build_model(tree, options, cache, exclude=exclude)
+        found = run_checks(
+            checks,
+            built.model,
+            base.model,
+            engine,
+            read_head=tree.read_path,
+            read_base=base_tree.read_path,
+            head_paths=built.paths,
+            base_paths=base.paths,
+        )
+        return built.model, built.diagnostics, found
+
+    try:
+        return fixes_verify.with_fixes(
+            findings,
+            head=trees.head,
+            base=base_tree,
+            head_model=models.head.model,
+            rescan=rescan,
+            parser=build.hcl_parser,
+        )
+    finally:
+        cache.close()
 
 
 # A baseline holds a line per finding; far above what one repository has, far below

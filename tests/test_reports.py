@@ -519,6 +519,8 @@ def test_json_finding_carries_everything_a_consumer_filters_on() -> None:
         "suppressed": None,
         "suppression_kind": None,
         "in_baseline": False,
+        "fix": None,
+        "no_fix": None,
         "confidence": "high",
         "before": "s3:GetObject",
         "after": "s3:GetObject, s3:PutObject",

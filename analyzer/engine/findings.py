@@ -26,6 +26,18 @@ class ChainNode:
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestedFix:
+    """Lines ``line``..``end_line`` of ``path`` (1-based, inclusive) replaced by ``text``:
+    a narrower statement, verified by scanning the tree with it applied."""
+
+    path: str
+    line: int
+    end_line: int
+    text: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     check: CheckMeta
     severity: Severity
@@ -55,6 +67,10 @@ class Finding:
     # From each workload involved to the identity (through federation), for pictures;
     # the identity alone when no workload is involved.
     chains: tuple[tuple[ChainNode, ...], ...] = ()
+    # A verified narrowing of the statement that grew (DG101, DG102), or why there is
+    # none ("no safe fix: …"); both None for findings no fix is sought for.
+    fix: SuggestedFix | None = None
+    no_fix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

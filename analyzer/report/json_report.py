@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.engine.findings import Finding, ScanResult, SuggestedFix
 from driftgate.analyzer.model import Location
 from driftgate.analyzer.report.common import (
     TOOL_NAME,
@@ -59,6 +59,16 @@ def to_document(result: ScanResult) -> dict[str, Any]:
     }
 
 
+def _fix(fix: SuggestedFix) -> dict[str, Any]:
+    return {
+        "path": fix.path,
+        "line": fix.line,
+        "end_line": fix.end_line,
+        "text": fix.text,
+        "description": fix.description,
+    }
+
+
 def _location(loc: Location) -> dict[str, Any]:
     return {"path": loc.path, "line": loc.line, "end_line": loc.end_line}
 
@@ -89,6 +99,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "suppression_kind": finding.suppression_kind,
         "in_baseline": finding.in_baseline,
+        "fix": _fix(finding.fix) if finding.fix is not None else None,
+        "no_fix": finding.no_fix,
         "confidence": finding.confidence,
         "before": finding.before,
         "after": finding.after,

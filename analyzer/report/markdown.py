@@ -85,8 +85,9 @@ def render(result: ScanResult, *, max_chars: int = MAX_CHARS) -> str:
             head += ["#### Who gains what", "", "```mermaid", chart, "```", ""]
     head += _diagnostics(result.diagnostics)
     tail = _footer(result)
+    suggested = _suggestions(reported)
 
-    budget = max_chars - _size(head) - _size(tail) - 400
+    budget = max_chars - _size(head) - _size(tail) - _size(suggested) - 400
     sections = _identity_sections(result)
     shown: list[str] = []
     folded: list[str] = []
@@ -117,8 +118,43 @@ def render(result: ScanResult, *, max_chars: int = MAX_CHARS) -> str:
             "",
         ]
     messages = _messages(reported, budget)
-    text = "\n".join([*head, *body, *messages, *tail])
+    text = "\n".join([*head, *body, *suggested, *messages, *tail])
     return text.rstrip("\n") + "\n"
+
+
+def _suggestions(findings: list[Finding]) -> list[str]:
+    """Each growth finding's proven fix as a ``suggestion`` block, or why there is none."""
+    lines: list[str] = []
+    for f in sorted_findings(findings):
+        if f.fix is None and f.no_fix is None:
+            continue
+        where = code(f.location.path) if f.location else "?"
+        if f.fix is None:
+            lines += [f"**{f.check.id}** {where}: no safe fix — {text(f.no_fix or '')}.", ""]
+            continue
+        fix = f.fix
+        span = (
+            f"line {fix.line}"
+            if fix.end_line == fix.line
+            else f"lines {fix.line} to {fix.end_line}"
+        )
+        longest = max((len(run) for run in re.findall(r"`+", fix.text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        lines += [
+            f"**{f.check.id}** {code(fix.path)} {span}: {text(fix.description)}.",
+            "",
+            f"{fence}suggestion",
+            printable_block(fix.text),
+            fence,
+            "",
+        ]
+    return ["#### Suggested fixes", "", *lines] if lines else []
+
+
+def printable_block(value: str) -> str:
+    """Source lines as they are, but for control characters (a terminal or a renderer
+    could act on them)."""
+    return "\n".join(printable(line) for line in value.split("\n"))
 
 
 def _identities(count: int) -> str:

@@ -39,7 +39,7 @@ import sarif_om as om
 
 from driftgate.analyzer.checkapi import CheckMeta, Severity
 from driftgate.analyzer.diagnostics import Diagnostic
-from driftgate.analyzer.engine.findings import Finding, ScanResult
+from driftgate.analyzer.engine.findings import Finding, ScanResult, SuggestedFix
 from driftgate.analyzer.report.common import (
     INFORMATION_URI,
     SEVERITY_ORDER,
@@ -290,6 +290,26 @@ def _result(
             ]
         ),
         properties=properties,
+        fixes=[_fix(finding.fix)] if finding.fix is not None else None,
+    )
+
+
+def _fix(fix: SuggestedFix) -> om.Fix:
+    """Whole lines replaced: a region of lines only ends before the last one's newline,
+    so the inserted text carries none at its end."""
+    return om.Fix(
+        description=om.Message(text=fix.description),
+        artifact_changes=[
+            om.ArtifactChange(
+                artifact_location=om.ArtifactLocation(uri=_uri(fix.path), uri_base_id=SRCROOT),
+                replacements=[
+                    om.Replacement(
+                        deleted_region=om.Region(start_line=fix.line, end_line=fix.end_line),
+                        inserted_content=om.ArtifactContent(text=fix.text),
+                    )
+                ],
+            )
+        ],
     )
 
 
