@@ -111,6 +111,14 @@ FIXABLE = {
         inline(actions='[\n          "logs:*",\n        ]'),
     ),
     "condition removed from jsonencode": (inline(), inline(condition="")),
+    "an action added to a list the change also shortened": (
+        document(actions='[\n      "s3:GetObject",\n      "s3:ListBucket",\n    ]'),
+        document(actions='[\n      "s3:GetObject",\n      "s3:DeleteObject",\n    ]'),
+    ),
+    "an action added inline to a list the change also shortened": (
+        document(actions='["s3:GetObject", "s3:ListBucket"]'),
+        document(actions='["s3:GetObject", "s3:PutObject"]'),
+    ),
     "actions widened while the change narrowed the resources": (
         document(resources='["*"]'),
         document(actions='["s3:*"]', resources=ARNS),
@@ -153,10 +161,19 @@ def apply_sarif_fix(repo: Path, fix: dict[str, Any]) -> None:
     (replacement,) = change["replacements"]
     region = replacement["deletedRegion"]
     path = repo / change["artifactLocation"]["uri"]
-    lines = path.read_text().split("\n")
-    start, end = region["startLine"], region["endLine"]
-    inserted = replacement["insertedContent"]["text"].split("\n")
-    path.write_text("\n".join(lines[: start - 1] + inserted + lines[end:]))
+    text = path.read_text()
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    # SARIF: columns are 1-based; without endColumn a region ends at its last line's end.
+    start = offsets[region["startLine"] - 1] + region.get("startColumn", 1) - 1
+    end_line = region["endLine"]
+    if "endColumn" in region:
+        end = offsets[end_line - 1] + region["endColumn"] - 1
+    else:
+        end = offsets[end_line - 1] + len(lines[end_line - 1])
+    path.write_text(text[:start] + replacement["insertedContent"]["text"] + text[end:])
 
 
 @pytest.mark.parametrize("name", sorted(FIXABLE))
@@ -201,7 +218,7 @@ def test_fixes_are_valid_sarif_and_the_same_in_json_and_markdown(tmp_path: Path)
     assert growth["fix"]["text"] == replacement["insertedContent"]["text"]
     markdown = run("scan", str(repo), "--base", "HEAD", "-f", "markdown").stdout
     assert f"```suggestion\n    actions   = {READ}\n```" in markdown
-    assert 'put the actions of statement "ReadModels" back as at base' in markdown
+    assert 'statement "ReadModels": put the actions back as at base' in markdown
 
 
 def test_no_safe_fix_is_said_with_the_reason(tmp_path: Path) -> None:
@@ -230,9 +247,9 @@ def test_the_narrowest_proposal_comes_first() -> None:
         "main.tf", 10, (parse_hcl("main.tf", head), head), (parse_hcl("main.tf", base), base)
     )
     assert [p.description for p in proposals] == [
-        'put the actions of statement "ReadModels" back as at base',
-        'put the resources of statement "ReadModels" back as at base',
-        'put the actions and resources of statement "ReadModels" back as at base',
+        'statement "ReadModels": put the actions back as at base',
+        'statement "ReadModels": put the resources back as at base',
+        'statement "ReadModels": put the actions and resources back as at base',
     ]
     assert apply(head, proposals[-1]) == base
 
@@ -289,3 +306,45 @@ def test_a_proof_that_would_widen_or_keep_the_finding_is_refused(tmp_path: Path)
     assert kept.fix is None and "does not remove it" in str(kept.no_fix)
     broken = prove(lambda tree: (head_model, [Diagnostic("main.tf", 3, "bad")], []))
     assert broken.fix is None and "would not read cleanly" in str(broken.no_fix)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "an action added to a list the change also shortened",
+            '    actions   = [\n      "s3:GetObject",\n    ]\n',
+        ),
+        (
+            "an action added inline to a list the change also shortened",
+            '    actions   = ["s3:GetObject"]\n',
+        ),
+    ],
+)
+def test_what_the_change_removed_stays_removed(tmp_path: Path, name: str, expected: str) -> None:
+    # Putting the base's list back would give s3:ListBucket back, which the change took
+    # away: the fix takes out only what the change added.
+    base, head = FIXABLE[name]
+    repo = make_repo(tmp_path, base, head)
+    sarif = json.loads(run("scan", str(repo), "--base", "HEAD", "-f", "sarif").stdout)
+    (result,) = [r for r in sarif["runs"][0]["results"] if r.get("fixes")]
+    (fix,) = result["fixes"]
+    assert "drop what the change added to the actions (s3:" in fix["description"]["text"]
+    apply_sarif_fix(repo, fix)
+    assert expected in (repo / "main.tf").read_text()
+
+
+def test_a_dynamic_statement_has_no_fix_and_says_why() -> None:
+    text = (
+        'data "aws_iam_policy_document" "d" {\n'
+        '  dynamic "statement" {\n'
+        "    for_each = var.services\n"
+        "    content {\n"
+        '      actions = ["${statement.value}:*"]\n'
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    parsed = parse_hcl("main.tf", text)
+    with pytest.raises(NoFix, match="generated by a dynamic block"):
+        propose("main.tf", 5, (parsed, text), (parsed, text))

@@ -49,6 +49,9 @@ class Statement:
     # "actions", "resources", ... -> lines; "condition" may be several (blocks).
     parts: dict[str, Span] = field(default_factory=dict)
     conditions: tuple[Span, ...] = ()
+    # The literal strings of a part written as a list of them ("actions" -> items);
+    # absent when any item is an expression.
+    items: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def statements(hcl: ast.HclFile, lines: list[str]) -> list[Statement]:
@@ -93,6 +96,11 @@ def _from_block(block: ast.Block, owner: str, index: int) -> Statement:
     }
     sid = block.attributes.get("sid")
     conditions = tuple(Span(b.line, b.end_line) for b in block.blocks if b.type == "condition")
+    items = {
+        name: found
+        for name in parts
+        if (found := _strings(block.attributes[name].expr)) is not None
+    }
     return Statement(
         "block",
         Span(block.line, block.end_line),
@@ -101,22 +109,43 @@ def _from_block(block: ast.Block, owner: str, index: int) -> Statement:
         _literal(sid.expr) if sid else None,
         parts,
         conditions,
+        items,
     )
 
 
 def _from_object(obj: ast.ObjectExpr, owner: str, index: int, lines: list[str]) -> Statement:
     parts: dict[str, Span] = {}
     sid: str | None = None
+    items: dict[str, tuple[str, ...]] = {}
     for key, value in obj.items:
         name = _key_name(key)
         if name == "Sid":
             sid = _literal(value)
+        part = _OBJECT_KEYS.get(name)
+        if part is not None and part != "condition":
+            found = _strings(value)
+            if found is not None:
+                items[part] = found
     for name, span in _key_spans(lines, obj.line, obj.end_line):
         part = _OBJECT_KEYS.get(name)
         if part is not None:
             parts.setdefault(part, span)
     conditions = (parts.pop("condition"),) if "condition" in parts else ()
-    return Statement("object", Span(obj.line, obj.end_line), owner, index, sid, parts, conditions)
+    return Statement(
+        "object", Span(obj.line, obj.end_line), owner, index, sid, parts, conditions, items
+    )
+
+
+def _strings(expr: ast.Expr) -> tuple[str, ...] | None:
+    """The strings of a list of string literals (or of one string), else None."""
+    if isinstance(expr, ast.TupleExpr):
+        found = [_literal(item) for item in expr.items]
+        strings = [f for f in found if f is not None and not isinstance(f, bool)]
+        ok = all(isinstance(i, ast.Literal) for i in expr.items) and len(strings) == len(found)
+        return tuple(strings) if ok else None
+    if isinstance(expr, ast.Literal) and isinstance(expr.value, str):
+        return (expr.value,)
+    return None
 
 
 def _objects(node: object) -> Iterator[ast.ObjectExpr]:

@@ -125,8 +125,12 @@ def render(result: ScanResult, *, max_chars: int = MAX_CHARS) -> str:
 def _suggestions(findings: list[Finding]) -> list[str]:
     """Each growth finding's proven fix as a ``suggestion`` block, or why there is none."""
     lines: list[str] = []
+    untried = 0
     for f in sorted_findings(findings):
         if f.fix is None and f.no_fix is None:
+            continue
+        if f.fix is None and (f.no_fix or "").startswith("not tried"):
+            untried += 1
             continue
         where = code(f.location.path) if f.location else "?"
         if f.fix is None:
@@ -146,6 +150,12 @@ def _suggestions(findings: list[Finding]) -> list[str]:
             f"{fence}suggestion",
             printable_block(fix.text),
             fence,
+            "",
+        ]
+    if untried:
+        lines += [
+            f"_{plural(untried, 'more growth finding')} not tried for a fix (the most"
+            " severe are proven first, a few a run)._",
             "",
         ]
     return ["#### Suggested fixes", "", *lines] if lines else []

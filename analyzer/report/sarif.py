@@ -296,7 +296,13 @@ def _result(
 
 def _fix(fix: SuggestedFix) -> om.Fix:
     """Whole lines replaced: a region of lines only ends before the last one's newline,
-    so the inserted text carries none at its end."""
+    so the inserted text carries none at its end. Lines deleted outright are a region
+    up to the start of the next line, so that no empty line is left behind."""
+    region = om.Region(start_line=fix.line, end_line=fix.end_line)
+    if not fix.text:
+        region = om.Region(
+            start_line=fix.line, start_column=1, end_line=fix.end_line + 1, end_column=1
+        )
     return om.Fix(
         description=om.Message(text=fix.description),
         artifact_changes=[
@@ -304,7 +310,7 @@ def _fix(fix: SuggestedFix) -> om.Fix:
                 artifact_location=om.ArtifactLocation(uri=_uri(fix.path), uri_base_id=SRCROOT),
                 replacements=[
                     om.Replacement(
-                        deleted_region=om.Region(start_line=fix.line, end_line=fix.end_line),
+                        deleted_region=region,
                         inserted_content=om.ArtifactContent(text=fix.text),
                     )
                 ],
