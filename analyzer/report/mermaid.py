@@ -137,7 +137,8 @@ def _draw_effect(chart: _Chart, identity_id: str, finding: Finding, env: str | N
     """What the finding says of the identity: each gained target, or the finding."""
     why = f"{finding.check.id} {finding.severity}"
     if not finding.added:
-        text = finding.check.title + (f": {finding.after}" if finding.after else "")
+        # As the report's tables name it: the check's slug and what it found.
+        text = finding.check.slug + (f": {finding.after}" if finding.after else "")
         node = chart.node("finding", finding.fingerprint, f"{finding.check.id} {text}", env)
         chart.edge(identity_id, node, why)
         chart.styled(node, finding.severity)
