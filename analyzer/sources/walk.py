@@ -44,7 +44,7 @@ def symlink_warning(path: str, target: str) -> Diagnostic:
     )
 
 
-def read_regular_file(path: Path) -> bytes:
+def read_regular_file(path: str | Path) -> bytes:
     """The bytes of ``path``, refusing anything but a regular file reached without symlinks."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
