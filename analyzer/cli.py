@@ -31,9 +31,6 @@ from driftgate.analyzer.engine.findings import Finding, ScanResult
 from driftgate.analyzer.engine.run import EngineOptions, Suppression, run_checks, select_checks
 from driftgate.analyzer.extract.options import (
     ExtractOptions,
-    HelmChart,
-    HelmOptions,
-    InferenceSelectors,
 )
 from driftgate.analyzer.fixes import verify as fixes_verify
 from driftgate.analyzer.model import Location, Model
@@ -44,6 +41,7 @@ from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model, lis
 from driftgate.analyzer.report import text
 from driftgate.analyzer.report.common import plural
 from driftgate.analyzer.result_cache import ResultCache, StoredScan
+from driftgate.analyzer.settings import extract_options
 from driftgate.analyzer.sources.base import Tree
 from driftgate.analyzer.sources.errors import SourceError
 from driftgate.analyzer.sources.select import Trees, open_trees
@@ -164,23 +162,7 @@ def _config_location(path: str | None) -> Location | None:
 
 
 def _extract_options(config: Config) -> ExtractOptions:
-    return ExtractOptions(
-        environments=config.environment_resolver(),
-        owner_keys=tuple(config.owner_keys),
-        inference=InferenceSelectors(
-            labels=tuple(config.inference.labels.items()),
-            images=tuple(config.inference.images),
-            resource_types=tuple(config.inference.resource_types),
-        ),
-        var_files=tuple((k, tuple(v)) for k, v in config.terraform.var_files.items()),
-        helm=HelmOptions(
-            render=config.helm.render,
-            charts=tuple(
-                HelmChart(c.path, tuple(c.values), c.release, c.namespace)
-                for c in config.helm.charts
-            ),
-        ),
-    )
+    return extract_options(config)
 
 
 # Errors that belong to one file (it cannot be read or parsed), not to the run.
@@ -1200,6 +1182,12 @@ def catalog_show(name: str, as_json: bool) -> None:
         ):
             if values:
                 click.echo(f"{label}:\n  " + "\n  ".join(values))
+
+
+# Registered here, imported lazily inside: pyarrow and DuckDB load only for it.
+from driftgate.analyzer.inventory.command import inventory  # noqa: E402
+
+cli.add_command(inventory)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
