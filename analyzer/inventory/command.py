@@ -56,11 +56,12 @@ class _Inventory(click.Group):
 def inventory() -> None:
     """The organisation-wide inventory of non-human identities (DESIGN section 7).
 
-    `driftgate inventory REPO... -o DIR` writes each repository's model as Parquet
-    tables; `query` and `report` answer questions across them with DuckDB."""
+    `driftgate inventory REPO... -o DIR` (short for `inventory build`) writes each
+    repository's model as Parquet tables; `query` and `report` answer questions across
+    them with DuckDB. See docs/inventory.md."""
 
 
-@inventory.command("build", hidden=True)
+@inventory.command("build")
 @click.argument("repos", nargs=-1, required=True, metavar="REPO...")
 @click.option(
     "-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path)
