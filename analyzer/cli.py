@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -505,6 +505,12 @@ def _tree_options(fn: Callable[..., None]) -> Callable[..., None]:
     help="Hide the findings this baseline holds (driftgate baseline write) and say which"
     " of its entries are fixed. Default: baseline in the config.",
 )
+@click.option(
+    "--baseline-from",
+    type=click.Choice(["head", "base"]),
+    help="Read the baseline from the base tree (a change cannot add its own findings to"
+    " it) or from the working folder. Default: where --config-from reads.",
+)
 def scan(
     path: Path,
     base: str | None,
@@ -528,6 +534,7 @@ def scan(
     quiet: bool,
     show_suppressed: bool,
     baseline_file: str | None,
+    baseline_from: str | None,
 ) -> None:
     """Report identity drift in PATH (against --base when given)."""
     started = time.monotonic()
@@ -537,7 +544,11 @@ def scan(
         config, config_path = _base_config(trees, config_file)
     else:
         config, config_path = _config_and_path(trees.root, config_file)
-    baseline, baseline_notes = _load_baseline(trees, baseline_file, config, config_from)
+    if baseline_from == "base" and trees.base is None:
+        raise UserError("--baseline-from base needs --base (or --staged): there is no base tree")
+    baseline, baseline_notes = _load_baseline(
+        trees, baseline_file, config, baseline_from or config_from
+    )
     scanned = _scan_findings(
         trees,
         config,
@@ -553,7 +564,8 @@ def scan(
     findings, models, checks = scanned.findings, scanned.models, scanned.checks
     diagnostics = [*models.diagnostics(), *baseline_notes]
     if baseline is not None:
-        scope = _read_scope(trees, [*config.exclude, *excludes])
+        unread = {d.path for d in diagnostics if d.level == "error" and d.kind in _FILE_ERRORS}
+        scope = _read_scope(trees, [*config.exclude, *excludes], unread)
         applied = apply_baseline(findings, baseline, [c.meta.id for c in checks], scope)
         findings = applied.findings
         if not include_existing:
@@ -700,12 +712,17 @@ def _scan_findings(
     return _Scanned(findings, models, checks, checks_time)
 
 
-def _read_scope(trees: Trees, excludes: Sequence[str]) -> Callable[[str], bool]:
+def _read_scope(
+    trees: Trees, excludes: Sequence[str], unread: Set[str] = frozenset()
+) -> Callable[[str], bool]:
     """Whether a repository path is one the scan read: in the scanned folder, not
-    excluded (a baseline entry elsewhere is not judged stale by it)."""
+    excluded, not a file that could not be parsed (a baseline entry elsewhere is not
+    judged stale by it: its finding may well still be there)."""
     subdir = str(getattr(trees.head, "subdir", ""))
     spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
-    return lambda path: in_subdir(path, subdir) and not (spec and spec.match_file(path))
+    return lambda path: (
+        in_subdir(path, subdir) and path not in unread and not (spec and spec.match_file(path))
+    )
 
 
 def _with_fixes(
@@ -773,8 +790,7 @@ def _load_baseline(
         return None, []
     root = trees.root.resolve()
     if explicit:
-        absolute = Path(explicit).resolve()
-        rel = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else None
+        absolute, rel = _inside(Path(explicit), root)
     else:
         rel, absolute = name, root / name
     if config_from == "base" and trees.base is not None and rel is not None:
@@ -784,9 +800,8 @@ def _load_baseline(
                 path=rel,
                 line=1,
                 message=(
-                    f"baseline {rel} is not in the base tree ({trees.base.label}), which"
-                    " --config-from base reads it from: no finding is hidden by it; it"
-                    " applies once merged"
+                    f"baseline {rel} is not in the base tree ({trees.base.label}), where"
+                    " it is read from: no finding is hidden by it; it applies once merged"
                 ),
                 kind="config",
                 level="warning",
@@ -806,6 +821,23 @@ def _load_baseline(
         return load_baseline(data, rel or name), []
     except BaselineError as exc:
         raise UserError(str(exc)) from None
+
+
+def _inside(path: Path, root: Path) -> tuple[Path, str | None]:
+    """``path`` made absolute, and its path relative to the repository's ``root`` when it
+    lies there. Lexically first: a symlink in the repository (the change's own) must not
+    decide where the baseline is read from; resolved only for a working folder that is
+    itself reached through a symlink."""
+    lexical = Path(os.path.abspath(path))  # noqa: PTH100 - lexical on purpose, see above
+    if lexical.is_relative_to(root):
+        return lexical, lexical.relative_to(root).as_posix()
+    try:
+        resolved = lexical.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise UserError(f"baseline {path}: cannot be read: {exc}") from None
+    if resolved.is_relative_to(root):
+        return resolved, resolved.relative_to(root).as_posix()
+    return lexical, None
 
 
 def _read_named_file(path: Path, shown: str) -> bytes:

@@ -381,7 +381,7 @@ def run(inputs: Inputs, environ: Mapping[str, str], out: TextIO | None = None) -
             *("-f", "text", "-o", str(reports["txt"])),
             *("-f", "github", "-o", str(reports["gh"])),
             *plans,
-            *(["--baseline", str(workspace / inputs.baseline)] if inputs.baseline else []),
+            *_baseline(inputs, workspace, base or ""),
             *_config_from(inputs, base or "", extra),
             *extra,
         ]
@@ -448,6 +448,15 @@ def _comment(
     if outcome.action != "skipped":
         print(f"driftgate: {outcome.action} the pull-request comment {outcome.url or ''}", file=out)
     return outcome.url
+
+
+def _baseline(inputs: Inputs, workspace: Path, base: str) -> list[str]:
+    """``--baseline FILE``, read from the base commit when config-from is base, even when
+    ``args`` names a configuration file: the pull request must not baseline itself."""
+    if not inputs.baseline:
+        return []
+    where = ["--baseline-from", "base"] if inputs.config_from == "base" and base else []
+    return ["--baseline", str(workspace / inputs.baseline), *where]
 
 
 def _config_from(inputs: Inputs, base: str, extra: Sequence[str]) -> list[str]:

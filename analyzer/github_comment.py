@@ -9,6 +9,7 @@ said in the log and the job summary, and the scan's own result stands.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -72,13 +73,29 @@ def target_from(environ: Mapping[str, str], event: Mapping[str, Any], token: str
 
 
 def body_of(markdown: str) -> str:
-    """The comment's body: the marker, then the report, cut to GitHub's limit."""
+    """The comment's body: the marker, then the report, cut to GitHub's limit at a line
+    (a code block left open by the cut is closed)."""
     head = MARKER + "\n"
     room = MAX_BODY - len(head)
     if len(markdown) > room:
-        note = "\n\n… (cut to fit a comment: the job summary and SARIF have it all)\n"
-        markdown = markdown[: room - len(note)] + note
+        note = "\n… (cut to fit a comment: the job summary and SARIF have it all)\n"
+        kept = markdown[: room - len(note) - 16]
+        kept = kept[: kept.rfind("\n") + 1]
+        fence = _open_fence(kept)
+        markdown = kept + (fence + "\n" if fence else "") + note
     return head + markdown
+
+
+def _open_fence(text: str) -> str | None:
+    """The fence of a code block ``text`` leaves open, if any."""
+    fence: str | None = None
+    for line in text.splitlines():
+        ticks = len(line) - len(line.lstrip("`"))
+        if fence is None and ticks >= 3:
+            fence = "`" * ticks
+        elif fence is not None and line.strip() == fence:
+            fence = None
+    return fence
 
 
 def upsert(target: Target, markdown: str, *, has_findings: bool, mode: Mode) -> Outcome:
@@ -91,11 +108,11 @@ def upsert(target: Target, markdown: str, *, has_findings: bool, mode: Mode) -> 
     existing = client.find()
     body = body_of(markdown)
     if existing is not None:
-        data = client.request("PATCH", f"/issues/comments/{existing}", {"body": body})
+        data = _object(client.request("PATCH", f"/issues/comments/{existing}", {"body": body}))
         return Outcome("updated", existing, _str(data.get("html_url")))
     if mode == "on-findings" and not has_findings:
         return Outcome("skipped")
-    data = client.request("POST", f"/issues/{target.number}/comments", {"body": body})
+    data = _object(client.request("POST", f"/issues/{target.number}/comments", {"body": body}))
     created = data.get("id")
     return Outcome(
         "created", created if isinstance(created, int) else None, _str(data.get("html_url"))
@@ -121,14 +138,17 @@ class _Client:
         self._base = f"{target.api}/repos/{target.repository}"
 
     def find(self) -> int | None:
-        """The id of the comment an earlier run wrote (the first carrying the marker)."""
+        """The id of the comment an earlier run wrote: it starts with the marker and its
+        author is the token's own user, or a bot when the token cannot say who it is (the
+        workflow's token). Anyone may paste the marker; their comment is not ours."""
+        me = self.whoami()
         for page in range(1, MAX_PAGES + 1):
             path = f"/issues/{self._target.number}/comments?per_page={PER_PAGE}&page={page}"
             items = self.request("GET", path)
             if not isinstance(items, list):
                 raise CommentError("the API answered the comment list with something else")
             for item in items:
-                if isinstance(item, dict) and MARKER in str(item.get("body", "")):
+                if isinstance(item, dict) and _ours(item, me):
                     found = item.get("id")
                     if isinstance(found, int):
                         return found
@@ -136,10 +156,27 @@ class _Client:
                 return None
         return None
 
-    def request(self, method: str, path: str, payload: dict[str, str] | None = None) -> Any:
+    def whoami(self) -> str | None:
+        """The token's login, or None for a token that is no user's (an app's, such as
+        the workflow's GITHUB_TOKEN, which GET /user refuses)."""
+        try:
+            data = self.request("GET", "/user", base=self._target.api)
+        except CommentError:
+            return None
+        login = data.get("login") if isinstance(data, dict) else None
+        return login if isinstance(login, str) else None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        payload: dict[str, str] | None = None,
+        *,
+        base: str | None = None,
+    ) -> Any:
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(
-            self._base + path,
+            (base if base is not None else self._base) + path,
             data=data,
             method=method,
             headers={
@@ -157,13 +194,30 @@ class _Client:
             raise CommentError(
                 f"{method} {path.split('?')[0]}: HTTP {exc.code}", exc.code
             ) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", None) or type(exc).__name__
             raise CommentError(f"cannot reach {self._target.api}: {reason}") from None
         try:
             return json.loads(text) if text.strip() else {}
         except json.JSONDecodeError:
             raise CommentError(f"{method} {path.split('?')[0]}: the answer is not JSON") from None
+
+
+def _ours(comment: dict[str, Any], me: str | None) -> bool:
+    if not str(comment.get("body", "")).startswith(MARKER):
+        return False
+    user = comment.get("user")
+    if not isinstance(user, dict):
+        return False
+    if me is not None:
+        return bool(user.get("login") == me)
+    return bool(user.get("type") == "Bot")
+
+
+def _object(data: object) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise CommentError("the API answered with something other than an object")
+    return data
 
 
 def _str(value: object) -> str | None:

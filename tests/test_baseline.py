@@ -283,3 +283,58 @@ def test_the_action_input_hides_what_the_base_baselined(
     code, out = run_action(r, capsys, monkeypatch)
     assert (code, r.outputs["findings"]) == (0, "0"), out
     assert "in the baseline" in r.summary
+
+
+def test_a_file_that_cannot_be_parsed_does_not_make_its_entries_stale(repo: Path) -> None:
+    write_baseline(repo)
+    with (repo / "k8s" / "b.yaml").open("a") as broken:
+        broken.write("---\nkind: [unclosed\n")
+    result = run("scan", str(repo), "-f", "json", "--baseline", str(repo / BASELINE))
+    assert result.exit_code == 2  # the file could not be read: the run cannot be trusted
+    kinds = [d["kind"] for d in json.loads(result.stdout)["diagnostics"]]
+    assert "stale-baseline" not in kinds and "parse-error" in kinds
+
+
+def test_hostile_baseline_files_are_exit_2_not_a_traceback(repo: Path) -> None:
+    (repo / "loop.json").symlink_to(repo / BASELINE)
+    (repo / BASELINE).symlink_to(repo / "loop.json")
+    commit_all(repo, "a symlink loop")
+    looped = run(
+        "scan",
+        str(repo),
+        "--base",
+        "HEAD",
+        "--config-from",
+        "base",
+        "--baseline",
+        str(repo / BASELINE),
+    )
+    assert looped.exit_code in (0, 2) and "Traceback" not in looped.output
+    with pytest.raises(baseline.BaselineError, match="nested too deeply"):
+        baseline.loads(b'{"driftgate-baseline": 1, "findings": ' + b"[" * 200_000, "b.json")
+    with pytest.raises(baseline.BaselineError, match="not a driftgate baseline"):
+        baseline.loads(b'{"driftgate-baseline": true, "findings": []}', "b.json")
+
+
+def test_the_action_reads_the_baseline_from_the_base_even_with_a_configuration_in_args(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pull request grows privileges and adds its new findings to the baseline.
+    upstream = make_upstream(tmp_path)
+    git(upstream.path, "checkout", "-q", "pr")
+    write_baseline(upstream.path, "--select", "DG1,DG2,DG3")
+    commit_all(upstream.path, "baseline my own findings")
+    pr_head = git(upstream.path, "rev-parse", "HEAD")
+    git(upstream.path, "checkout", "-q", "main")
+    workspace = tmp_path / "workspace"
+    git(tmp_path, "clone", "-q", str(upstream.path), str(workspace))
+    git(workspace, "checkout", "-q", "--detach", pr_head)
+    trusted = tmp_path / "trusted.yaml"
+    trusted.write_text("select: [DG1, DG2, DG3]\n")
+    event = {
+        "pull_request": {"number": 1, "base": {"sha": upstream.base}, "head": {"sha": pr_head}}
+    }
+    r = runner(tmp_path, workspace, event, baseline=BASELINE, args=f"-c {trusted}")
+    code, out = run_action(r, capsys, monkeypatch)
+    assert code == 1 and r.outputs["findings"] != "0", out
+    assert "not in the base tree" in out

@@ -38,15 +38,31 @@ class FakeGitHub:
     fail: dict[str, int] = field(default_factory=dict)
     next_id: int = 1000
     url: str = ""
+    # Who the token is: None for the workflow's token (GET /user is refused), else a login.
+    login: str | None = None
 
     def calls(self) -> list[tuple[str, str]]:
-        return [(method, urlsplit(path).path) for method, path, _, _ in self.requests]
+        """The requests about comments (who the token is, asked first, left out)."""
+        return [
+            (method, urlsplit(path).path)
+            for method, path, _, _ in self.requests
+            if urlsplit(path).path != "/user"
+        ]
+
+    def author(self) -> dict[str, str]:
+        if self.login is None:
+            return {"login": "github-actions[bot]", "type": "Bot"}
+        return {"login": self.login, "type": "User"}
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
         self.requests.append((method, path, headers, body))
         if method in self.fail:
             return self.fail[method], {"message": "Resource not accessible by integration"}
         parts = urlsplit(path)
+        if parts.path == "/user":
+            if self.login is None:
+                return 403, {"message": "Resource not accessible by integration"}
+            return 200, {"login": self.login, "type": "User"}
         segments = parts.path.strip("/").split("/")
         if segments[:3] != ["repos", *REPO.split("/")]:
             return 404, {"message": "Not Found"}
@@ -64,6 +80,7 @@ class FakeGitHub:
                     "id": self.next_id,
                     "body": body["body"],
                     "html_url": f"c/{self.next_id}",
+                    "user": self.author(),
                 }
                 thread.append(comment)
                 return 201, comment
@@ -119,13 +136,17 @@ def pr_runner(tmp_path: Path, api: FakeGitHub, *, harmful: bool = True, **inputs
     return r
 
 
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
+HUMAN = {"login": "mallory", "type": "User"}
+
+
 def test_one_comment_created_then_updated_in_place_on_the_next_push(
     tmp_path: Path,
     api: FakeGitHub,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    api.comments[1] = [{"id": 7, "body": "LGTM, but see the bot", "html_url": "c/7"}]
+    api.comments[1] = [{"id": 7, "body": "LGTM, but see the bot", "user": HUMAN}]
     r = pr_runner(tmp_path, api)
     code, out = run_action(r, capsys, monkeypatch)
     assert code == 1
@@ -170,7 +191,11 @@ def test_on_findings_still_updates_an_earlier_comment_once_fixed(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    earlier: dict[str, Any] = {"id": 55, "body": f"{github_comment.MARKER}\n4 findings"}
+    earlier: dict[str, Any] = {
+        "id": 55,
+        "body": f"{github_comment.MARKER}\n4 findings",
+        "user": BOT,
+    }
     api.comments[1] = [earlier]
     r = pr_runner(tmp_path, api, harmful=False)
     code, _ = run_action(r, capsys, monkeypatch)
@@ -201,7 +226,7 @@ def test_our_comment_is_found_past_the_first_page(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chatter = [{"id": i, "body": f"comment {i}"} for i in range(150)]
-    api.comments[1] = [*chatter, {"id": 999, "body": f"{github_comment.MARKER}\nold"}]
+    api.comments[1] = [*chatter, {"id": 999, "body": f"{github_comment.MARKER}\nold", "user": BOT}]
     r = pr_runner(tmp_path, api)
     run_action(r, capsys, monkeypatch)
     assert [m for m, _ in api.calls()] == ["GET", "GET", "PATCH"]
@@ -276,3 +301,44 @@ def test_only_http_apis_are_targets() -> None:
     env["GITHUB_API_URL"] = "https://ghe.acme.io/api/v3/"
     target = github_comment.target_from(env, event, TOKEN)
     assert target is not None and (target.api, target.number) == ("https://ghe.acme.io/api/v3", 3)
+
+
+def test_a_comment_someone_else_wrote_with_the_marker_is_left_alone(
+    tmp_path: Path,
+    api: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pasted: dict[str, Any] = {
+        "id": 11,
+        "body": f"{github_comment.MARKER} quoting the bot",
+        "user": HUMAN,
+    }
+    inside = {"id": 12, "body": f"see {github_comment.MARKER}", "user": BOT}
+    api.comments[1] = [pasted, inside]
+    r = pr_runner(tmp_path, api)
+    run_action(r, capsys, monkeypatch)
+    assert [m for m, _ in api.calls()] == ["GET", "POST"]
+    assert pasted["body"].endswith("quoting the bot") and len(api.comments[1]) == 3
+
+
+def test_a_personal_token_finds_its_own_comment_by_login(
+    tmp_path: Path,
+    api: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api.login = "ci-user"
+    bots = {"id": 21, "body": f"{github_comment.MARKER}\nanother bot", "user": BOT}
+    mine = {"id": 22, "body": f"{github_comment.MARKER}\nold", "user": {"login": "ci-user"}}
+    api.comments[1] = [bots, mine]
+    r = pr_runner(tmp_path, api)
+    run_action(r, capsys, monkeypatch)
+    assert api.calls()[-1] == ("PATCH", f"/repos/{REPO}/issues/comments/22")
+
+
+def test_a_cut_report_closes_the_code_block_it_was_in() -> None:
+    report = "### driftgate\n\n```suggestion\n" + "x = 1\n" * 20_000 + "```\n"
+    body = github_comment.body_of(report)
+    assert len(body) <= github_comment.MAX_BODY
+    assert body.count("```") % 2 == 0 and "cut to fit" in body.splitlines()[-1]

@@ -265,3 +265,33 @@ def test_the_ray_engine_writes_the_same_tables(tmp_path: Path, repos: dict[str, 
         assert sorted(map(key, a)) == sorted(map(key, b)), table
         if table in ("identities", "bindings", "credentials", "runs"):
             assert a, table
+
+
+def test_hostile_values_and_folder_names(tmp_path: Path) -> None:
+    # A name with a terminal escape, and an inventory folder with glob characters.
+    yaml = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: "sa\\e]0;pwned\\a"\n'
+    repo = make_repo(tmp_path / "hostile", {"sa.yaml": yaml})
+    out = tmp_path / "inv[1]*"
+    assert inventory(out, str(repo)).exit_code == 0
+    table = query(out, "SELECT name FROM identities", "table")
+    assert "\x1b" not in table and "\x07" not in table and "\\x1b]0;pwned" in table
+
+
+def test_one_name_for_two_repositories_is_refused(tmp_path: Path, repos: dict[str, Path]) -> None:
+    paths = list(repos.values())
+    result = inventory(tmp_path / "inv", f"a={paths[0]}", f"a={paths[1]}")
+    assert result.exit_code == 2 and "more than one repository is named a" in result.stderr
+    assert not (tmp_path / "inv").exists()
+
+
+def test_a_missing_tree_object_fails_that_repository_only(
+    tmp_path: Path, repos: dict[str, Path]
+) -> None:
+    broken = make_repo(tmp_path / "broken", {"k8s/sa.yaml": "kind: ServiceAccount\n"})
+    tree = git(broken, "rev-parse", "HEAD:k8s")
+    (broken / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    out = tmp_path / "inv"
+    result = inventory(out, str(broken), str(repos["serving-prod"]))
+    assert result.exit_code == 0, result.output
+    runs = {r["repository"]: r for r in query(out, "SELECT * FROM runs")}
+    assert runs["broken"]["status"] == "failed" and runs["serving-prod"]["status"] == "ok"

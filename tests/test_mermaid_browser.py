@@ -215,3 +215,19 @@ def test_a_large_change_is_folded_into_a_count() -> None:
     assert source is not None
     assert "5 more identities with findings" in source
     assert len(re.findall(r"^\s+n\d+\[", source, re.M)) == 2 * mermaid.MAX_IDENTITIES
+
+
+def test_many_findings_on_one_identity_are_counted_not_drawn() -> None:
+    base = _hostile_result().findings[0]
+    many = [
+        Finding(
+            **{
+                **{k: getattr(base, k) for k in Finding.__dataclass_fields__},
+                "fingerprint": f"same-identity-{i}",
+            }
+        )
+        for i in range(mermaid.MAX_FINDINGS + 4)
+    ]
+    source = mermaid.flowchart(many)
+    assert source is not None and "+4 more findings" in source
+    assert source.count("gains") == mermaid.MAX_FINDINGS

@@ -430,3 +430,12 @@ def test_a_file_changed_after_listing_is_not_read_under_its_old_key(tmp_path: Pa
 
     with pytest.raises(SourceError, match="changed while driftgate was reading it"):
         source.read()
+
+
+def test_a_loop_of_symlinks_is_skipped_with_a_warning_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path, "main.tf", 'variable "x" {}\n')
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    tree = DirectoryTree(tmp_path)
+    assert [f.path for f in tree.files()] == ["main.tf"]
+    assert sorted(d.path for d in tree.skipped) == ["a.yaml", "b.yaml"]

@@ -128,7 +128,10 @@ def loads(data: bytes, name: str) -> Baseline:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from None
-    if not isinstance(document, dict) or document.get(FORMAT_KEY) != FORMAT_VERSION:
+    except RecursionError:
+        raise BaselineError(f"{name}: nested too deeply to be a baseline") from None
+    version = document.get(FORMAT_KEY) if isinstance(document, dict) else None
+    if type(version) is not int or version != FORMAT_VERSION:
         raise BaselineError(
             f"{name}:1: not a driftgate baseline (expected a JSON object with"
             f' "{FORMAT_KEY}": {FORMAT_VERSION}; write one with driftgate baseline write)'
@@ -202,9 +205,13 @@ def _entry(item: object, index: int, name: str, lines: dict[str, int]) -> Entry:
     return Entry(
         fingerprint=fingerprint,
         check=check.upper(),
-        path=str(item.get("path", "")),
-        line=line if isinstance(line, int) else 0,
-        identity=str(item.get("identity", "")),
-        message=str(item.get("message", "")),
+        path=_string(item.get("path")),
+        line=line if type(line) is int else 0,
+        identity=_string(item.get("identity")),
+        message=_string(item.get("message")),
         at=at,
     )
+
+
+def _string(value: object) -> str:
+    return value if isinstance(value, str) else ""

@@ -69,9 +69,10 @@ def collect(target: Target, cache: CacheSettings = CacheSettings()) -> Collected
     }
     try:
         tables, revision, counts = _read(target, cache)
-    except (SourceError, ConfigError, OSError, ValueError) as exc:
-        run.update(status="failed", error=str(exc), seconds=time.perf_counter() - clock)
-        return Collected(target.repository, False, run=table("runs", [run]), error=str(exc))
+    except (SourceError, ConfigError, OSError, ValueError, pygit2.GitError) as exc:
+        return _failed(target, run, str(exc), clock)
+    except Exception as exc:  # one repository's surprise must not lose the others'
+        return _failed(target, run, f"internal error: {type(exc).__name__}: {exc}", clock)
     run.update(
         revision=revision,
         status="ok" if not counts["errors"] else "errors",
@@ -79,6 +80,11 @@ def collect(target: Target, cache: CacheSettings = CacheSettings()) -> Collected
         **counts,
     )
     return Collected(target.repository, True, tables, table("runs", [run]))
+
+
+def _failed(target: Target, run: dict[str, object], error: str, clock: float) -> Collected:
+    run.update(status="failed", error=error, seconds=round(time.perf_counter() - clock, 3))
+    return Collected(target.repository, False, run=table("runs", [run]), error=error)
 
 
 def _revision_tree(path: Path, rev: str) -> GitRevisionTree:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from driftgate.analyzer.report.common import printable
+
 if TYPE_CHECKING:
     from driftgate.analyzer.inventory.collect import Collected, Target
 
@@ -192,6 +194,11 @@ def _targets(repos: Sequence[str], rev: str) -> list[Target]:
         named = bool(sep and name and path and not Path(repo).exists())
         given.append((name, path) if named else (None, repo))
     names = [name or _name(path) for name, path in given]
+    explicit_names = [name for name, _ in given if name]
+    clashes = sorted({n for n in explicit_names if names.count(n) > 1})
+    if clashes:
+        # Two repositories under one name would write one set of rows.
+        raise _Failed(f"more than one repository is named {', '.join(clashes)}: name each once")
     return [
         Target(name if names.count(name) == 1 or explicit else str(Path(path).resolve()), path, rev)
         for (explicit, path), name in zip(given, names, strict=True)
@@ -274,5 +281,5 @@ def _cell(value: Any) -> str:
         return "[" + ", ".join(_cell(v) for v in value) + "]"
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    # One line per row: a newline in a repository's value would forge another.
-    return str(value).replace("\n", "\\n").replace("\r", "\\r")
+    # One line per row, and no control character from a repository reaches the terminal.
+    return printable(str(value))

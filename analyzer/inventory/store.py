@@ -74,9 +74,10 @@ def connect(directory: Path) -> Any:
     for name in TABLES:
         files = sorted((root / name).glob("*.parquet"))
         if files:
-            pattern = _quoted(str(root / name / "*.parquet"))
+            # The files by name, not a pattern: a folder may have [ or * in its name.
+            listed = ", ".join(_quoted(str(f)) for f in files)
             con.execute(
-                f"CREATE VIEW {name} AS SELECT * FROM read_parquet({pattern}, union_by_name=true)"
+                f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], union_by_name=true)"
             )
         else:
             empty = SCHEMAS[name].empty_table()

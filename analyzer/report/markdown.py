@@ -59,6 +59,9 @@ ROWS_SHOWN = 8
 # Rows of one identity's table at all: a statement may add tens of thousands of ARNs,
 # and an identity whose table outgrows the comment would be left out whole.
 MAX_ROWS = 200
+# A suggested fix is shown whole up to this size; beyond it the SARIF and JSON have it.
+SUGGESTION_CHARS = 3_000
+SUGGESTION_LINES = 40
 # Identities shown before the rest folds into <details>.
 IDENTITIES_SHOWN = 10
 
@@ -142,16 +145,14 @@ def _suggestions(findings: list[Finding]) -> list[str]:
             if fix.end_line == fix.line
             else f"lines {fix.line} to {fix.end_line}"
         )
+        said = f"**{f.check.id}** {code(fix.path)} {span}: {text(fix.description)}"
+        if len(fix.text) > SUGGESTION_CHARS or fix.text.count("\n") >= SUGGESTION_LINES:
+            # A fix that puts back a long list would crowd out the rest of the report.
+            lines += [f"{said} (too long to show here: see the SARIF or JSON report).", ""]
+            continue
         longest = max((len(run) for run in re.findall(r"`+", fix.text)), default=0)
         fence = "`" * max(3, longest + 1)
-        lines += [
-            f"**{f.check.id}** {code(fix.path)} {span}: {text(fix.description)}.",
-            "",
-            f"{fence}suggestion",
-            printable_block(fix.text),
-            fence,
-            "",
-        ]
+        lines += [f"{said}.", "", f"{fence}suggestion", printable_block(fix.text), fence, ""]
     if untried:
         lines += [
             f"_{plural(untried, 'more growth finding')} not tried for a fix (the most"

@@ -27,8 +27,9 @@ MAX_IDENTITIES = 12
 # Workloads drawn per identity, and gained targets drawn per finding.
 MAX_WORKLOADS = 6
 MAX_TARGETS = 3
-# Actions named per gained target before "+N".
+# Actions named per gained target before "+N", and findings drawn per identity.
 MAX_ACTIONS = 3
+MAX_FINDINGS = 6
 LABEL_CHARS = 70
 
 # ":" is not among them: mermaid drops the last ";" of any line where "style" or
@@ -106,6 +107,11 @@ def _draw_identity(chart: _Chart, identity: str, group: list[Finding]) -> None:
     target = chart.node("identity", identity, head.label, head.environment)
     starts: set[str] = set()
     hidden: set[str] = set()
+    if len(group) > MAX_FINDINGS:
+        rest = len(group) - MAX_FINDINGS
+        more = chart.node("more-findings", identity, f"+{rest} more findings", head.environment)
+        chart.edge(target, more, "see the tables")
+        group = group[:MAX_FINDINGS]
     for finding in group:
         for chain in finding.chains:
             if chain[0].kind == "workload":

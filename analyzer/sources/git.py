@@ -127,7 +127,7 @@ class _GitBlobs:
             return None
         try:
             oid, mode = self._entry(rel)
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, pygit2.GitError):  # GitError: a tree object is missing
             return None
         return _small_blob(self._repo, oid, mode, limit)
 

@@ -130,7 +130,10 @@ def _judge(
 ) -> None:
     if entry.is_symlink():
         # Only stat()s the target (never opens it) to tell a folder link from a file link.
-        points_to_dir = entry.is_dir()
+        try:
+            points_to_dir = entry.is_dir()
+        except OSError:  # a loop of links (ELOOP): it points at nothing
+            points_to_dir = False
         if (is_relevant(rel) or points_to_dir) and not _ignored(rules, rel, points_to_dir):
             listing.skipped.append(symlink_warning(rel, _link_target(entry)))
     elif entry.is_dir(follow_symlinks=False):

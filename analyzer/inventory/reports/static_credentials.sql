@@ -28,6 +28,7 @@ WHERE (c.static OR c.ttl_seconds IS NULL OR c.ttl_seconds > 3600)
         SELECT 1 FROM identities AS i
         JOIN bindings AS b ON b.principal = i.principal
         WHERE b.inference AND i.repository = c.repository AND i.address = c.identity
+          AND i.principal NOT LIKE '%${%'
     )
   )
 ORDER BY c.repository, c.path NULLS LAST, c.line, c.address
