@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from test_escalation_paths import ADMIN_ROLE
 
 from driftgate.analyzer.cli import cli
 
@@ -418,23 +419,6 @@ def test_unknown_and_sensitive_parts_become_unknowns_that_name_their_path() -> N
 
 # ---- --plan with --base: both sides on the same footing ------------------------------
 
-ADMIN_TF = """
-resource "aws_iam_role" "cfn_exec" {
-  name = "cfn-exec"
-  assume_role_policy = jsonencode({
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { Service = "cloudformation.amazonaws.com" }
-    }]
-  })
-}
-
-resource "aws_iam_role_policy_attachment" "admin" {
-  role       = aws_iam_role.cfn_exec.name
-  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
-}
-"""
 CI_TF = """
 resource "aws_iam_user" "ci" {
   name = "ci"
@@ -477,7 +461,7 @@ def test_a_create_only_plan_with_a_base_tree_compares_like_for_like(tmp_path: Pa
         (head, '"iam:PassRole", "cloudformation:CreateStack"'),
     ):
         tree.mkdir()
-        (tree / "admin.tf").write_text(ADMIN_TF)
+        (tree / "admin.tf").write_text(ADMIN_ROLE % "cloudformation.amazonaws.com")
         (tree / "ci.tf").write_text(CI_TF % actions)
     trust = {
         "Statement": [

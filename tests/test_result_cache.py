@@ -9,21 +9,10 @@ from pathlib import Path
 
 import pygit2
 from click.testing import CliRunner
+from test_model_cache import MAIN, POLICY
 
 from driftgate.analyzer.cli import cli
 
-MAIN = """\
-resource "aws_iam_role" "app" {
-  name               = "app"
-  assume_role_policy = "{}"
-}
-
-resource "aws_iam_role_policy" "app" {
-  role   = aws_iam_role.app.id
-  policy = file("${path.module}/policy.json")
-}
-"""
-POLICY = '{"Statement": [{"Effect": "Allow", "Action": "%s", "Resource": "*"}]}'
 REUSED = "findings reused from the cache"
 
 
