@@ -161,10 +161,6 @@ def _config_location(path: str | None) -> Location | None:
     return Location(path=Path(path).as_posix()) if path else None
 
 
-def _extract_options(config: Config) -> ExtractOptions:
-    return extract_options(config)
-
-
 # Errors that belong to one file (it cannot be read or parsed), not to the run.
 _FILE_ERRORS = frozenset({"parse-error", "too-large", "evaluation"})
 
@@ -678,7 +674,7 @@ def _scan_findings(
         shown.step("building the identity model")
         models = _build(
             trees,
-            _extract_options(config),
+            extract_options(config),
             no_cache=build.no_cache,
             cache_dir=build.cache_dir,
             plan_args=build.plan_args,
@@ -744,7 +740,7 @@ def _with_fixes(
         max_file_size=_file_limit(build.max_file_size, config),
         hcl_parser=build.hcl_parser,
     )
-    options = _extract_options(config)
+    options = extract_options(config)
     exclude = [*config.exclude, *selection.excludes]
 
     def rescan(tree: Tree) -> tuple[Model, list[Diagnostic], list[Finding]]:
@@ -1032,7 +1028,7 @@ def model(
     config = _config(trees.root, config_file)
     models = _build(
         trees,
-        _extract_options(config),
+        extract_options(config),
         no_cache=no_cache,
         cache_dir=cache_dir,
         plan_args=plan_args,

@@ -213,11 +213,12 @@ def _reindent(lines: list[str], span: Span, like: str) -> list[str]:
 
 
 def _indent_of_parts(lines: list[str], stmt: Statement) -> str:
-    """The indentation of the statement's own parts (its second line)."""
-    for span in (*stmt.parts.values(), *stmt.conditions):
-        return lines[span.line - 1]
-    inner = lines[stmt.span.line] if stmt.span.end_line > stmt.span.line else ""
-    return inner
+    """A line indented as the statement's own parts are: its first part's, else its
+    second line."""
+    first = next(iter((*stmt.parts.values(), *stmt.conditions)), None)
+    if first is not None:
+        return lines[first.line - 1]
+    return lines[stmt.span.line] if stmt.span.end_line > stmt.span.line else ""
 
 
 def _trim(old: list[str], new: list[str]) -> tuple[int, int]:

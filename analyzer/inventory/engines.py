@@ -8,7 +8,7 @@ written in one place whatever the cluster's file systems are. No scheduler of ou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from driftgate.analyzer.inventory.collect import CacheSettings, Collected, Target, collect
@@ -69,6 +69,3 @@ def _ray() -> Any:
     except ImportError as exc:
         raise EngineError("--engine ray needs Ray: pip install 'driftgate[ray]'") from exc
     return ray
-
-
-Runner = Callable[[Sequence[Target], CacheSettings], Iterator[Collected]]

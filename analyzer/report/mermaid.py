@@ -15,6 +15,7 @@ for ``<``). No label can end its quotes, start a line (``click``, ``style``, a
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -135,8 +136,8 @@ def _identity_node(finding: Finding, identity: str) -> ChainNode:
 
 def _draw_chain(chart: _Chart, chain: tuple[ChainNode, ...]) -> None:
     ids = [chart.node(n.kind, n.address, n.label, n.environment) for n in chain]
-    for (a, node_a), b in zip(zip(ids, chain, strict=False), ids[1:], strict=False):
-        chart.edge(a, b, "runs as" if node_a.kind == "workload" else "federates to")
+    for (node, a), (_, b) in itertools.pairwise(zip(chain, ids, strict=True)):
+        chart.edge(a, b, "runs as" if node.kind == "workload" else "federates to")
 
 
 def _draw_effect(chart: _Chart, identity_id: str, finding: Finding, env: str | None) -> None:
