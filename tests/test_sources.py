@@ -439,3 +439,20 @@ def test_a_loop_of_symlinks_is_skipped_with_a_warning_not_a_crash(tmp_path: Path
     tree = DirectoryTree(tmp_path)
     assert [f.path for f in tree.files()] == ["main.tf"]
     assert sorted(d.path for d in tree.skipped) == ["a.yaml", "b.yaml"]
+
+
+def test_a_bare_repository_or_mirror_is_read_at_a_named_revision(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    write(work, "k8s/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\n")
+    git(work, "init", "-q")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "one")
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirror)], check=True)
+    trees = open_trees(mirror, None, "HEAD", False)
+    assert [f.path for f in trees.head.files()] == ["k8s/sa.yaml"]
+    with pytest.raises(SourceError, match="without a working tree: name the revision"):
+        open_trees(mirror, None, None, False)
+    # A checkout's own .git folder, named itself, is read the same way.
+    trees = open_trees(work / ".git", None, "HEAD", False)
+    assert [f.path for f in trees.head.files()] == ["k8s/sa.yaml"]

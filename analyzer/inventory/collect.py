@@ -24,7 +24,7 @@ from driftgate.analyzer.model_cache import ModelCache
 from driftgate.analyzer.pipeline import ParseCache, build_model
 from driftgate.analyzer.settings import extract_options
 from driftgate.analyzer.sources.errors import SourceError
-from driftgate.analyzer.sources.git import GitRevisionTree, resolve_commit
+from driftgate.analyzer.sources.git import GitRevisionTree
 from driftgate.analyzer.sources.select import open_trees
 
 
@@ -88,23 +88,15 @@ def _failed(target: Target, run: dict[str, object], error: str, clock: float) ->
 
 
 def _revision_tree(path: Path, rev: str) -> GitRevisionTree:
-    """The revision's tree: of a bare git directory (a mirror), or of the checkout (or
-    the folder of a checkout) at ``path``."""
+    """The revision's tree: of a checkout (or a folder of one), a bare repository or a
+    git directory itself (a mirror)."""
     if not path.is_dir():
         raise SourceError(f"{path}: no such folder")
-    try:
-        found = pygit2.discover_repository(str(path))
-    except pygit2.GitError:
-        found = None
-    if found is None:
+    if pygit2.discover_repository(str(path)) is None:
         raise SourceError(f"{path}: not a git repository (a checkout or a bare git directory)")
-    repo = pygit2.Repository(found)
-    # A bare repository, or a git directory named itself (a mirror): the whole tree.
-    if repo.is_bare or Path(repo.path).resolve() == path.resolve():
-        return GitRevisionTree(repo, resolve_commit(repo, rev), "", name=rev)
     head = open_trees(path, None, rev, False).head
     if not isinstance(head, GitRevisionTree):
-        raise SourceError(f"{path}: not a git repository")
+        raise SourceError(f"{path}: not a git repository (a checkout or a bare git directory)")
     return head
 
 

@@ -68,11 +68,20 @@ def open_trees(path: Path, base: str | None, head: str | None, staged: bool) -> 
 def _git_trees(
     repo: pygit2.Repository, target: Path, base: str | None, head: str | None, staged: bool
 ) -> Trees:
-    if repo.workdir is None:
-        raise SourceError(f"{repo.path} is a bare repository: driftgate needs a working tree")
-    root = Path(repo.workdir).resolve()
-    subdir = target.relative_to(root).as_posix()
-    subdir = "" if subdir == "." else subdir
+    git_dir = Path(repo.path).resolve()
+    if repo.workdir is None or target == git_dir:
+        # A bare repository, or a git directory named itself (a mirror): only its
+        # revisions can be read, whole.
+        if head is None:
+            raise SourceError(
+                f"{repo.path} is a git directory without a working tree: name the revision"
+                " to read with --head REV"
+            )
+        root, subdir = git_dir, ""
+    else:
+        root = Path(repo.workdir).resolve()
+        subdir = target.relative_to(root).as_posix()
+        subdir = "" if subdir == "." else subdir
 
     head_tree: Tree
     head_commit: pygit2.Commit | None = None
