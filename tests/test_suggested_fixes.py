@@ -358,3 +358,13 @@ def test_a_long_fix_is_in_sarif_but_not_spelled_out_in_markdown(tmp_path: Path) 
     markdown = run("scan", str(repo), "--base", "HEAD", "-f", "markdown").stdout
     assert "too long to show here: see the SARIF or JSON report" in markdown
     assert "```suggestion" not in markdown and len(markdown) < 60_000
+
+
+def test_a_deletion_is_an_empty_suggestion_block(tmp_path: Path) -> None:
+    # A suggestion replaces the lines with the block's lines: a blank line in it would
+    # stay where the added action was.
+    base, head = FIXABLE["an action added to a list the change also shortened"]
+    repo = make_repo(tmp_path, base, head)
+    markdown = run("scan", str(repo), "--base", "HEAD", "-f", "markdown").stdout
+    assert "drop what the change added to the actions (s3:DeleteObject)" in markdown
+    assert "```suggestion\n```" in markdown

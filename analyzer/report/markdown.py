@@ -152,7 +152,9 @@ def _suggestions(findings: list[Finding]) -> list[str]:
             continue
         longest = max((len(run) for run in re.findall(r"`+", fix.text)), default=0)
         fence = "`" * max(3, longest + 1)
-        lines += [f"{said}.", "", f"{fence}suggestion", printable_block(fix.text), fence, ""]
+        # Lines deleted outright are an empty block: a blank line in it would be kept.
+        body = [printable_block(fix.text)] if fix.text else []
+        lines += [f"{said}.", "", f"{fence}suggestion", *body, fence, ""]
     if untried:
         lines += [
             f"_{plural(untried, 'more growth finding')} not tried for a fix (the most"
