@@ -12,13 +12,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 import pathspec
 
-from driftgate.analyzer import __version__, catalog, vendor_roles
-from driftgate.analyzer.cache import DiskCache, default_cache_dir
+from driftgate.analyzer import __version__, catalog, lifetime, vendor_roles
+from driftgate.analyzer.cache import DiskCache, default_cache_dir, wait_for_writers
 from driftgate.analyzer.checkapi import Check, CheckMeta, Severity
 from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
 from driftgate.analyzer.diagnostics import Diagnostic
@@ -74,8 +74,11 @@ class UserError(click.ClickException):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="driftgate")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Identity drift for the workloads that run AI inference: a pre-merge gate."""
+    # A command is over when what it cached is stored (see DiskCache.close).
+    ctx.call_on_close(wait_for_writers)
 
 
 def _split_ids(value: str | None) -> list[str]:
@@ -289,7 +292,8 @@ def _build(
             plans, problems = load_plans(plan_args, trees.root)
         except PlanArgumentError as exc:
             raise UserError(str(exc)) from None
-    disk = None if no_cache else DiskCache(cache_dir or default_cache_dir())
+    # Parse results and models are stored while the checks run (see DiskCache.close).
+    disk = None if no_cache else DiskCache(cache_dir or default_cache_dir(), write_behind=True)
     cache = ParseCache(disk=disk, max_file_size=max_file_size, hcl_parser=hcl_parser)
     models = ModelCache(disk) if disk is not None else None
     timings: list[tuple[str, float]] = []
@@ -338,7 +342,7 @@ def _build(
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:
-        cache.close()
+        cache.close(behind=True)
     reused = models.hits if models is not None else 0
     return _Models(head, base, trees, tuple(problems), hcl_parser, tuple(timings), reused)
 
@@ -744,6 +748,7 @@ def _with_fixes(
     exclude = [*config.exclude, *selection.excludes]
 
     def rescan(tree: Tree) -> tuple[Model, list[Diagnostic], list[Finding]]:
+        wait_for_writers()  # the parse results the rescan reads are being stored
         built = build_model(tree, options, cache, exclude=exclude)
         found = run_checks(
             checks,
@@ -1227,5 +1232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def run() -> NoReturn:
+    """The ``driftgate`` process: :func:`main` in a process that ends with it (not
+    :func:`main` itself, which tests and embedders call many times in one process)."""
+    lifetime.for_short_run()
+    lifetime.exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

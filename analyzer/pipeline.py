@@ -153,9 +153,10 @@ class ParseCache:
     def may_hold_directives(self, source: SourceFile) -> bool:
         return (source.key, source.path) not in self.silent
 
-    def close(self) -> None:
+    def close(self, *, behind: bool = False) -> None:
+        """Store what was parsed; ``behind``: see :meth:`DiskCache.close`."""
         if self.disk is not None:
-            self.disk.close()
+            self.disk.close(behind=behind)
 
 
 @dataclass(frozen=True, slots=True)

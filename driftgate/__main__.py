@@ -1,8 +1,6 @@
 """``python -m driftgate``: the same command line as the ``driftgate`` script."""
 
-import sys
-
-from driftgate.analyzer.cli import main
+from driftgate.analyzer.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

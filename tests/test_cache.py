@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pygit2
 import pytest
 from click.testing import CliRunner
 
-from driftgate.analyzer.cache import DATABASE, DiskCache
+from driftgate.analyzer.cache import DATABASE, DiskCache, wait_for_writers
 from driftgate.analyzer.cli import cli
 from driftgate.analyzer.parse.files import cache_kind
 from driftgate.analyzer.parse.hcl_ast import HclFile
@@ -175,6 +178,65 @@ def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path) -> None:
     cache.put("hcl", "k", "a.tf", 1)
     assert cache.get("hcl", "k", "a.tf") is None
     cache.close()
+
+
+def test_values_written_behind_are_seen_at_once_and_stored_for_the_next_run(
+    tmp_path: Path,
+) -> None:
+    cache = DiskCache(tmp_path, write_behind=True)
+    cache.put("hcl", "k", "a.tf", {"value": 1})
+    cache.put("hcl", "k", "b.tf", lambda: None)  # cannot be pickled: skipped, never raised
+    assert cache.get("hcl", "k", "a.tf") == {"value": 1}
+    assert _rows(tmp_path) == []
+    cache.close(behind=True)
+    wait_for_writers()
+    again = DiskCache(tmp_path)
+    assert again.get("hcl", "k", "a.tf") == {"value": 1}
+    assert again.get("hcl", "k", "b.tf") is None
+    assert len(_rows(tmp_path)) == 1
+
+
+def test_with_another_thread_running_values_are_written_before_close_returns(
+    tmp_path: Path,
+) -> None:
+    # Forking while another thread may hold a lock could hang the child: not done then.
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        cache = DiskCache(tmp_path, write_behind=True)
+        cache.put("hcl", "k", "a.tf", 1)
+        cache.close(behind=True)
+        assert len(_rows(tmp_path)) == 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_writing_behind_into_an_unwritable_directory_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cache = DiskCache(blocker / "cache", write_behind=True)
+    cache.put("hcl", "k", "a.tf", 1)
+    cache.close(behind=True)
+    wait_for_writers()
+    assert not (blocker / "cache").exists()
+
+
+def test_a_scan_ends_with_its_cache_stored_and_the_next_one_reuses_it(tmp_path: Path) -> None:
+    demo = Path(__file__).resolve().parent.parent / "testdata" / "demo"
+    cmd = [sys.executable, "-m", "driftgate", "scan", "--base", str(demo / "base")]
+    cmd += [str(demo / "head"), "-v", "--cache-dir", str(tmp_path)]
+    first = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert first.returncode == 1, first.stderr
+    # Parse results of both trees and both models, all there once the process is gone.
+    files = len([p for p in (demo / "base").rglob("*") if p.is_file()])
+    assert len(_rows(tmp_path)) >= files + 2
+    second = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert second.returncode == 1
+    assert "findings reused from the cache" in second.stderr
+    # The same findings; only the summary's time differs.
+    assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
 
 
 def _repo(root: Path) -> None:

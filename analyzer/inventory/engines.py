@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from driftgate.analyzer import lifetime
 from driftgate.analyzer.inventory.collect import CacheSettings, Collected, Target, collect
 
 ENGINES = ("local", "ray")
@@ -23,6 +24,7 @@ class EngineError(Exception):
 def run_local(targets: Sequence[Target], cache: CacheSettings) -> Iterator[Collected]:
     for target in targets:
         yield collect(target, cache)
+        lifetime.between_units()
 
 
 def run_ray(
