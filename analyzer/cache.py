@@ -77,10 +77,18 @@ def wait_for_writers() -> None:
             os.waitpid(pid, 0)
 
 
-def _may_fork() -> bool:
+def may_fork() -> bool:
+    """Whether this process may fork a child that goes on running Python."""
     # Another thread may hold a lock the child would then wait on forever; outside
     # Linux, fork without exec is unsafe (macOS) or absent (Windows).
     return sys.platform == "linux" and threading.active_count() == 1
+
+
+def release_connections() -> None:
+    """Close every cache connection of this process (each opens again when used): call
+    before a fork, so that parent and child share no SQLite state."""
+    for cache in list(_OPEN):
+        cache._release()
 
 
 def default_cache_dir() -> Path:
@@ -249,7 +257,7 @@ class DiskCache:
         waits for it; until then, other connections do not see the values.
         """
         if self._pending:
-            if behind and _may_fork():
+            if behind and may_fork():
                 self._write_in_child()
             else:
                 self._write_pending()
@@ -276,8 +284,7 @@ class DiskCache:
         _OPEN.discard(self)
 
     def _write_in_child(self) -> None:
-        for cache in list(_OPEN):
-            cache._release()
+        release_connections()
         pid = os.fork()
         if pid != 0:
             _WRITERS.append(pid)

@@ -37,7 +37,15 @@ from driftgate.analyzer.model import Location, Model
 from driftgate.analyzer.model_cache import ModelCache
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, PARSERS
-from driftgate.analyzer.pipeline import BuiltModel, ParseCache, build_model, list_tree, model_key
+from driftgate.analyzer.pipeline import (
+    BuiltModel,
+    Listed,
+    ParseCache,
+    build_model,
+    build_pair,
+    list_tree,
+    model_key,
+)
 from driftgate.analyzer.report import text
 from driftgate.analyzer.report.common import plural
 from driftgate.analyzer.result_cache import ResultCache, StoredScan
@@ -266,6 +274,38 @@ class _Models:
         return found
 
 
+def _build_apart(
+    trees: Trees,
+    base_tree: Tree | None,
+    options: ExtractOptions,
+    cache: ParseCache,
+    plans: Sequence[PlanInput],
+    exclude: Sequence[str],
+    models: ModelCache | None,
+    head_listed: Listed,
+    base_listed: Listed | None,
+    timings: list[tuple[str, float]],
+) -> tuple[BuiltModel, BuiltModel | None]:
+    """Head, then base: with plans, or without a base tree."""
+    started = time.perf_counter()
+    head = build_model(trees.head, options, cache, plans, "head", exclude, models, head_listed)
+    timings.append(("head model", time.perf_counter() - started))
+    if base_tree is None:
+        return head, None
+    started = time.perf_counter()
+    unchanged = None
+    if plans and trees.base is not None and base_listed is not None:
+        # Base and head on the same footing: what both trees hold alike takes the
+        # plan's values on both sides.
+        heads = {(f.path, f.key) for f in head_listed.sources}
+        unchanged = frozenset(f.path for f in base_listed.sources if (f.path, f.key) in heads)
+    base = build_model(
+        base_tree, options, cache, plans, "base", exclude, models, base_listed, unchanged
+    )
+    timings.append(("base model", time.perf_counter() - started))
+    return head, base
+
+
 def _build(
     trees: Trees,
     options: ExtractOptions,
@@ -321,24 +361,17 @@ def _build(
                     findings=stored.findings,
                 )
         started = time.perf_counter()
-        head = build_model(trees.head, options, cache, plans, "head", exclude, models, head_listed)
-        timings.append(("head model", time.perf_counter() - started))
-        started = time.perf_counter()
-        unchanged = None
-        if plans and trees.base is not None and base_listed is not None:
-            # Base and head on the same footing: what both trees hold alike takes the
-            # plan's values on both sides.
-            heads = {(f.path, f.key) for f in head_listed.sources}
-            unchanged = frozenset(f.path for f in base_listed.sources if (f.path, f.key) in heads)
-        base = (
-            build_model(
-                base_tree, options, cache, plans, "base", exclude, models, base_listed, unchanged
+        base: BuiltModel | None
+        if base_tree is not None and base_listed is not None and not plans:
+            head, base = build_pair(
+                trees.head, base_tree, options, cache, models, head_listed, base_listed
             )
-            if base_tree
-            else None
-        )
-        if base is not None:
-            timings.append(("base model", time.perf_counter() - started))
+            timings.append(("models", time.perf_counter() - started))
+        else:
+            head, base = _build_apart(
+                trees, base_tree, options, cache, plans, exclude, models, head_listed,
+                base_listed, timings,
+            )  # fmt: skip
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
+from driftgate.analyzer import forked
 from driftgate.analyzer.cache import DiskCache
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.options import ExtractOptions
@@ -44,6 +45,7 @@ __all__ = [
     "ParseCache",
     "ParseResult",
     "build_model",
+    "build_pair",
     "list_tree",
     "model_key",
 ]
@@ -235,18 +237,80 @@ def build_model(
     if listed is None:
         listed = list_tree(tree, exclude)
     sources, skipped, excluded = listed.sources, listed.skipped, listed.excluded
-    # Imported on a miss only: a model reused from the cache needs no extractor.
-    from driftgate.analyzer.assemble import assemble
-
     if models is None or plans:
+        # Imported on a miss only: a model reused from the cache needs no extractor.
+        from driftgate.analyzer.assemble import assemble
+
         return assemble(tree, sources, skipped, excluded, options, cache, plans, side, unchanged)[0]
     key = model_key(listed, options, cache)
     stored = models.get(key, tree)
     if isinstance(stored, BuiltModel):
         return stored
+    return _stored(models, _construct(tree, listed, options, cache, key))
+
+
+def build_pair(
+    head_tree: Tree,
+    base_tree: Tree,
+    options: ExtractOptions,
+    cache: ParseCache,
+    models: ModelCache | None,
+    head_listed: Listed,
+    base_listed: Listed,
+) -> tuple[BuiltModel, BuiltModel]:
+    """Head and base models (no plans), each reused from ``models`` when stored there.
+
+    When neither is and the base is large, the base is built in a forked child while
+    this process builds the head, both from the parses made here first: on two cores
+    that is the time of one build (the benchmark's cold scan: 0.25 s of 2.6 s).
+    """
+    head_key = model_key(head_listed, options, cache)
+    base_key = model_key(base_listed, options, cache)
+    # Equal keys are not equal models: what Terraform read (file()) is validated too.
+    head = models.get(head_key, head_tree) if models is not None else None
+    base = models.get(base_key, base_tree) if models is not None else None
+    head = head if isinstance(head, BuiltModel) else None
+    base = base if isinstance(base, BuiltModel) else None
+    if head is None and base is None and _worth_forking(base_listed):
+        cache.parse_all([*head_listed.sources, *base_listed.sources])
+        child = forked.Forked(lambda: _construct(base_tree, base_listed, options, cache, base_key))
+        try:
+            head = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
+        finally:
+            base = child.result()  # also when the head failed: no child is left behind
+        if base is not None:
+            base = _stored(models, base)
+    if head is None:
+        head = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
+    if base is None:
+        base = _stored(models, _construct(base_tree, base_listed, options, cache, base_key))
+    return head, base
+
+
+# Below this many files in the base, a child process costs more than it saves.
+PARALLEL_MODELS_MIN = 500
+
+
+def _worth_forking(listed: Listed) -> bool:
+    return len(listed.sources) >= PARALLEL_MODELS_MIN and forked.available()
+
+
+def _construct(
+    tree: Tree, listed: Listed, options: ExtractOptions, cache: ParseCache, key: str
+) -> BuiltModel:
+    """A model built anew, with its ``key`` and what it read when it may be stored."""
+    from driftgate.analyzer.assemble import assemble
+
     recording = RecordingTree(tree)
-    built, cacheable = assemble(recording, sources, skipped, excluded, options, cache, plans, side)
-    if cacheable:
-        built = dataclasses.replace(built, record=recording.record(), key=key)
-        models.put(key, built.record, built)
+    built, cacheable = assemble(
+        recording, listed.sources, listed.skipped, listed.excluded, options, cache, (), "head"
+    )
+    if not cacheable:
+        return built
+    return dataclasses.replace(built, record=recording.record(), key=key)
+
+
+def _stored(models: ModelCache | None, built: BuiltModel) -> BuiltModel:
+    if models is not None and built.key is not None:
+        models.put(built.key, built.record, built)
     return built

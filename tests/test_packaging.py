@@ -134,7 +134,7 @@ def test_the_wheel_installs_only_names_of_its_own(wheel: Path) -> None:
     entry_points = zipfile.ZipFile(wheel).read(
         next(name for name in names if name.endswith("entry_points.txt"))
     )
-    assert b"driftgate = driftgate.analyzer.cli:main" in entry_points
+    assert b"driftgate = driftgate.analyzer.cli:run" in entry_points
 
 
 def test_no_module_imports_the_folders_by_their_repository_names() -> None:
