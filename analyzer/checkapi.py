@@ -20,7 +20,7 @@ from driftgate.analyzer.diff import (
     promotions,
     trust_deltas,
 )
-from driftgate.analyzer.escalation import PathReport, path_changes
+from driftgate.analyzer.escalation import PathReport, graph_of, path_changes
 from driftgate.analyzer.model import Location, Model, Permission
 from driftgate.analyzer.providers import Level
 
@@ -180,6 +180,12 @@ class _Deltas:
     trusts: list[TrustDelta] | None = None
     promotions: list[Promotion] | None = None
     escalations: PathReport | None = None
+
+
+def prepare(model: Model) -> None:
+    """What the checks will ask of ``model`` whatever it is compared with, computed
+    ahead while there is time to spare (another process building the other tree)."""
+    graph_of(model)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import pathspec
 from driftgate.analyzer import __version__, catalog, lifetime, vendor_roles
 from driftgate.analyzer.cache import DiskCache, default_cache_dir, wait_for_writers
 from driftgate.analyzer.checkapi import Check, CheckMeta, Severity
+from driftgate.analyzer.checkapi import prepare as prepare_checks
 from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.baseline import Baseline, BaselineError
@@ -364,8 +365,9 @@ def _build(
         base: BuiltModel | None
         if base_tree is not None and base_listed is not None and not plans:
             head, base = build_pair(
-                trees.head, base_tree, options, cache, models, head_listed, base_listed
-            )
+                trees.head, base_tree, options, cache, models, head_listed, base_listed,
+                meanwhile=prepare_checks,
+            )  # fmt: skip
             timings.append(("models", time.perf_counter() - started))
         else:
             head, base = _build_apart(

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -55,6 +55,10 @@ __all__ = [
 # took 2.1 s with two workers (2-core machine). Only a far larger tree gains.
 PARALLEL_THRESHOLD = 10_000
 _BATCH = 32
+# From this many files on, where a child may be forked (it starts with the interpreter
+# and the imports this process paid for), half of them are parsed there: on two cores
+# 5,000 files took 0.35 s instead of 0.56 s, sending the child's results back included.
+FORK_SPLIT_MIN = 400
 
 
 @dataclass
@@ -141,6 +145,32 @@ class ParseCache:
         return None
 
     def _run(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
+        splits = FORK_SPLIT_MIN <= len(items) <= self.parallel_threshold and self.workers >= 2
+        if splits and forked.available():
+            # Not a generator: the child is forked and done before the caller opens a
+            # cache transaction to store the results.
+            return iter(self._split(items))
+        return self._pooled(items)
+
+    def _split(self, items: list[tuple[str, bytes]]) -> list[ParseResult]:
+        """About half of the work parsed in a forked child, the rest here."""
+        mine, theirs = _halves(items)
+        theirs_items = [items[i] for i in theirs]
+        child = forked.Forked(lambda: parse_many(theirs_items, self.hcl_parser))
+        try:
+            parsed_here = parse_many([items[i] for i in mine], self.hcl_parser)
+        finally:
+            parsed_there = child.result()
+        if parsed_there is None or len(parsed_there) != len(theirs_items):
+            parsed_there = parse_many(theirs_items, self.hcl_parser)
+        merged: list[ParseResult | None] = [None] * len(items)
+        for index, result in zip(mine, parsed_here, strict=True):
+            merged[index] = result
+        for index, result in zip(theirs, parsed_there, strict=True):
+            merged[index] = result
+        return [result for result in merged if result is not None]
+
+    def _pooled(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
         if len(items) <= self.parallel_threshold or self.workers < 2:
             for path, data in items:
                 yield parse_file(path, data, self.hcl_parser)
@@ -190,6 +220,21 @@ class Listed:
     skipped: list[Diagnostic]
     # Files left out by the exclude patterns.
     excluded: int
+
+
+def _halves(items: list[tuple[str, bytes]]) -> tuple[list[int], list[int]]:
+    """The items' indexes in two parts of about equal cost: each file goes to the part
+    with fewer bytes of its kind so far (HCL and YAML cost differently per byte, and a
+    listing's order repeats kinds and sizes, so every other file is no fair half)."""
+    parts: tuple[list[int], list[int]] = ([], [])
+    sizes: dict[str, list[int]] = {}
+    for index, (path, data) in enumerate(items):
+        kind = path.rsplit(".", 1)[-1]
+        totals = sizes.setdefault(kind, [0, 0])
+        side = 0 if totals[0] <= totals[1] else 1
+        totals[side] += len(data)
+        parts[side].append(index)
+    return parts
 
 
 def list_tree(tree: Tree, exclude: Sequence[str] = ()) -> Listed:
@@ -257,12 +302,15 @@ def build_pair(
     models: ModelCache | None,
     head_listed: Listed,
     base_listed: Listed,
+    meanwhile: Callable[[Model], object] | None = None,
 ) -> tuple[BuiltModel, BuiltModel]:
     """Head and base models (no plans), each reused from ``models`` when stored there.
 
     When neither is and the base is large, the base is built in a forked child while
     this process builds the head, both from the parses made here first: on two cores
-    that is the time of one build (the benchmark's cold scan: 0.25 s of 2.6 s).
+    that is the time of one build (the benchmark's cold scan: 0.25 s of 2.6 s). The
+    child, copying memory as both go on, takes longer; ``meanwhile`` is given the head
+    model to do with it what comes next, instead of waiting idle.
     """
     head_key = model_key(head_listed, options, cache)
     base_key = model_key(base_listed, options, cache)
@@ -276,6 +324,8 @@ def build_pair(
         child = forked.Forked(lambda: _construct(base_tree, base_listed, options, cache, base_key))
         try:
             head = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
+            if meanwhile is not None:
+                meanwhile(head.model)
         finally:
             base = child.result()  # also when the head failed: no child is left behind
         if base is not None:

@@ -6,13 +6,19 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pygit2
 import pytest
 from click.testing import CliRunner
 
+from driftgate.analyzer import cli as cli_module
 from driftgate.analyzer import forked, pipeline
 from driftgate.analyzer.cli import cli
+from driftgate.analyzer.engine.run import run_checks
 from driftgate.analyzer.forked import Forked
+from driftgate.analyzer.model import Model
+from driftgate.analyzer.sources.base import SourceFile
 
 DEMO = Path(__file__).resolve().parent.parent / "testdata" / "demo"
 SCAN = ["scan", "--base", str(DEMO / "base"), str(DEMO / "head"), "-f", "json", "-v"]
@@ -86,3 +92,94 @@ def test_with_another_thread_running_both_are_built_here(
         stop.set()
         thread.join()
     assert code == 1 and "DG101" in out
+
+
+def _files() -> list[SourceFile]:
+    """Files of both kinds and very different sizes, one of them broken."""
+    found = []
+    for i in range(12):
+        policy = "".join(f'  tag{j} = "{i}-{j}"\n' for j in range(i * 20))
+        text = f'resource "aws_iam_role" "r{i}" {{\n  name = "r{i}"\n{policy}}}\n'.encode()
+        found.append(_source(f"m{i}/main.tf", text))
+        found.append(
+            _source(f"k{i}.yaml", f"kind: ServiceAccount\nmetadata:\n  name: sa{i}\n".encode())
+        )
+    found.append(_source("bad.tf", b"resource {"))
+    return found
+
+
+def _source(path: str, data: bytes) -> SourceFile:
+    return SourceFile(path, str(pygit2.hash(data)), lambda: data, len(data))
+
+
+def test_files_parsed_half_in_a_child_give_what_parsing_here_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = _files()
+    monkeypatch.setattr(pipeline, "FORK_SPLIT_MIN", 10**9)
+    here = pipeline.ParseCache(workers=2).parse_all(files)
+    monkeypatch.setattr(pipeline, "FORK_SPLIT_MIN", 0)
+    children: list[object] = []
+
+    def counted(compute: Callable[[], object]) -> Forked[object]:
+        children.append(compute)
+        return Forked(compute)
+
+    monkeypatch.setattr(forked, "Forked", counted)
+    split = pipeline.ParseCache(workers=2).parse_all(files)
+    assert len(children) == 1, "no file was parsed in a child"
+    assert split == here
+    assert split[-1][0] is None and "bad.tf" in split[-1][1][0].path
+
+
+def test_when_the_parsing_child_fails_its_files_are_parsed_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = _files()
+    here = pipeline.ParseCache(workers=1).parse_all(files)
+    monkeypatch.setattr(pipeline, "FORK_SPLIT_MIN", 0)
+    monkeypatch.setattr(Forked, "result", lambda self: None)
+    assert pipeline.ParseCache(workers=2).parse_all(files) == here
+
+
+def test_the_halves_cost_about_the_same() -> None:
+    items = [(s.path, s.read()) for s in _files()]
+    mine, theirs = pipeline._halves(items)
+    assert sorted(mine + theirs) == list(range(len(items)))
+    largest = max(len(data) for _, data in items)
+    for suffix in (".tf", ".yaml"):
+        sizes = [
+            sum(len(items[i][1]) for i in part if items[i][0].endswith(suffix))
+            for part in (mine, theirs)
+        ]
+        assert abs(sizes[0] - sizes[1]) <= largest, (suffix, sizes)
+
+
+def test_a_scan_that_parses_in_a_child_reports_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pipeline, "FORK_SPLIT_MIN", 10**9)
+    here = _scan([*SCAN, "--no-cache"])
+    monkeypatch.setattr(pipeline, "FORK_SPLIT_MIN", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    split = _scan([*SCAN, "--no-cache"])
+    assert split[0] == here[0] == 1
+    assert split[1] == here[1]
+
+
+def test_the_head_is_prepared_for_the_checks_while_the_base_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    prepared: list[Model] = []
+    monkeypatch.setattr(cli_module, "prepare_checks", prepared.append)
+    checked: list[Model] = []
+
+    def recorded(checks: Any, head: Model, *args: Any, **kwargs: Any) -> Any:
+        checked.append(head)
+        return run_checks(checks, head, *args, **kwargs)
+
+    monkeypatch.setattr(cli_module, "run_checks", recorded)
+    code, out, _ = _scan([*SCAN, "--no-cache"])
+    assert code == 1 and "DG101" in out
+    assert len(prepared) == 1 and prepared[0] is checked[0]

@@ -3,7 +3,7 @@ and which of those paths a change creates."""
 
 from __future__ import annotations
 
-from driftgate.analyzer.escalation.build import FINDERS, build_graph
+from driftgate.analyzer.escalation.build import FINDERS, build_graph, graph_of
 from driftgate.analyzer.escalation.changes import Hop, PathChange, PathReport, path_changes
 from driftgate.analyzer.escalation.graph import Edge, Graph, Path, Prize
 
@@ -17,5 +17,6 @@ __all__ = [
     "PathReport",
     "Prize",
     "build_graph",
+    "graph_of",
     "path_changes",
 ]

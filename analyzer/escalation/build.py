@@ -9,6 +9,7 @@ from driftgate.analyzer.escalation import aws, azure, gcp, kubernetes
 from driftgate.analyzer.escalation.graph import Edge, Graph, Prize
 from driftgate.analyzer.escalation.view import Found, View, where
 from driftgate.analyzer.model import Identity, Location, Model, Permission
+from driftgate.analyzer.model.derived import per_model
 from driftgate.analyzer.providers import spec
 
 Finder = Callable[[View, Found], None]
@@ -44,6 +45,10 @@ def build_graph(model: Model) -> Graph:
     names = {address: identity.name for address, identity in model.identities.items()}
     passive = frozenset(a for a, identity in model.identities.items() if identity.definition)
     return Graph(found.edges, found.writers, prizes, found.unresolved, names, found.wide, passive)
+
+
+# The graph a check asks for: built once per model, or ahead (see checkapi.prepare).
+graph_of = per_model(build_graph)
 
 
 def _federation(model: Model) -> list[Edge]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftgate.analyzer.escalation.build import build_graph
+from driftgate.analyzer.escalation.build import graph_of
 from driftgate.analyzer.escalation.graph import Edge, Graph, Path
 from driftgate.analyzer.model import Identity, Model, Permission
 from driftgate.analyzer.permissions.effective import Effective
@@ -46,7 +46,7 @@ class PathReport:
 
 
 def path_changes(base: Model | None, head: Model) -> PathReport:
-    graph = build_graph(head)
+    graph = graph_of(head)
     paths = graph.paths()
     hops: list[Hop] = []
     wide: list[Edge] = []
@@ -54,7 +54,7 @@ def path_changes(base: Model | None, head: Model) -> PathReport:
         old_paths: frozenset[tuple[str, str, bool]] = frozenset()
         old_edges: frozenset[tuple[str, str, str]] = frozenset()
     else:
-        before = build_graph(base)
+        before = graph_of(base)
         old_paths = frozenset(p.key for p in before.paths())
         old_edges = before.edge_keys
         hops = _hops(graph, old_edges, head)

@@ -197,6 +197,10 @@ class Model(BaseModel):
         self._by_identity = {"grants": grants, "workloads": workloads}
         return self
 
+    @property
+    def sealed(self) -> bool:
+        return self._by_identity is not None
+
     def grants_of(self, identity: str) -> list[Grant]:
         if self._by_identity is not None:
             return list(self._by_identity["grants"].get(identity, ()))
