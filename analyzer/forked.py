@@ -1,56 +1,196 @@
-"""A function's result, computed in a forked child while this process goes on.
+"""Work done in a forked child while this process goes on.
 
-The child starts with this process's memory (parsed files included, nothing copied) and
-sends its result back pickled through a pipe. It shares no SQLite connection with the
-parent (see :func:`driftgate.analyzer.cache.release_connections`). When the child fails,
-for whatever reason, :meth:`Forked.result` is None and the caller computes the value
+The child starts with this process's memory (parsed files included, nothing copied)
+and sends values back pickled through a pipe; a :class:`Partner` also receives values
+from this process on the way. It shares no SQLite connection with the parent (see
+:func:`driftgate.analyzer.cache.release_connections`). When the child fails, for
+whatever reason, what it would have sent is None and the caller computes the value
 itself, so that errors surface where they always do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import BinaryIO, Generic, TypeVar
 
 from driftgate.analyzer.cache import may_fork, release_connections
 
 T = TypeVar("T")
 
+# Two processes at most: a child forks no other, nor does its parent while it runs
+# (each would only take a core from the other).
+_running = 0
+_in_child = False
 
-class Forked(Generic[T]):
-    def __init__(self, compute: Callable[[], T]) -> None:
+_HEADER = 8
+_DATA, _RESULT = "data", "result"
+
+
+class Channel:
+    """One end of a two-way pipe: pickled values, each with its length first."""
+
+    def __init__(self, read: int, write: int) -> None:
+        self._in: BinaryIO = os.fdopen(read, "rb")
+        self._out: BinaryIO | None = os.fdopen(write, "wb")
+
+    def send(self, value: object) -> None:
+        self.send_pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def send_pickled(self, data: bytes) -> None:
+        """Send a value pickled beforehand (see :func:`pickled`)."""
+        if self._out is None:
+            raise BrokenPipeError("the channel is closed for sending")
+        self._out.write(len(data).to_bytes(_HEADER, "little"))
+        self._out.write(data)
+        self._out.flush()
+
+    def receive(self) -> object:
+        """The next value; EOFError once the other end is gone."""
+        header = self._in.read(_HEADER)
+        if len(header) < _HEADER:
+            raise EOFError
+        size = int.from_bytes(header, "little")
+        data = self._in.read(size)
+        if len(data) < size:
+            raise EOFError
+        return pickle.loads(data)
+
+    def close_sending(self) -> None:
+        if self._out is not None:
+            with contextlib.suppress(OSError):
+                self._out.close()
+            self._out = None
+
+    def close(self) -> None:
+        self.close_sending()
+        with contextlib.suppress(OSError):
+            self._in.close()
+
+
+class Partner(Generic[T]):
+    """``work`` run in a forked child, given a channel to this process; what it returns
+    is :meth:`result`. The child speaks first: this process only sends after it has
+    received (two processes writing at once into full pipes would wait forever)."""
+
+    def __init__(self, work: Callable[[Channel], T]) -> None:
+        global _running, _in_child
         release_connections()
-        read, write = os.pipe()
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            os.close(read)
+            _in_child = True
+            os.close(down_write)
+            os.close(up_read)
             code = 1
             try:
-                data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as out:
-                    out.write(data)
+                channel = _ChildChannel(down_read, up_write)
+                value = work(channel)
+                channel.send_tagged(_RESULT, value)
+                channel.close()
                 code = 0
             finally:
                 os._exit(code)  # never back into the caller: that is the parent's work
-        os.close(write)
-        self._pid = pid
-        self._read = read
+        os.close(down_read)
+        os.close(up_write)
+        _running += 1
+        self._pid: int | None = pid
+        self._channel = Channel(up_read, down_write)
+        self._failed = False
 
-    def result(self) -> T | None:
-        """The child's value once it is done, or None when it failed."""
-        with os.fdopen(self._read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
+    def receive(self) -> object | None:
+        """What the child sent next, or None when it failed."""
+        if self._failed:
             return None
         try:
-            value: T = pickle.loads(data)
-        except Exception:  # a child killed mid-write: computed here instead
+            tag, value = self._receive()
+        except Exception:  # gone, or killed mid-write
+            self._failed = True
+            return None
+        if tag != _DATA:
+            self._failed = True
             return None
         return value
 
+    def send(self, value: object) -> bool:
+        """Give the child ``value`` (or bytes from :func:`pickled`); False when it is gone."""
+        if self._failed:
+            return False
+        try:
+            if isinstance(value, Pickled):
+                self._channel.send_pickled(value.data)
+            else:
+                self._channel.send(value)
+        except (OSError, pickle.PicklingError):
+            self._failed = True
+            return False
+        return True
+
+    def result(self) -> T | None:
+        """The child's value once it is done, or None when it failed."""
+        global _running
+        if self._pid is None:
+            return None
+        # A child still waiting for a value sees the end of its input and stops.
+        self._channel.close_sending()
+        value: object = None
+        succeeded = False
+        try:
+            while not self._failed:
+                tag, value = self._receive()
+                if tag == _RESULT:
+                    succeeded = True
+                    break
+        except Exception:
+            succeeded = False
+        finally:
+            self._channel.close()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+            _running -= 1
+        if not succeeded or os.waitstatus_to_exitcode(status) != 0:
+            return None
+        return value  # type: ignore[return-value]
+
+    def _receive(self) -> tuple[str, object]:
+        message = self._channel.receive()
+        if not (isinstance(message, tuple) and len(message) == 2):
+            raise ValueError("not a message")
+        tag, value = message
+        return str(tag), value
+
+
+@dataclass(frozen=True, slots=True)
+class Pickled:
+    data: bytes
+
+
+def pickled(value: object) -> Pickled:
+    """``value`` pickled now, to send later: this process may pickle what it will send
+    while the child is still preparing what it sends first."""
+    return Pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _ChildChannel(Channel):
+    """The child's end: what it sends is data until its result."""
+
+    def send(self, value: object) -> None:
+        self.send_tagged(_DATA, value)
+
+    def send_tagged(self, tag: str, value: object) -> None:
+        super().send((tag, value))
+
+
+class Forked(Partner[T]):
+    """``compute`` run in a forked child, which only sends its result."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        super().__init__(lambda channel: compute())
+
 
 def available() -> bool:
-    return may_fork()
+    return not _in_child and _running == 0 and may_fork()

@@ -16,8 +16,9 @@ from driftgate.analyzer import cli as cli_module
 from driftgate.analyzer import forked, pipeline
 from driftgate.analyzer.cli import cli
 from driftgate.analyzer.engine.run import run_checks
-from driftgate.analyzer.forked import Forked
+from driftgate.analyzer.forked import Channel, Forked, Partner
 from driftgate.analyzer.model import Model
+from driftgate.analyzer.parse import files as parse_files
 from driftgate.analyzer.sources.base import SourceFile
 
 DEMO = Path(__file__).resolve().parent.parent / "testdata" / "demo"
@@ -30,6 +31,34 @@ def test_a_childs_value_comes_back() -> None:
 
 def _dies() -> int:
     os._exit(3)
+
+
+def test_a_partner_receives_what_it_is_sent_and_answers() -> None:
+    def work(channel: Channel) -> list[int]:
+        channel.send("ready")
+        numbers = channel.receive()
+        assert isinstance(numbers, list)
+        return [n * 2 for n in numbers]
+
+    partner = Partner(work)
+    assert partner.receive() == "ready"
+    assert partner.send([1, 2, 3])
+    assert partner.result() == [2, 4, 6]
+    assert forked.available()
+
+
+def test_a_partner_left_waiting_stops_and_gives_none() -> None:
+    # The parent failed before sending: the child, waiting, must not hang the run.
+    partner = Partner(lambda channel: channel.receive())
+    assert partner.result() is None
+    assert forked.available()
+
+
+def test_a_partner_that_dies_before_speaking_gives_none() -> None:
+    partner: Partner[int] = Partner(lambda channel: _dies())
+    assert partner.receive() is None
+    assert not partner.send("anything")
+    assert partner.result() is None
 
 
 @pytest.mark.parametrize("compute", [lambda: 1 // 0, _dies, lambda: lambda: None])
@@ -54,11 +83,11 @@ def test_models_built_side_by_side_give_the_same_report(
     args = [*SCAN, *(c.replace("{tmp}", str(tmp_path / "two")) for c in cache)]
     children: list[object] = []
 
-    def counted(compute: Callable[[], object]) -> Forked[object]:
-        children.append(compute)
-        return Forked(compute)
+    def counted(work: Callable[[Channel], object]) -> Partner[object]:
+        children.append(work)
+        return Partner(work)
 
-    monkeypatch.setattr(forked, "Forked", counted)
+    monkeypatch.setattr(forked, "Partner", counted)
     together = _scan(args)
     assert len(children) == 1, "the base was not built in a child"
     assert together[0] == apart[0] == 1
@@ -138,8 +167,17 @@ def test_when_the_parsing_child_fails_its_files_are_parsed_here(
     files = _files()
     here = pipeline.ParseCache(workers=1).parse_all(files)
     monkeypatch.setattr(pipeline, "FORK_SPLIT_MIN", 0)
-    monkeypatch.setattr(Forked, "result", lambda self: None)
+    parent = os.getpid()
+    parse_many = parse_files.parse_many
+
+    def dies_in_the_child(items: Any, parser: str) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)
+        return parse_many(items, parser)
+
+    monkeypatch.setattr(pipeline, "parse_many", dies_in_the_child)
     assert pipeline.ParseCache(workers=2).parse_all(files) == here
+    assert forked.available(), "the failed child is still counted as running"
 
 
 def test_the_halves_cost_about_the_same() -> None:

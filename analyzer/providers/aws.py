@@ -98,6 +98,12 @@ def _action_names() -> dict[str, str]:
     return names
 
 
+@functools.cache
+def _known_actions() -> tuple[str, ...]:
+    """Every action policy_sentry knows (lower case), grouped by service for lookups."""
+    return tuple(access_levels())
+
+
 # The access levels a reviewer reads first, and how many example actions to show.
 _LEVEL_ORDER = ("Permissions management", "Write", "Tagging", "List", "Read")
 _EXAMPLES = 3
@@ -121,9 +127,10 @@ def gain_detail(added: Sequence[Permission], before: Sequence[Permission]) -> st
                 Permission(action=h.action, resource=p.resource),
             )
         ]
-        for action, access in access_levels().items():
+        levels = access_levels()
+        for action in _candidates(pattern, _known_actions()):
             if matches(pattern, action) and not any(matches(h, action) for h in held):
-                gained.setdefault(access or "Unknown", set()).add(action)
+                gained.setdefault(levels[action] or "Unknown", set()).add(action)
     if not gained:
         return None
     order = [lv for lv in _LEVEL_ORDER if lv in gained] + sorted(set(gained) - set(_LEVEL_ORDER))
@@ -169,8 +176,14 @@ def policy_level(policy: str) -> Level:
 
 def lets_in(trust: Trust) -> tuple[str, ...]:
     """A trust policy lets its principals in when it allows an sts:AssumeRole* action."""
-    if not trust.actions or any(
-        matches(a, assume, case_sensitive=False) for a in trust.actions for assume in ASSUME
+    return _lets_in(trust.actions)
+
+
+@functools.cache
+def _lets_in(actions: tuple[str, ...]) -> tuple[str, ...]:
+    # Asked of every trust at every step of the escalation graph: few distinct lists.
+    if not actions or any(
+        matches(a, assume, case_sensitive=False) for a in actions for assume in ASSUME
     ):
         return ("assume",)  # which sts action applies follows from the principal's type
     return ()
