@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, Generic, TypeVar
 
-from driftgate.analyzer.cache import may_fork, release_connections
+from driftgate.analyzer.cache import may_fork, release_connections, writing_behind
 
 T = TypeVar("T")
 
@@ -74,9 +74,15 @@ class Channel:
 class Partner(Generic[T]):
     """``work`` run in a forked child, given a channel to this process; what it returns
     is :meth:`result`. The child speaks first: this process only sends after it has
-    received (two processes writing at once into full pipes would wait forever)."""
+    received (two processes writing at once into full pipes would wait forever).
 
-    def __init__(self, work: Callable[[Channel], T]) -> None:
+    ``then`` is work the child does after sending its result, such as storing what it
+    parsed: this process does not wait for it, :func:`wait_for_writers` does.
+    """
+
+    def __init__(
+        self, work: Callable[[Channel], T], then: Callable[[], object] | None = None
+    ) -> None:
         global _running, _in_child
         release_connections()
         down_read, down_write = os.pipe()
@@ -92,6 +98,8 @@ class Partner(Generic[T]):
                 value = work(channel)
                 channel.send_tagged(_RESULT, value)
                 channel.close()
+                if then is not None:
+                    then()
                 code = 0
             finally:
                 os._exit(code)  # never back into the caller: that is the parent's work
@@ -101,6 +109,7 @@ class Partner(Generic[T]):
         self._pid: int | None = pid
         self._channel = Channel(up_read, down_write)
         self._failed = False
+        self._goes_on = then is not None
 
     def receive(self) -> object | None:
         """What the child sent next, or None when it failed."""
@@ -149,9 +158,12 @@ class Partner(Generic[T]):
             succeeded = False
         finally:
             self._channel.close()
-            _, status = os.waitpid(self._pid, 0)
-            self._pid = None
+            pid, self._pid = self._pid, None
             _running -= 1
+        if succeeded and self._goes_on:
+            writing_behind(pid)  # the result is whole; what the child does next is its own
+            return value  # type: ignore[return-value]
+        _, status = os.waitpid(pid, 0)
         if not succeeded or os.waitstatus_to_exitcode(status) != 0:
             return None
         return value  # type: ignore[return-value]

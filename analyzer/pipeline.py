@@ -107,13 +107,13 @@ class ParseCache:
             if skipped:
                 self.entries[key] = (None, [skipped])
                 continue
-            stored = self._load(source)
+            missing[key] = source
+        for key, stored in zip(list(missing), self._load(list(missing.values())), strict=True):
             if stored is not None:
                 self.entries[key], silent = stored
                 if silent:
                     self.silent.add(key)
-            else:
-                missing[key] = source
+                del missing[key]
         items: list[tuple[str, bytes]] = []
         for key, source in list(missing.items()):
             data = source.read()
@@ -129,31 +129,27 @@ class ParseCache:
                     self.silent.add(key)
         return list(missing.values()), items
 
-    def record(self, parsed: list[SourceFile], results: Iterable[ParseResult]) -> None:
-        """Keep (and store) the results of parsing ``parsed``, from :meth:`unparsed`."""
-        with self.disk.batch() if self.disk is not None else contextlib.nullcontext():
+    def record(
+        self, parsed: list[SourceFile], results: Iterable[ParseResult], *, store: bool = True
+    ) -> None:
+        """Keep the results of parsing ``parsed`` (from :meth:`unparsed`), and store
+        them unless another process does."""
+        disk = self.disk if store else None
+        with disk.batch() if disk is not None else contextlib.nullcontext():
             for source, result in zip(parsed, results, strict=True):
                 key = (source.key, source.path)
                 self.entries[key] = result
-                if self.disk is not None:
+                if disk is not None:
                     kind = cache_kind(source.path, self.hcl_parser)
                     entry = (*result, key in self.silent)
-                    self.disk.put(kind, source.key, source.path, entry)
+                    disk.put(kind, source.key, source.path, entry)
 
-    def _load(self, source: SourceFile) -> tuple[ParseResult, bool] | None:
-        """A stored parse result, and whether the file names no directive."""
-        if self.disk is None:
-            return None
-        value = self.disk.get(cache_kind(source.path, self.hcl_parser), source.key, source.path)
-        if (
-            isinstance(value, tuple)
-            and len(value) == 3
-            and isinstance(value[0], HclFile | list | None)
-            and isinstance(value[1], list)
-            and isinstance(value[2], bool)
-        ):
-            return (value[0], value[1]), value[2]
-        return None
+    def _load(self, sources: list[SourceFile]) -> list[tuple[ParseResult, bool] | None]:
+        """Each source's stored parse result and whether its file names no directive."""
+        if self.disk is None or not sources:
+            return [None] * len(sources)
+        wanted = [(cache_kind(s.path, self.hcl_parser), s.key, s.path) for s in sources]
+        return [_stored_parse(value) for value in self.disk.get_many(wanted)]
 
     def _run(self, items: list[tuple[str, bytes]]) -> Iterator[ParseResult]:
         splits = FORK_SPLIT_MIN <= len(items) <= self.parallel_threshold and self.workers >= 2
@@ -226,6 +222,18 @@ class Listed:
     skipped: list[Diagnostic]
     # Files left out by the exclude patterns.
     excluded: int
+
+
+def _stored_parse(value: object) -> tuple[ParseResult, bool] | None:
+    if (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], HclFile | list | None)
+        and isinstance(value[1], list)
+        and isinstance(value[2], bool)
+    ):
+        return (value[0], value[1]), value[2]
+    return None
 
 
 def _halves(items: list[tuple[str, bytes]]) -> tuple[list[int], list[int]]:
@@ -380,19 +388,24 @@ def _build_together(
         cache.record(parsed, _merged((mine, here), (theirs, there)))
         return build_base()
 
-    child: forked.Partner[BuiltModel] = forked.Partner(in_child)
+    # The child stores the parse results once it has sent its model; this process, only
+    # the models (pickling thousands of results here delayed the end of the run).
+    child: forked.Partner[BuiltModel] = forked.Partner(in_child, then=cache.close)
     try:
         here = parse_many([items[i] for i in mine], cache.hcl_parser)
         payload = forked.pickled(here)  # while the child pickles its own
         there = child.receive()
-        if isinstance(there, list) and len(there) == len(theirs):
-            child.send(payload)
-        else:  # the child failed: its files are parsed here, its model built after
+        stored_there = isinstance(there, list) and len(there) == len(theirs) and child.send(payload)
+        if not isinstance(there, list) or len(there) != len(theirs):
+            # The child failed: its files are parsed here, its model built after.
             there = parse_many([items[i] for i in theirs], cache.hcl_parser)
-        cache.record(parsed, _merged((mine, here), (theirs, there)))
+        results = _merged((mine, here), (theirs, there))
+        cache.record(parsed, results, store=not stored_there)
         head = build_head()
     finally:
         base = child.result()  # also when the head failed: no child is left behind
+    if base is None and stored_there:
+        cache.record(parsed, results)  # the child stopped before storing them
     return head, base
 
 

@@ -274,3 +274,26 @@ def test_parallel_parse_matches_serial(tmp_path: Path) -> None:
     assert parallel == serial
     assert serial[-1][0] is None and serial[-1][1]
     assert ParseCache(disk=DiskCache(tmp_path)).parse_all(sources) == serial
+
+
+def test_many_lookups_at_once_find_what_one_at_a_time_finds(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    for i in range(1200):  # more than one query's worth of names
+        cache.put("hcl", f"k{i}", f"f{i}.tf", {"n": i})
+    cache.put("hcl", "bad", "bad.tf", "soon corrupt")
+    with contextlib.closing(sqlite3.connect(tmp_path / DATABASE)) as db:
+        db.execute(
+            "UPDATE entries SET value = ? WHERE name = ?",
+            (b"not a pickle", cache.name("hcl", "bad", "bad.tf")),
+        )
+        db.commit()
+    behind = DiskCache(tmp_path, write_behind=True)
+    behind.put("hcl", "new", "new.tf", {"n": "pending"})
+    wanted = [("hcl", f"k{i}", f"f{i}.tf") for i in range(0, 1200, 7)]
+    wanted += [("hcl", "k1", "f1.tf"), ("hcl", "nope", "f.tf"), ("hcl", "bad", "bad.tf")]
+    wanted.append(("hcl", "new", "new.tf"))
+    found = behind.get_many(wanted)
+    assert found == [behind.get(*w) for w in wanted[:-2]] + [None, {"n": "pending"}]
+    assert found[: len(range(0, 1200, 7))] == [{"n": i} for i in range(0, 1200, 7)]
+    assert found[-3:-1] == [None, None]
+    assert cache.name("hcl", "bad", "bad.tf") not in {n for n, _ in _rows(tmp_path)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 
 from driftgate.analyzer import cli as cli_module
 from driftgate.analyzer import forked, pipeline
+from driftgate.analyzer.cache import DATABASE
 from driftgate.analyzer.cli import cli
 from driftgate.analyzer.engine.run import run_checks
 from driftgate.analyzer.forked import Channel, Forked, Partner
@@ -83,9 +86,9 @@ def test_models_built_side_by_side_give_the_same_report(
     args = [*SCAN, *(c.replace("{tmp}", str(tmp_path / "two")) for c in cache)]
     children: list[object] = []
 
-    def counted(work: Callable[[Channel], object]) -> Partner[object]:
+    def counted(work: Callable[[Channel], object], then: Any = None) -> Partner[object]:
         children.append(work)
-        return Partner(work)
+        return Partner(work, then)
 
     monkeypatch.setattr(forked, "Partner", counted)
     together = _scan(args)
@@ -221,3 +224,21 @@ def test_the_head_is_prepared_for_the_checks_while_the_base_is_built(
     code, out, _ = _scan([*SCAN, "--no-cache"])
     assert code == 1 and "DG101" in out
     assert len(prepared) == 1 and prepared[0] is checked[0]
+
+
+def _entries(root: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(root / DATABASE)) as db:
+        return sorted(name for (name,) in db.execute("SELECT name FROM entries"))
+
+
+def test_what_the_child_parsed_is_stored_once_the_command_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 10**9)
+    _scan([*SCAN, "--cache-dir", str(tmp_path / "here")])
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    _scan([*SCAN, "--cache-dir", str(tmp_path / "child")])
+    # Every parse result and both models, whichever process stored them.
+    assert len(_entries(tmp_path / "child")) == len(_entries(tmp_path / "here")) > 3
+    again = _scan([*SCAN, "--cache-dir", str(tmp_path / "child"), "--select", "DG1"])
+    assert "2 model(s) reused from the cache" in again[2]
