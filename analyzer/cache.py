@@ -37,6 +37,11 @@ from pathlib import Path
 
 import platformdirs
 
+try:
+    import fcntl
+except ImportError:  # Windows: no fork, so nothing is ever written behind a run
+    fcntl = None  # type: ignore[assignment]
+
 from driftgate.analyzer import __version__
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -65,6 +70,14 @@ _PARSER_MODULES = (
 
 # Child processes writing a cache behind this one (see DiskCache.close).
 _WRITERS: list[int] = []
+# A process that ends with its command does not wait for them: a child that writes holds
+# a shared lock on this file in the cache directory until it exits, and the first
+# connection a later process opens there waits (up to _WAIT_FOR_WRITERS seconds) until
+# no child holds it, so a run never misses what the run before it had yet to store.
+WRITERS_LOCK = "writers.lock"
+_WAIT_FOR_WRITERS = 10.0
+# Cache directories whose earlier writers this process waited for, or writes itself.
+_WAITED: set[Path] = set()
 # Caches with a connection open in this process: none may be open across a fork, since
 # SQLite's per-process lock bookkeeping would then be shared with the child's own
 # connection (the child's writes were lost).
@@ -82,6 +95,48 @@ def wait_for_writers() -> None:
 def writing_behind(pid: int) -> None:
     """Child ``pid`` stores values for this process: :func:`wait_for_writers` waits for it."""
     _WRITERS.append(pid)
+
+
+def to_background() -> None:
+    """In a child that stores values while its parent finishes its command, or after:
+    let go of the terminal or pipes the parent writes to (whoever reads them is not kept
+    waiting), and yield the processor to the parent (on two cores, two writers slowed
+    the parent's checks by a quarter)."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+
+def _wait_for_earlier_writers(root: Path) -> None:
+    """Once per process and cache directory: wait until no child of an earlier run is
+    still storing values there (see WRITERS_LOCK)."""
+    if root in _WAITED or fcntl is None:
+        return
+    _WAITED.add(root)
+    try:
+        fd = os.open(root / WRITERS_LOCK, os.O_RDWR)
+    except OSError:
+        return  # no run has written here behind its own end
+    deadline = time.monotonic() + _WAIT_FOR_WRITERS
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return  # a writer stuck for so long: read what is there
+                time.sleep(0.01)
+                continue
+            except OSError:
+                return
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return
+    finally:
+        os.close(fd)
 
 
 def may_fork() -> bool:
@@ -148,6 +203,7 @@ class DiskCache:
     def _connection(self) -> sqlite3.Connection | None:
         if self._db is not None or self._broken:
             return self._db
+        _wait_for_earlier_writers(self.root)
         for attempt in range(2):
             try:
                 self._db = self._open()
@@ -301,15 +357,38 @@ class DiskCache:
             self._db = None
         _OPEN.discard(self)
 
+    def writer_lock(self) -> int | None:
+        """A descriptor holding the shared lock of a writer (see WRITERS_LOCK), taken just
+        before forking a child that will store values here: the child inherits it and
+        holds it until it exits; the caller closes its own copy once it has forked."""
+        if fcntl is None:
+            return None
+        _wait_for_earlier_writers(self.root)
+        try:
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.root / WRITERS_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        except OSError:
+            os.close(fd)
+            return None
+        return fd
+
     def _write_in_child(self) -> None:
         release_connections()
+        lock = self.writer_lock()
         pid = os.fork()
         if pid != 0:
+            if lock is not None:
+                os.close(lock)
             _WRITERS.append(pid)
             self._pending = {}
             return
         code = 1
         try:
+            to_background()
             self._write_pending()
             self.close()
             code = 0

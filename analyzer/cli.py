@@ -86,8 +86,15 @@ class UserError(click.ClickException):
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Identity drift for the workloads that run AI inference: a pre-merge gate."""
-    # A command is over when what it cached is stored (see DiskCache.close).
-    ctx.call_on_close(wait_for_writers)
+    ctx.call_on_close(_writers_done)
+
+
+def _writers_done() -> None:
+    """A command that runs in a process of its own ends without waiting for what it
+    caches to be stored: the next run waits for that (see cache.WRITERS_LOCK). In any
+    other process (tests, embedders), the command is over once it is stored."""
+    if not lifetime.ends_with_command():
+        wait_for_writers()
 
 
 def _split_ids(value: str | None) -> list[str]:
@@ -693,7 +700,9 @@ def _scan_findings(
         include_existing=include_existing,
     )
     results = (
-        None if build.no_cache else ResultCache(DiskCache(build.cache_dir or default_cache_dir()))
+        None
+        if build.no_cache
+        else ResultCache(DiskCache(build.cache_dir or default_cache_dir(), write_behind=True))
     )
     fixes = fixes and trees.base is not None and not build.plan_args
     # Fixes are part of what is cached: a run that asks for them never reuses one without.
@@ -906,7 +915,7 @@ def _keep_findings(
         base_key = models.base.key
     key = ResultCache.key(models.head.key, base_key, check_ids, engine)
     results.put(key, findings, models.head, models.base)
-    results.disk.close()
+    results.disk.close(behind=True)  # other processes may still hold the write lock
 
 
 def _say_errors(diagnostics: Sequence[Diagnostic]) -> None:

@@ -17,7 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, Generic, TypeVar
 
-from driftgate.analyzer.cache import may_fork, release_connections, writing_behind
+from driftgate.analyzer.cache import (
+    may_fork,
+    release_connections,
+    to_background,
+    writing_behind,
+)
 
 T = TypeVar("T")
 
@@ -99,6 +104,7 @@ class Partner(Generic[T]):
                 channel.send_tagged(_RESULT, value)
                 channel.close()
                 if then is not None:
+                    to_background()  # the parent's command may be over by now
                     then()
                 code = 0
             finally:

@@ -23,10 +23,21 @@ from typing import NoReturn
 _THRESHOLDS = (10_000, 100, 1_000_000)
 
 
+_short_run = False
+
+
 def for_short_run() -> None:
     """Set up collection for one command of the CLI; called once, after imports."""
+    global _short_run
+    _short_run = True
     gc.freeze()  # what imports built is permanent: no collection examines it again
     gc.set_threshold(*_THRESHOLDS)
+
+
+def ends_with_command() -> bool:
+    """Whether this process exits once its command is done (the CLI), rather than
+    going on to others (tests, embedders)."""
+    return _short_run
 
 
 def between_units() -> None:

@@ -390,7 +390,10 @@ def _build_together(
 
     # The child stores the parse results once it has sent its model; this process, only
     # the models (pickling thousands of results here delayed the end of the run).
+    lock = cache.disk.writer_lock() if cache.disk is not None else None
     child: forked.Partner[BuiltModel] = forked.Partner(in_child, then=cache.close)
+    if lock is not None:
+        os.close(lock)  # the child holds it while it stores the parse results
     try:
         here = parse_many([items[i] for i in mine], cache.hcl_parser)
         payload = forked.pickled(here)  # while the child pickles its own

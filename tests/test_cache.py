@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pygit2
 import pytest
 from click.testing import CliRunner
 
+from driftgate.analyzer import cache
 from driftgate.analyzer.cache import DATABASE, DiskCache, wait_for_writers
 from driftgate.analyzer.cli import cli
 from driftgate.analyzer.parse.files import cache_kind
@@ -297,3 +299,49 @@ def test_many_lookups_at_once_find_what_one_at_a_time_finds(tmp_path: Path) -> N
     assert found[: len(range(0, 1200, 7))] == [{"n": i} for i in range(0, 1200, 7)]
     assert found[-3:-1] == [None, None]
     assert cache.name("hcl", "bad", "bad.tf") not in {n for n, _ in _rows(tmp_path)}
+
+
+def test_a_later_run_waits_for_what_an_earlier_one_was_still_storing(tmp_path: Path) -> None:
+    # The CLI exits without waiting for its writers; the next process's first read
+    # waits until they are done, so it finds what they stored.
+    writer = DiskCache(tmp_path)
+    lock = writer.writer_lock()
+    assert lock is not None
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            time.sleep(0.3)
+            writer.put("hcl", "k", "a.tf", "stored late")
+            writer.close()
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(lock)
+    try:
+        cache._WAITED.discard(tmp_path)  # as a new process, which has waited for nothing
+        assert DiskCache(tmp_path).get("hcl", "k", "a.tf") == "stored late"
+    finally:
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_child_that_goes_on_lets_go_of_the_output_at_once() -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(write, 1)
+        os.dup2(write, 2)
+        os.close(read)
+        os.close(write)
+        cache.to_background()
+        time.sleep(2)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        assert pipe.read() == b""  # the end of the output while the child still runs
+    try:
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "the output ended with the child"
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
