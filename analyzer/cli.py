@@ -1094,16 +1094,20 @@ def model(
         {"path": d.path, "line": d.line, "level": d.level, "kind": d.kind, "message": d.message}
         for d in diagnostics
     ]
-    head = _members(
-        json.dumps({"tree": trees.head.label}, indent=2), _model_json(models.head.model)
-    )
+    # Written piece by piece: the model of a large tree is hundreds of MB of JSON, and
+    # one document assembled from it held four copies (776 MiB on the benchmark).
+    tree = json.dumps(trees.head.label)
+    diagnostics_json = json.dumps(found, indent=2)
     if models.base is None:
-        document = _members(head, json.dumps({"diagnostics": found}, indent=2))
+        click.echo(f'{{\n  "tree": {tree},', nl=False)
+        _echo_members(_model_json(models.head.model))
+        click.echo(f',\n  "diagnostics": {_nested(diagnostics_json)}\n}}')
     else:
-        document = "{\n" + f'  "base": {_nested(_model_json(models.base.model))},\n'
-        document += f'  "head": {_nested(head)},\n'
-        document += f'  "diagnostics": {_nested(json.dumps(found, indent=2))}\n}}'
-    click.echo(document)
+        click.echo('{\n  "base": ', nl=False)
+        _echo_json(_model_json(models.base.model), 0, None, nested=True)
+        click.echo(f',\n  "head": {{\n    "tree": {tree},', nl=False)
+        _echo_members(_model_json(models.head.model), nested=True)
+        click.echo(f'\n  }},\n  "diagnostics": {_nested(diagnostics_json)}\n}}')
     if any(d.level == "error" for d in diagnostics):
         _say_errors(diagnostics)
         sys.exit(EXIT_ERROR)
@@ -1116,14 +1120,26 @@ def _model_json(model: Model) -> str:
     return model.model_dump_json(indent=2, ensure_ascii=True)
 
 
-def _members(first: str, second: str) -> str:
-    """Two indented JSON objects' members as one object, in order."""
-    return first[: first.rindex("\n}")] + ",\n" + second[second.index("{") + 2 :]
-
-
 def _nested(text: str) -> str:
     """Indented JSON one level deeper, as the value of a member."""
     return text.replace("\n", "\n  ")
+
+
+# Characters written at a time: a chunk (and its nested copy) is all that is copied.
+_CHUNK = 1 << 20
+
+
+def _echo_members(document: str, *, nested: bool = False) -> None:
+    """The members of an indented JSON object, from the newline after its opening brace
+    to the one before its closing brace."""
+    _echo_json(document, document.index("{") + 1, document.rindex("\n}"), nested=nested)
+
+
+def _echo_json(text: str, start: int, end: int | None, *, nested: bool) -> None:
+    end = len(text) if end is None else end
+    for at in range(start, end, _CHUNK):
+        piece = text[at : min(end, at + _CHUNK)]
+        click.echo(_nested(piece) if nested else piece, nl=False)
 
 
 def _catalog_row(meta: CheckMeta) -> dict[str, object]:

