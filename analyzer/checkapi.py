@@ -182,10 +182,13 @@ class _Deltas:
     escalations: PathReport | None = None
 
 
-def prepare(model: Model) -> None:
-    """What the checks will ask of ``model`` whatever it is compared with, computed
+def prepare(model: Model, checks: Iterable[Check] = ()) -> None:
+    """What ``checks`` will ask of ``model`` whatever it is compared with, computed
     ahead while there is time to spare (another process building the other tree)."""
     graph_of(model)
+    for check in checks:
+        if check.prepare is not None:
+            check.prepare(model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +235,6 @@ class CheckContext:
 class Check:
     meta: CheckMeta
     run: Callable[[CheckContext], Iterable[Draft]]
+    # What run() asks of one model alone, remembered per model (see model.derived), so
+    # that it can be worked out ahead for the head while the base is still being built.
+    prepare: Callable[[Model], object] | None = None

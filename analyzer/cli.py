@@ -326,11 +326,13 @@ def _build(
     exclude: Sequence[str] = (),
     hcl_parser: str = DEFAULT_PARSER,
     reuse: Callable[[str, str | None], StoredScan | None] | None = None,
+    prepare: Callable[[Model], object] | None = None,
 ) -> _Models:
     """Head and base models. With plans and no base tree, the base is the plans' prior
     state (``plan_base``), and the rest of the tree is its own base: only what the plans
     change is new. ``reuse`` looks up the findings of a scan of the same models (by their
-    keys); on a hit no model is built or loaded."""
+    keys); on a hit no model is built or loaded. ``prepare`` is given the head model
+    while the base is built in another process (see build_pair)."""
     plans: Sequence[PlanInput] = ()
     problems: Sequence[Diagnostic] = ()
     if plan_args:
@@ -373,7 +375,7 @@ def _build(
         if base_tree is not None and base_listed is not None and not plans:
             head, base = build_pair(
                 trees.head, base_tree, options, cache, models, head_listed, base_listed,
-                meanwhile=prepare_checks,
+                meanwhile=prepare,
             )  # fmt: skip
             timings.append(("models", time.perf_counter() - started))
         else:
@@ -730,6 +732,7 @@ def _scan_findings(
             exclude=[*config.exclude, *selection.excludes],
             hcl_parser=build.hcl_parser,
             reuse=reuse,
+            prepare=lambda model: prepare_checks(model, checks),
         )
         shown.step("running checks")
         checks_started = time.perf_counter()

@@ -63,7 +63,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from driftgate.analyzer.checkapi import Check, CheckContext, CheckMeta, Draft, Severity
-from driftgate.analyzer.model import Grant, Identity, Permission
+from driftgate.analyzer.model import Grant, Identity, Model, Permission
+from driftgate.analyzer.model.derived import per_model
 from driftgate.analyzer.permissions.effective import Effective
 from driftgate.analyzer.permissions.shared import BySharedObject
 from driftgate.analyzer.providers import ProviderSpec, Rights, spec
@@ -159,17 +160,34 @@ def _describe(rights: list[_Right], limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-def run(ctx: CheckContext) -> Iterator[Draft]:
-    model = ctx.head
+def _holders(model: Model) -> dict[str, tuple[list[_Right], list[_Right], Effective]]:
+    """The identities holding both kinds of rights: what each may deploy and administer,
+    and its effective permissions."""
     sifters: dict[str, _Sifted] = {}
-    for identity in sorted(model.identities.values(), key=lambda i: i.address):
+    found: dict[str, tuple[list[_Right], list[_Right], Effective]] = {}
+    for identity in model.identities.values():
         if identity.definition:
             continue  # held by no one here: its growth is what the delta checks say
         grants = model.grants_of(identity.address)
         held = Effective(identity.provider, grants)
         deploy, admin = _rights(identity, grants, held, sifters)
-        if not deploy or not admin:
+        if deploy and admin:
+            found[identity.address] = (deploy, admin, held)
+    return found
+
+
+# A model's holders are the same whatever it is compared with: worked out ahead for the
+# head while the base is built (see Check.prepare), once for each model.
+_holders_of = per_model(_holders)
+
+
+def run(ctx: CheckContext) -> Iterator[Draft]:
+    model = ctx.head
+    holders = _holders_of(model)
+    for identity in sorted(model.identities.values(), key=lambda i: i.address):
+        if identity.address not in holders:
             continue
+        deploy, admin, held = holders[identity.address]
         workloads = workloads_of(identity, model)
         used = f", used by {workload_text(workloads)}," if workloads else ""
         both = [r for r in admin if r in deploy]
@@ -210,4 +228,4 @@ def run(ctx: CheckContext) -> Iterator[Draft]:
         )
 
 
-CHECK = Check(META, run)
+CHECK = Check(META, run, prepare=_holders_of)

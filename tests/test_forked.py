@@ -213,7 +213,13 @@ def test_the_head_is_prepared_for_the_checks_while_the_base_is_built(
 ) -> None:
     monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
     prepared: list[Model] = []
-    monkeypatch.setattr(cli_module, "prepare_checks", prepared.append)
+    asked: list[str] = []
+
+    def prepare(model: Model, checks: Any) -> None:
+        prepared.append(model)
+        asked.extend(c.meta.id for c in checks if c.prepare is not None)
+
+    monkeypatch.setattr(cli_module, "prepare_checks", prepare)
     checked: list[Model] = []
 
     def recorded(checks: Any, head: Model, *args: Any, **kwargs: Any) -> Any:
@@ -224,6 +230,7 @@ def test_the_head_is_prepared_for_the_checks_while_the_base_is_built(
     code, out, _ = _scan([*SCAN, "--no-cache"])
     assert code == 1 and "DG101" in out
     assert len(prepared) == 1 and prepared[0] is checked[0]
+    assert "DG402" in asked, "the checks' own preparation was not asked for"
 
 
 def _entries(root: Path) -> list[str]:
