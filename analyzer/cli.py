@@ -21,6 +21,7 @@ from driftgate.analyzer import __version__, catalog, lifetime, vendor_roles
 from driftgate.analyzer.cache import DiskCache, default_cache_dir, wait_for_writers
 from driftgate.analyzer.checkapi import Check, CheckMeta, Severity
 from driftgate.analyzer.checkapi import prepare as prepare_checks
+from driftgate.analyzer.checkapi import prepare_base as prepare_base_checks
 from driftgate.analyzer.config import Config, ConfigError, load_config, load_config_from_tree
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.engine.baseline import Baseline, BaselineError
@@ -327,12 +328,14 @@ def _build(
     hcl_parser: str = DEFAULT_PARSER,
     reuse: Callable[[str, str | None], StoredScan | None] | None = None,
     prepare: Callable[[Model], object] | None = None,
+    prepare_base: Callable[[Model], dict[str, object]] | None = None,
 ) -> _Models:
     """Head and base models. With plans and no base tree, the base is the plans' prior
     state (``plan_base``), and the rest of the tree is its own base: only what the plans
     change is new. ``reuse`` looks up the findings of a scan of the same models (by their
     keys); on a hit no model is built or loaded. ``prepare`` is given the head model
-    while the base is built in another process (see build_pair)."""
+    while the base is built in another process, which gives ``prepare_base`` the base
+    (see build_pair)."""
     plans: Sequence[PlanInput] = ()
     problems: Sequence[Diagnostic] = ()
     if plan_args:
@@ -375,7 +378,7 @@ def _build(
         if base_tree is not None and base_listed is not None and not plans:
             head, base = build_pair(
                 trees.head, base_tree, options, cache, models, head_listed, base_listed,
-                meanwhile=prepare,
+                meanwhile=prepare, prepare_base=prepare_base,
             )  # fmt: skip
             timings.append(("models", time.perf_counter() - started))
         else:
@@ -733,6 +736,7 @@ def _scan_findings(
             hcl_parser=build.hcl_parser,
             reuse=reuse,
             prepare=lambda model: prepare_checks(model, checks),
+            prepare_base=lambda model: prepare_base_checks(model, checks),
         )
         shown.step("running checks")
         checks_started = time.perf_counter()

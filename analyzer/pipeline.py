@@ -17,7 +17,7 @@ from driftgate.analyzer import forked
 from driftgate.analyzer.cache import DiskCache
 from driftgate.analyzer.diagnostics import Diagnostic
 from driftgate.analyzer.extract.options import ExtractOptions
-from driftgate.analyzer.model import Model
+from driftgate.analyzer.model import Model, derived
 from driftgate.analyzer.model_cache import ModelCache, Record, RecordingTree
 from driftgate.analyzer.parse.files import (
     MAX_FILE_SIZE,
@@ -326,12 +326,15 @@ def build_pair(
     head_listed: Listed,
     base_listed: Listed,
     meanwhile: Callable[[Model], object] | None = None,
+    prepare_base: Callable[[Model], dict[str, object]] | None = None,
 ) -> tuple[BuiltModel, BuiltModel]:
     """Head and base models (no plans), each reused from ``models`` when stored there.
 
     When neither is and the base is large, the base is built by a forked child while
     this process builds the head (see :func:`_build_together`). ``meanwhile`` is then
-    given the head model, to do with it what comes next while the child finishes.
+    given the head model, to do with it what comes next while the child finishes, and
+    the child gives ``prepare_base`` the base: what it derives (values of
+    :mod:`driftgate.analyzer.model.derived`) comes back with the model.
     """
     head_key = model_key(head_listed, options, cache)
     base_key = model_key(base_listed, options, cache)
@@ -348,11 +351,12 @@ def build_pair(
                 meanwhile(built.model)
             return built
 
+        def build_base() -> tuple[BuiltModel, dict[str, object]]:
+            built = _construct(base_tree, base_listed, options, cache, base_key)
+            return built, prepare_base(built.model) if prepare_base is not None else {}
+
         head, base = _build_together(
-            cache,
-            [*head_listed.sources, *base_listed.sources],
-            build_head,
-            lambda: _construct(base_tree, base_listed, options, cache, base_key),
+            cache, [*head_listed.sources, *base_listed.sources], build_head, build_base
         )
         if base is not None:
             base = _stored(models, base)
@@ -367,7 +371,7 @@ def _build_together(
     cache: ParseCache,
     sources: list[SourceFile],
     build_head: Callable[[], BuiltModel],
-    build_base: Callable[[], BuiltModel],
+    build_base: Callable[[], tuple[BuiltModel, dict[str, object]]],
 ) -> tuple[BuiltModel, BuiltModel | None]:
     """The head built here and the base by a forked child (None when it failed).
 
@@ -379,7 +383,7 @@ def _build_together(
     parsed, items = cache.unparsed(sources)
     mine, theirs = _halves(items)
 
-    def in_child(channel: forked.Channel) -> BuiltModel:
+    def in_child(channel: forked.Channel) -> tuple[BuiltModel, dict[str, object]]:
         there = parse_many([items[i] for i in theirs], cache.hcl_parser)
         channel.send(there)
         here = channel.receive()
@@ -391,7 +395,8 @@ def _build_together(
     # The child stores the parse results once it has sent its model; this process, only
     # the models (pickling thousands of results here delayed the end of the run).
     lock = cache.disk.writer_lock() if cache.disk is not None else None
-    child: forked.Partner[BuiltModel] = forked.Partner(in_child, then=cache.close)
+    child: forked.Partner[tuple[BuiltModel, dict[str, object]]]
+    child = forked.Partner(in_child, then=cache.close)
     if lock is not None:
         os.close(lock)  # the child holds it while it stores the parse results
     try:
@@ -406,8 +411,13 @@ def _build_together(
         cache.record(parsed, results, store=not stored_there)
         head = build_head()
     finally:
-        base = child.result()  # also when the head failed: no child is left behind
-    if base is None and stored_there:
+        built = child.result()  # also when the head failed: no child is left behind
+    base = None
+    if isinstance(built, tuple) and len(built) == 2 and isinstance(built[0], BuiltModel):
+        base, derived_there = built
+        if isinstance(derived_there, dict):
+            derived.adopt(base.model, derived_there)
+    elif stored_there:
         cache.record(parsed, results)  # the child stopped before storing them
     return head, base
 

@@ -249,3 +249,24 @@ def test_what_the_child_parsed_is_stored_once_the_command_is_over(
     assert len(_entries(tmp_path / "child")) == len(_entries(tmp_path / "here")) > 3
     again = _scan([*SCAN, "--cache-dir", str(tmp_path / "child"), "--select", "DG1"])
     assert "2 model(s) reused from the cache" in again[2]
+
+
+def test_the_base_is_prepared_by_the_child_that_built_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from driftgate.analyzer.escalation import changes
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 10**9)
+    here = _scan([*SCAN, "--no-cache"])
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    computed_here: list[int] = []
+    before = changes.before_of.compute
+
+    def counted(model: Model) -> Any:
+        computed_here.append(os.getpid())  # a child's list is its own
+        return before(model)
+
+    monkeypatch.setattr(changes.before_of, "compute", counted)
+    together = _scan([*SCAN, "--no-cache"])
+    assert together[1] == here[1]
+    assert computed_here == [], "the base's graph was worked out again here"

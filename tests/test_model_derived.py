@@ -51,8 +51,26 @@ def test_the_value_goes_with_its_model() -> None:
 
     model = _model().seal()
     size(model)
-    key = (id(model), f"{size.__module__}.{size.__qualname__}")
+    key = (id(model), size.name)
     assert key in derived._VALUES
     del model
     gc.collect()
     assert key not in derived._VALUES
+
+
+def test_what_another_process_derived_is_adopted_not_computed_again() -> None:
+    calls: list[Model] = []
+
+    @per_model
+    def grants(model: Model) -> int:
+        calls.append(model)
+        return len(model.grants)
+
+    there = _model().seal()
+    grants(there)
+    sent = derived.values_of(there, [grants, len])  # what does not remember is left out
+    assert sent == {grants.name: 1}
+    here = _model().seal()  # the same model, unpickled in another process
+    derived.adopt(here, sent)
+    assert grants(here) == 1
+    assert calls == [there], "the adopted value was computed again"

@@ -4,7 +4,14 @@ and which of those paths a change creates."""
 from __future__ import annotations
 
 from driftgate.analyzer.escalation.build import FINDERS, build_graph, graph_of
-from driftgate.analyzer.escalation.changes import Hop, PathChange, PathReport, path_changes
+from driftgate.analyzer.escalation.changes import (
+    Hop,
+    PathChange,
+    PathReport,
+    before_of,
+    path_changes,
+    paths_of,
+)
 from driftgate.analyzer.escalation.graph import Edge, Graph, Path, Prize
 
 __all__ = [
@@ -16,7 +23,9 @@ __all__ = [
     "PathChange",
     "PathReport",
     "Prize",
+    "before_of",
     "build_graph",
     "graph_of",
     "path_changes",
+    "paths_of",
 ]

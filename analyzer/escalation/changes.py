@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from driftgate.analyzer.escalation.build import graph_of
 from driftgate.analyzer.escalation.graph import Edge, Graph, Path
 from driftgate.analyzer.model import Identity, Model, Permission
+from driftgate.analyzer.model.derived import per_model
 from driftgate.analyzer.permissions.effective import Effective
 
 
@@ -45,21 +46,47 @@ class PathReport:
     wide: list[Edge] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Before:
+    """What a diff asks of the base's graph: the keys of its paths, steps and wide steps
+    (small enough to travel with a model another process built)."""
+
+    paths: frozenset[tuple[str, str, bool]]
+    edges: frozenset[tuple[str, str, str]]
+    wide: frozenset[tuple[str, str, str]]
+
+
+def _before(model: Model) -> Before:
+    graph = graph_of(model)
+    return Before(
+        frozenset(p.key for p in graph.paths()),
+        graph.edge_keys,
+        frozenset(e.key for e in graph.wide),
+    )
+
+
+def _paths(model: Model) -> list[Path]:
+    return graph_of(model).paths()
+
+
+before_of = per_model(_before)
+paths_of = per_model(_paths)
+
+
 def path_changes(base: Model | None, head: Model) -> PathReport:
     graph = graph_of(head)
-    paths = graph.paths()
+    paths = paths_of(head)
     hops: list[Hop] = []
     wide: list[Edge] = []
     if base is None:
         old_paths: frozenset[tuple[str, str, bool]] = frozenset()
         old_edges: frozenset[tuple[str, str, str]] = frozenset()
     else:
-        before = graph_of(base)
-        old_paths = frozenset(p.key for p in before.paths())
-        old_edges = before.edge_keys
+        before = before_of(base)
+        old_paths = before.paths
+        old_edges = before.edges
         hops = _hops(graph, old_edges, head)
-        wide_before = {e.key for e in before.wide}
-        wide = [e for e in graph.wide if e.key not in wide_before and e.source not in graph.passive]
+        wide = [e for e in graph.wide if e.key not in before.wide and e.source not in graph.passive]
     changes = []
     for path in paths:
         if path.key in old_paths:
