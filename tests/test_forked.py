@@ -270,3 +270,23 @@ def test_the_base_is_prepared_by_the_child_that_built_it(
     together = _scan([*SCAN, "--no-cache"])
     assert together[1] == here[1]
     assert computed_here == [], "the base's graph was worked out again here"
+
+
+def test_a_child_that_dies_after_sending_the_base_leaves_nothing_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 10**9)
+    here = _scan([*SCAN, "--cache-dir", str(tmp_path / "here")])
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    parent = os.getpid()
+
+    def dies(model: Model, checks: Any) -> dict[str, object]:
+        if os.getpid() != parent:
+            os._exit(3)  # the base is sent; what it would derive and store never is
+        return {}
+
+    monkeypatch.setattr(cli_module, "prepare_base_checks", dies)
+    child = _scan([*SCAN, "--cache-dir", str(tmp_path / "child")])
+    assert child[1] == here[1]
+    # The parse results the child would have stored are stored here instead.
+    assert len(_entries(tmp_path / "child")) == len(_entries(tmp_path / "here"))
