@@ -82,7 +82,8 @@ class Partner(Generic[T]):
     received (two processes writing at once into full pipes would wait forever).
 
     ``then`` is work the child does after sending its result, such as storing what it
-    parsed: this process does not wait for it, :func:`wait_for_writers` does.
+    parsed: this process does not wait for it (the child is a writer from then on; see
+    :func:`driftgate.analyzer.cache.writing_behind`).
     """
 
     def __init__(
