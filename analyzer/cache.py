@@ -383,7 +383,7 @@ class DiskCache:
         if pid != 0:
             if lock is not None:
                 os.close(lock)
-            _WRITERS.append(pid)
+            writing_behind(pid)
             self._pending = {}
             return
         code = 1

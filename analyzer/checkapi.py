@@ -20,7 +20,7 @@ from driftgate.analyzer.diff import (
     promotions,
     trust_deltas,
 )
-from driftgate.analyzer.escalation import PathReport, before_of, graph_of, path_changes, paths_of
+from driftgate.analyzer.escalation import PathReport, before_of, path_changes, paths_of
 from driftgate.analyzer.model import Location, Model, Permission, derived
 from driftgate.analyzer.providers import Level
 
@@ -185,28 +185,23 @@ class _Deltas:
 def prepare(model: Model, checks: Iterable[Check] = ()) -> None:
     """What ``checks`` will ask of the head ``model`` whatever it is compared with,
     computed ahead while there is time to spare (another process building the base)."""
-    graph_of(model)
-    paths_of(model)
-    for check in checks:
-        if check.prepare is not None:
-            check.prepare(model)
+    computes: list[Callable[[Model], object]] = [paths_of, *_own(checks)]
+    for compute in computes:  # paths_of builds the graph on its way
+        compute(model)
 
 
 def prepare_base(model: Model, checks: Iterable[Check] = ()) -> dict[str, object]:
     """What ``checks`` will ask of the base ``model``, computed by the process that
-    built it, to travel with it (see :func:`adopt`)."""
-    asked: list[object] = [before_of]
-    for check in checks:
-        if check.prepare is not None:
-            check.prepare(model)
-            asked.append(check.prepare)
-    before_of(model)
+    built it, to travel with it (see :func:`driftgate.analyzer.model.derived.adopt`)."""
+    asked: list[Callable[[Model], object]] = [before_of, *_own(checks)]
+    for compute in asked:
+        compute(model)
     return derived.values_of(model, asked)
 
 
-def adopt(model: Model, prepared: dict[str, object]) -> None:
-    """Take what :func:`prepare_base` computed of ``model`` in another process."""
-    derived.adopt(model, prepared)
+def _own(checks: Iterable[Check]) -> list[Callable[[Model], object]]:
+    """What the checks themselves prepare of one model (see Check.prepare)."""
+    return [check.prepare for check in checks if check.prepare is not None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -407,9 +407,10 @@ def _build_together(
         here = parse_many([items[i] for i in mine], cache.hcl_parser)
         payload = forked.pickled(here)  # while the child pickles its own
         there = child.receive()
-        stored_there = isinstance(there, list) and len(there) == len(theirs) and child.send(payload)
-        if not isinstance(there, list) or len(there) != len(theirs):
-            # The child failed: its files are parsed here, its model built after.
+        if isinstance(there, list) and len(there) == len(theirs):
+            stored_there = child.send(payload)
+        else:  # the child failed: its files are parsed here, its model built after
+            stored_there = False
             there = parse_many([items[i] for i in theirs], cache.hcl_parser)
         results = _merged((mine, here), (theirs, there))
         cache.record(parsed, results, store=not stored_there)
