@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from generated_support import assert_committed_as_built
 
 from driftgate.analyzer import vendor_roles
 from driftgate.analyzer.cli import main
@@ -22,16 +23,7 @@ Capture = pytest.CaptureFixture[str]
 
 @pytest.mark.skipif(not (SHARED / "SOURCE.md").is_file(), reason="../shared/catalogs absent")
 def test_the_committed_catalogs_are_what_the_generator_builds(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_catalogs.py"), str(SHARED),
-         "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    built = sorted(p.name for p in tmp_path.iterdir())
-    assert built == sorted(p.name for p in PACKAGED.iterdir() if p.is_file())
-    stale = [n for n in built if (tmp_path / n).read_bytes() != (PACKAGED / n).read_bytes()]
-    assert stale == [], f"stale: run python scripts/build_catalogs.py ({stale})"
+    assert_committed_as_built("build_catalogs.py", [str(SHARED)], tmp_path, PACKAGED)
 
 
 def test_aws_policies_by_arn_in_any_partition_and_path_or_by_name() -> None:
