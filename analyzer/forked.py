@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, Generic, TypeVar
@@ -195,13 +196,42 @@ def pickled(value: object) -> Pickled:
 
 
 class _ChildChannel(Channel):
-    """The child's end: what it sends is data until its result."""
+    """The child's end: what it sends is data until its result.
+
+    A value is written by a thread of its own, so the child goes on with its work while
+    the parent, busy with its own, has not yet read it (a pipe holds 64 KiB; a model is
+    megabytes). Values still arrive in the order they were sent.
+    """
+
+    _writing: threading.Thread | None = None
+    _failure: BaseException | None = None
 
     def send(self, value: object) -> None:
         self.send_tagged(_DATA, value)
 
     def send_tagged(self, tag: str, value: object) -> None:
-        super().send((tag, value))
+        data = pickle.dumps((tag, value), protocol=pickle.HIGHEST_PROTOCOL)
+        self.flush()
+        self._writing = threading.Thread(target=self._write, args=(data,), daemon=True)
+        self._writing.start()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.send_pickled(data)
+        except BaseException as exc:  # said by the next send or flush, in the child
+            self._failure = exc
+
+    def flush(self) -> None:
+        """Wait until what was sent is written; raise what writing it raised."""
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        if self._failure is not None:
+            raise self._failure
+
+    def close(self) -> None:
+        self.flush()
+        super().close()
 
 
 class Forked(Partner[T]):

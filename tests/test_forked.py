@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,26 @@ def test_a_partner_receives_what_it_is_sent_and_answers() -> None:
     assert partner.send([1, 2, 3])
     assert partner.result() == [2, 4, 6]
     assert forked.available()
+
+
+def test_a_child_goes_on_while_a_large_value_waits_to_be_read(tmp_path: Path) -> None:
+    # The base's child sends its model, then works out what the checks ask of it while
+    # the parent is still busy: a full pipe must not hold it up.
+    going_on = tmp_path / "going-on"
+    large = "x" * (4 << 20)
+
+    def work(channel: Channel) -> str:
+        channel.send(large)
+        going_on.touch()
+        return "done"
+
+    partner = Partner(work)
+    deadline = time.monotonic() + 20
+    while not going_on.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert going_on.exists(), "the child waited for its value to be read"
+    assert partner.receive() == large
+    assert partner.result() == "done"
 
 
 def test_a_partner_left_waiting_stops_and_gives_none() -> None:
