@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-import pathspec
 
 from driftgate.analyzer import __version__, catalog, lifetime, vendor_roles
 from driftgate.analyzer.cache import DiskCache, default_cache_dir, wait_for_writers
@@ -770,7 +769,11 @@ def _read_scope(
     excluded, not a file that could not be parsed (a baseline entry elsewhere is not
     judged stale by it: its finding may well still be there)."""
     subdir = str(getattr(trees.head, "subdir", ""))
-    spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+    spec = None
+    if excludes:
+        import pathspec  # only with patterns to apply: 10 ms of every start-up
+
+        spec = pathspec.GitIgnoreSpec.from_lines(excludes)
     return lambda path: (
         in_subdir(path, subdir) and path not in unread and not (spec and spec.match_file(path))
     )

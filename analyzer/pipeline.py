@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import pathspec
 
 from driftgate.analyzer import forked
 from driftgate.analyzer.cache import DiskCache
@@ -177,6 +173,10 @@ class ParseCache:
             for path, data in items:
                 yield parse_file(path, data, self.hcl_parser)
             return
+        # Imported for trees this large only: a process's start-up pays for its imports.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         batches = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
@@ -266,6 +266,8 @@ def list_tree(tree: Tree, exclude: Sequence[str] = ()) -> Listed:
     excluded = 0
     if exclude:
         # Before parsing: an excluded sample costs nothing and cannot fail the run.
+        import pathspec  # only with patterns to apply: 10 ms of every start-up
+
         spec = pathspec.GitIgnoreSpec.from_lines(exclude)
         kept = [source for source in sources if not spec.match_file(source.path)]
         excluded, sources = len(sources) - len(kept), kept

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 
-import pathspec
 import pygit2
 from pygit2.enums import FileMode, FileStatus
 
@@ -247,17 +246,17 @@ class GitIgnoreRules:
         index: Callable[[], list[tuple[str, int, str]]] | None = None,
     ) -> None:
         self._repo = repo
-        self._root = root
+        self._top = os.fspath(root)
         self._prefix = prefix
         self._index = index
 
-    def enter(self, rel_dir: str, abs_dir: Path) -> None:
+    def enter(self, rel_dir: str, abs_dir: str) -> None:
         pass  # libgit2 finds the .gitignore files itself.
 
     def is_ignored(self, rel: str, is_dir: bool) -> bool:
         # Git never descends into a nested repository or a submodule checkout; its
         # files belong to another repository and to no revision of this one.
-        if is_dir and os.path.lexists(self._root / rel / ".git"):
+        if is_dir and os.path.lexists(f"{self._top}/{rel}/.git"):
             return True
         repo_rel = self._prefix + rel
         # Tracked first: a set lookup spares libgit2's pattern matching for nearly
@@ -285,16 +284,20 @@ class PathspecIgnoreRules:
     """The .gitignore files found while walking, for a folder outside any repository."""
 
     def __init__(self) -> None:
-        self._specs: dict[str, pathspec.GitIgnoreSpec] = {}
+        # Imported for folders outside any repository only (libgit2 judges the others).
+        import pathspec
 
-    def enter(self, rel_dir: str, abs_dir: Path) -> None:
+        self._specs: dict[str, pathspec.GitIgnoreSpec] = {}
+        self._spec = pathspec.GitIgnoreSpec.from_lines
+
+    def enter(self, rel_dir: str, abs_dir: str) -> None:
         try:
             # Refuses a symlinked .gitignore, as git itself does.
-            data = read_regular_file(abs_dir / ".gitignore")
+            data = read_regular_file(f"{abs_dir}/.gitignore")
         except SourceError:
             return
         lines = data.decode("utf-8", "replace").splitlines()
-        self._specs[rel_dir] = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._specs[rel_dir] = self._spec(lines)
 
     def is_ignored(self, rel: str, is_dir: bool) -> bool:
         parts = rel.split("/")

@@ -259,39 +259,36 @@ class Evaluator:
     # ---- dispatch -----------------------------------------------------------------
 
     def _eval(self, expr: ast.Expr) -> Value:
-        if isinstance(expr, ast.Literal):
-            return expr.value
-        if isinstance(expr, ast.Template):
-            return self._template(expr)
-        if isinstance(expr, ast.Variable | ast.GetAttr | ast.Index):
-            return self._traversal(expr)
-        if isinstance(expr, ast.TupleExpr):
-            return [self.eval(item) for item in expr.items]
-        if isinstance(expr, ast.ObjectExpr):
-            return self._object(expr)
-        if isinstance(expr, ast.Call):
-            return self._call(expr)
-        if isinstance(expr, ast.Conditional):
-            cond = self.eval(expr.cond)
-            if isinstance(cond, bool):
-                return self.eval(expr.true if cond else expr.false)
-            return UnknownValue(expr.text, "condition cannot be decided statically")
-        if isinstance(expr, ast.BinaryOp):
-            return self._binary(expr)
-        if isinstance(expr, ast.UnaryOp):
-            value = self.eval(expr.operand)
-            if expr.op == "!" and isinstance(value, bool):
-                return not value
-            if expr.op == "-" and isinstance(value, int | float) and not isinstance(value, bool):
-                return -value
-            return UnknownValue(expr.text, "operand unknown")
-        if isinstance(expr, ast.ForExpr):
-            return self._for(expr)
-        if isinstance(expr, ast.Splat):
-            return self._splat(expr)
-        if isinstance(expr, ast.Unparsed):
-            return UnknownValue(expr.text, expr.reason)
-        return UnknownValue(expr.text, "unsupported expression")
+        # One dict lookup by the node's exact type: a chain of isinstance tests was a
+        # tenth of a model's build (every attribute read goes through here).
+        kind = type(expr)
+        if kind is ast.Literal:
+            return expr.value  # type: ignore[attr-defined]
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            return UnknownValue(expr.text, "unsupported expression")
+        return handler(self, expr)
+
+    def _tuple(self, expr: ast.TupleExpr) -> Value:
+        return [self.eval(item) for item in expr.items]
+
+    def _conditional(self, expr: ast.Conditional) -> Value:
+        cond = self.eval(expr.cond)
+        if isinstance(cond, bool):
+            return self.eval(expr.true if cond else expr.false)
+        return UnknownValue(expr.text, "condition cannot be decided statically")
+
+    def _unary(self, expr: ast.UnaryOp) -> Value:
+        value = self.eval(expr.operand)
+        if expr.op == "!" and isinstance(value, bool):
+            return not value
+        if expr.op == "-" and isinstance(value, int | float) and not isinstance(value, bool):
+            return -value
+        return UnknownValue(expr.text, "operand unknown")
+
+    @staticmethod
+    def _unparsed(expr: ast.Unparsed) -> Value:
+        return UnknownValue(expr.text, expr.reason)
 
     def _template(self, expr: ast.Template) -> Value:
         out: list[str] = []
@@ -521,9 +518,9 @@ class Evaluator:
             return self.bindings[name], steps
         first = steps[0] if steps and isinstance(steps[0], str) else None
         if name == "var" and first is not None:
-            value = self.scope.variables.get(first)
             if first not in self.scope.variables:
                 return UnknownValue(f"var.{first}", "no such variable"), []
+            value = self.scope.variables[first]
             if isinstance(value, UnknownValue) and value.reason == NO_VALUE:
                 site = self.scope.variable_sites.get(first, Site(self.scope.module_dir, 1))
                 problem = (
@@ -700,3 +697,20 @@ class Evaluator:
         if isinstance(value, list) and isinstance(step, str) and step.isdigit():
             return self._step(value, int(step))
         return EvalError(str(step), "cannot index this value")
+
+
+_HANDLERS: dict[type[ast.Expr], Callable[[Evaluator, Any], Value]] = {
+    ast.Template: Evaluator._template,
+    ast.Variable: Evaluator._traversal,
+    ast.GetAttr: Evaluator._traversal,
+    ast.Index: Evaluator._traversal,
+    ast.TupleExpr: Evaluator._tuple,
+    ast.ObjectExpr: Evaluator._object,
+    ast.Call: Evaluator._call,
+    ast.Conditional: Evaluator._conditional,
+    ast.BinaryOp: Evaluator._binary,
+    ast.UnaryOp: Evaluator._unary,
+    ast.ForExpr: Evaluator._for,
+    ast.Splat: Evaluator._splat,
+    ast.Unparsed: lambda _, expr: Evaluator._unparsed(expr),
+}

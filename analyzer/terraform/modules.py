@@ -728,6 +728,14 @@ class _Variables(Mapping[str, Value]):
         self._values[name] = value
         return value
 
+    # Without these, Mapping's own ``in`` and ``get`` go through ``__getitem__`` and a
+    # KeyError: every ``var.x`` is read that way.
+    def __contains__(self, name: object) -> bool:
+        return name in self._sources
+
+    def get(self, name: str, default: Value | None = None) -> Value | None:
+        return self[name] if name in self._sources else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._sources)
 

@@ -193,6 +193,8 @@ def to_json_text(value: Value) -> str | UnknownValue:
 
 def plain_value(value: Value) -> Value:
     """Unwrap :class:`JsonDoc` layers so that the data can be inspected."""
+    if type(value) is str:  # most leaves: no container to look into
+        return value
     if isinstance(value, JsonDoc):
         return plain_value(value.value)
     if isinstance(value, list):
