@@ -11,10 +11,11 @@ a root of 1,500 EC2 node roles whose last commit adds 400 deployers that may pas
 them (the escalation graph's fan-out; benchmarks/generate_fanout.py),
 the parsers alone reading every ``.tf`` once (the yardstick of the cold-scan target;
 benchmarks/parse_baseline.py), the cold scan and python-hcl2's parse in pairs run back
-to back (the target's ratio, as a median of the pairs' ratios), and checkov restricted to its IAM/RBAC checks on the head
-tree. checkov gets its own virtualenv under ``--work`` (it pins policy-sentry 0.13.2 and
-cloudsplaining 0.7.0, which clash with driftgate's); when it cannot be installed, its row
-is skipped with the reason. Peak memory is the child's max RSS.
+to back (the target's ratio, as a median of the pairs' ratios), and checkov restricted
+to its IAM/RBAC checks on the head tree. checkov gets its own virtualenv under
+``--work`` (it pins policy-sentry 0.13.2 and cloudsplaining 0.7.0, which clash with
+driftgate's); when it cannot be installed, its row is skipped with the reason. Peak
+memory is the child's max RSS.
 """
 
 from __future__ import annotations

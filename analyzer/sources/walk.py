@@ -50,10 +50,23 @@ def read_regular_file(path: str | Path) -> bytes:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         raise SourceError(f"cannot read {path}: {error.strerror}") from error
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise SourceError(f"cannot read {path}: not a regular file")
-        return handle.read()
+        # Straight from the descriptor: a buffered file object per file was a third of
+        # reading 5,000 small files. One byte more than its size tells whether it grew.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) <= info.st_size:
+            return data
+        chunks = [data]
+        while chunks[-1]:
+            chunks.append(os.read(fd, _CHUNK))
+        return b"".join(chunks)
+    except OSError as error:
+        raise SourceError(f"cannot read {path}: {error.strerror}") from error
+    finally:
+        os.close(fd)
 
 
 def blob_id_of_file(path: Path) -> tuple[str, int]:
