@@ -28,6 +28,7 @@ from driftgate.analyzer.diff import grant_deltas
 from driftgate.analyzer.model import Grant, Identity, Model, Permission
 from driftgate.analyzer.model.conditions import Condition, opaque
 from driftgate.analyzer.permissions import aws, azure, gcp, kubernetes, vault
+from driftgate.analyzer.permissions.globs import matches, walk
 from driftgate.analyzer.permissions.kubernetes import restricted_by_name
 from driftgate.analyzer.providers import LEVEL_ORDER, covered, covers, level, same_action
 
@@ -697,3 +698,17 @@ def test_vault_transitive_with_plus_at_the_end(pool: list[str]) -> None:
 )
 def test_k8s_resource_rules_do_not_cover_urls(pool: list[Permission]) -> None:
     _assert_transitive("kubernetes", pool)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet="ab*?A:/", max_size=8),
+    st.text(alphabet="ab*?A:/", max_size=9),
+    st.booleans(),
+)
+def test_a_pattern_of_the_usual_forms_matches_as_the_general_walk_says(
+    pattern: str, value: str, case_sensitive: bool
+) -> None:
+    # Literals and one-star patterns take a shortcut; it must answer as the walk does.
+    folded = (pattern, value) if case_sensitive else (pattern.lower(), value.lower())
+    assert matches(pattern, value, case_sensitive=case_sensitive) == walk(*folded)
