@@ -39,6 +39,7 @@ from driftgate.analyzer.model_cache import ModelCache
 from driftgate.analyzer.parse.files import MAX_FILE_SIZE, parse_size
 from driftgate.analyzer.parse.hcl import DEFAULT_PARSER, PARSERS
 from driftgate.analyzer.pipeline import (
+    BaseStart,
     BuiltModel,
     Listed,
     ParseCache,
@@ -46,6 +47,7 @@ from driftgate.analyzer.pipeline import (
     build_pair,
     list_tree,
     model_key,
+    start_base,
 )
 from driftgate.analyzer.report import text
 from driftgate.analyzer.report.common import plural
@@ -352,17 +354,21 @@ def _build(
     base_tree = trees.base
     if base_tree is None and plan_args and plan_base:
         base_tree = trees.head
+    start: BaseStart | None = None
     try:
         started = time.perf_counter()
-        head_listed = list_tree(trees.head, exclude)
+        # The base first: a child may start on it while the head is listed.
         base_listed = list_tree(base_tree, exclude) if base_tree else None
+        if base_tree is not None and base_listed is not None and not plans:
+            start = start_base(base_tree, base_listed, options, cache, models, prepare_base)
+        head_listed = list_tree(trees.head, exclude)
         timings.append(("listing", time.perf_counter() - started))
         if reuse is not None and models is not None and not plans:
             stored = reuse(
                 model_key(head_listed, options, cache),
                 model_key(base_listed, options, cache) if base_listed else None,
             )
-            if stored is not None:
+            if stored is not None:  # a base child is stopped below
                 return _Models(
                     stored.head,
                     stored.base,
@@ -374,10 +380,10 @@ def _build(
                 )
         started = time.perf_counter()
         base: BuiltModel | None
-        if base_tree is not None and base_listed is not None and not plans:
+        if base_tree is not None and base_listed is not None and start is not None:
             head, base = build_pair(
                 trees.head, base_tree, options, cache, models, head_listed, base_listed,
-                meanwhile=prepare, prepare_base=prepare_base,
+                start, meanwhile=prepare,
             )  # fmt: skip
             timings.append(("models", time.perf_counter() - started))
         else:
@@ -388,6 +394,8 @@ def _build(
     except SourceError as exc:
         raise UserError(str(exc)) from None
     finally:
+        if start is not None:
+            start.cancel()  # still running only when the build failed here
         cache.close(behind=True)
     reused = models.hits if models is not None else 0
     return _Models(head, base, trees, tuple(problems), hcl_parser, tuple(timings), reused)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -175,6 +176,20 @@ class Partner(Generic[T]):
         if not succeeded or os.waitstatus_to_exitcode(status) != 0:
             return None
         return value  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """Stop the child at once, whatever it is doing: its work is not needed after
+        all. It has stored nothing (a child stores only after its result)."""
+        global _running
+        if self._pid is None:
+            return
+        pid, self._pid = self._pid, None
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        self._channel.close()
+        _running -= 1
 
     def _receive(self) -> tuple[str, object]:
         message = self._channel.receive()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -76,6 +76,8 @@ class ParseCache:
     workers: int = field(default_factory=lambda: min(os.cpu_count() or 1, 4))
     # Which front end reads HCL (``--hcl-parser``): tree-sitter, or python-hcl2 throughout.
     hcl_parser: str = DEFAULT_PARSER
+    # Parsed here and kept, but left to another process to store (see record).
+    _unstored: dict[tuple[str, str], None] = field(default_factory=dict, repr=False)
 
     def parse(self, source: SourceFile) -> ParseResult:
         return self.parse_all([source])[0]
@@ -129,16 +131,37 @@ class ParseCache:
         self, parsed: list[SourceFile], results: Iterable[ParseResult], *, store: bool = True
     ) -> None:
         """Keep the results of parsing ``parsed`` (from :meth:`unparsed`), and store
-        them unless another process does."""
-        disk = self.disk if store else None
-        with disk.batch() if disk is not None else contextlib.nullcontext():
-            for source, result in zip(parsed, results, strict=True):
-                key = (source.key, source.path)
-                self.entries[key] = result
-                if disk is not None:
-                    kind = cache_kind(source.path, self.hcl_parser)
-                    entry = (*result, key in self.silent)
-                    disk.put(kind, source.key, source.path, entry)
+        them unless another process does (then :meth:`store_fresh` stores them, if it
+        does not after all)."""
+        keys = []
+        for source, result in zip(parsed, results, strict=True):
+            key = (source.key, source.path)
+            self.entries[key] = result
+            keys.append(key)
+        self._keep(keys, store=store)
+
+    def adopt(self, shared: _Shared, *, store: bool) -> None:
+        """Keep what another process parsed (see :meth:`record`)."""
+        self.entries.update(shared.entries)
+        self.silent.update(shared.silent)
+        self._keep(list(shared.entries), store=store)
+
+    def store_fresh(self) -> None:
+        """Store what was kept without storing it."""
+        keys, self._unstored = list(self._unstored), {}
+        self._keep(keys, store=True)
+
+    def _keep(self, keys: list[tuple[str, str]], *, store: bool) -> None:
+        if self.disk is None:
+            return
+        if not store:
+            self._unstored.update(dict.fromkeys(keys))
+            return
+        with self.disk.batch():
+            for key in keys:
+                self._unstored.pop(key, None)
+                entry = (*self.entries[key], key in self.silent)
+                self.disk.put(cache_kind(key[1], self.hcl_parser), key[0], key[1], entry)
 
     def _load(self, sources: list[SourceFile]) -> list[tuple[ParseResult, bool] | None]:
         """Each source's stored parse result and whether its file names no directive."""
@@ -319,83 +342,77 @@ def build_model(
     return _stored(models, _construct(tree, listed, options, cache, key))
 
 
-def build_pair(
-    head_tree: Tree,
+@dataclass
+class BaseStart:
+    """What became of the base before the head was listed (see :func:`start_base`): its
+    stored model, or the child building it, or neither (it is built here, after)."""
+
+    key: str
+    stored: BuiltModel | None = None
+    child: forked.Partner[dict[str, object]] | None = None
+    # The base's files the child parses (the others are parsed here).
+    theirs: list[SourceFile] = field(default_factory=list)
+
+    def cancel(self) -> None:
+        """The base is not needed after all (the scan's findings were stored)."""
+        if self.child is not None:
+            self.child.cancel()
+            self.child = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """Parse results one process sends the other, by (key, path), with the keys of those
+    files that name no directive."""
+
+    entries: dict[tuple[str, str], ParseResult]
+    silent: frozenset[tuple[str, str]]
+
+
+# Of the base's files, the share (in %) the child parses: this process lists the head
+# meanwhile (0.1 s of a 5,000-file working tree) and parses what only the head holds.
+CHILD_SHARE = 48
+
+
+def _childs(source: SourceFile) -> bool:
+    """Whether the base's child parses ``source``: by a hash of its path, so that both
+    processes split the listing alike without reading a byte of it."""
+    return zlib.crc32(source.path.encode()) % 100 < CHILD_SHARE
+
+
+def start_base(
     base_tree: Tree,
+    base_listed: Listed,
     options: ExtractOptions,
     cache: ParseCache,
     models: ModelCache | None,
-    head_listed: Listed,
-    base_listed: Listed,
-    meanwhile: Callable[[Model], object] | None = None,
     prepare_base: Callable[[Model], dict[str, object]] | None = None,
-) -> tuple[BuiltModel, BuiltModel]:
-    """Head and base models (no plans), each reused from ``models`` when stored there.
+) -> BaseStart:
+    """The base's model from the cache, or a child forked at once to build it.
 
-    When neither is and the base is large, the base is built by a forked child while
-    this process builds the head (see :func:`_build_together`). ``meanwhile`` is then
-    given the head model, to do with it what comes next while the child finishes, and
-    the child gives ``prepare_base`` the base: what it derives (values of
-    :mod:`driftgate.analyzer.model.derived`) comes back with the model.
+    Called as soon as the base is listed, before the head is: the child parses its share
+    of the base's files while this process lists the head and parses the rest (what
+    :func:`build_pair` does next). The two then exchange what they parsed; the child
+    builds the base, sends it, and gives ``prepare_base`` the base: what that derives
+    (values of :mod:`driftgate.analyzer.model.derived`) comes back with the model.
     """
-    head_key = model_key(head_listed, options, cache)
-    base_key = model_key(base_listed, options, cache)
-    # Equal keys are not equal models: what Terraform read (file()) is validated too.
-    head = models.get(head_key, head_tree) if models is not None else None
-    base = models.get(base_key, base_tree) if models is not None else None
-    head = head if isinstance(head, BuiltModel) else None
-    base = base if isinstance(base, BuiltModel) else None
-    if head is None and base is None and _worth_forking(base_listed):
-
-        def build_head() -> BuiltModel:
-            built = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
-            if meanwhile is not None:
-                meanwhile(built.model)
-            return built
-
-        head, base = _build_together(
-            cache,
-            [*head_listed.sources, *base_listed.sources],
-            build_head,
-            lambda: _construct(base_tree, base_listed, options, cache, base_key),
-            prepare_base,
-        )
-        if base is not None:
-            base = _stored(models, base)
-    if head is None:
-        head = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
-    if base is None:
-        base = _stored(models, _construct(base_tree, base_listed, options, cache, base_key))
-    return head, base
-
-
-def _build_together(
-    cache: ParseCache,
-    sources: list[SourceFile],
-    build_head: Callable[[], BuiltModel],
-    build_base: Callable[[], BuiltModel],
-    prepare_base: Callable[[Model], dict[str, object]] | None = None,
-) -> tuple[BuiltModel, BuiltModel | None]:
-    """The head built here and the base by a forked child (None when it failed).
-
-    The child is forked before anything is parsed: each process parses about half of
-    the files and sends the other its results, then builds its model from all of them.
-    Forked later, the two would share the parsed trees, and each page of them would be
-    copied as both touched it (a build took 0.6 s there, 0.38 s on its own). The child
-    sends the base as soon as it is built, and then what ``prepare_base`` derives of it,
-    so that this process reads the model while the child works on.
-    """
-    parsed, items = cache.unparsed(sources)
-    mine, theirs = _halves(items)
+    key = model_key(base_listed, options, cache)
+    stored = models.get(key, base_tree) if models is not None else None
+    if isinstance(stored, BuiltModel):
+        return BaseStart(key, stored=stored)
+    if not _worth_forking(base_listed):
+        return BaseStart(key)
+    theirs = [source for source in base_listed.sources if _childs(source)]
 
     def in_child(channel: forked.Channel) -> dict[str, object]:
-        there = parse_many([items[i] for i in theirs], cache.hcl_parser)
-        channel.send(there)
-        here = channel.receive()
-        if not isinstance(here, list):
-            raise TypeError("the parent sent no parse results")
-        cache.record(parsed, _merged((mine, here), (theirs, there)))
-        built = build_base()
+        channel.send(_parse_here(cache, theirs, store=True))
+        given = channel.receive()
+        if isinstance(given, _Shared):
+            cache.adopt(given, store=True)
+        # Whatever the parent did not send (it needed nothing parsed: its head was
+        # stored) is parsed here.
+        _parse_here(cache, base_listed.sources, store=True)
+        built = _construct(base_tree, base_listed, options, cache, key)
         channel.send(built)
         return prepare_base(built.model) if prepare_base is not None else {}
 
@@ -405,26 +422,103 @@ def _build_together(
     child: forked.Partner[dict[str, object]] = forked.Partner(in_child, then=cache.close)
     if lock is not None:
         os.close(lock)  # the child holds it while it stores the parse results
+    return BaseStart(key, child=child, theirs=theirs)
+
+
+def _parse_here(cache: ParseCache, sources: list[SourceFile], *, store: bool) -> _Shared:
+    """Parse what of ``sources`` is neither known nor stored: what was parsed, to share."""
+    parsed, items = cache.unparsed(sources)
+    results = parse_many(items, cache.hcl_parser)
+    cache.record(parsed, results, store=store)
+    keys = [(source.key, source.path) for source in parsed]
+    return _Shared(
+        dict(zip(keys, results, strict=True)), frozenset(cache.silent.intersection(keys))
+    )
+
+
+def build_pair(
+    head_tree: Tree,
+    base_tree: Tree,
+    options: ExtractOptions,
+    cache: ParseCache,
+    models: ModelCache | None,
+    head_listed: Listed,
+    base_listed: Listed,
+    start: BaseStart,
+    meanwhile: Callable[[Model], object] | None = None,
+) -> tuple[BuiltModel, BuiltModel]:
+    """Head and base models (no plans), each reused from ``models`` when stored there.
+
+    ``start`` is what :func:`start_base` made of the base. When a child builds it, this
+    process parses its own share of the files and those only the head holds, trades
+    them for the child's, and builds the head; ``meanwhile`` is then given the head
+    model, to do with it what comes next while the child finishes the base.
+    """
+    head_key = model_key(head_listed, options, cache)
+    # Equal keys are not equal models: what Terraform read (file()) is validated too.
+    stored = models.get(head_key, head_tree) if models is not None else None
+    head = stored if isinstance(stored, BuiltModel) else None
+    base = start.stored
+    if start.child is not None:
+
+        def build_head() -> BuiltModel:
+            built = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
+            if meanwhile is not None:
+                meanwhile(built.model)
+            return built
+
+        head, base = _build_with_child(
+            cache, start, head_listed, base_listed, build_head if head is None else None, head
+        )
+        if base is not None:
+            base = _stored(models, base)
+    if head is None:
+        head = _stored(models, _construct(head_tree, head_listed, options, cache, head_key))
+    if base is None:
+        base = _stored(models, _construct(base_tree, base_listed, options, cache, start.key))
+    return head, base
+
+
+def _build_with_child(
+    cache: ParseCache,
+    start: BaseStart,
+    head_listed: Listed,
+    base_listed: Listed,
+    build_head: Callable[[], BuiltModel] | None,
+    head: BuiltModel | None,
+) -> tuple[BuiltModel | None, BuiltModel | None]:
+    """The head built here (unless stored) and the base by ``start``'s child (None when
+    it failed: it is then built here, after)."""
+    child = start.child
+    assert child is not None
+    start.child = None
+    base_keys = {(source.key, source.path) for source in base_listed.sources}
+    theirs = {(source.key, source.path) for source in start.theirs}
+    # This process's share of the base, read from the head where it holds the same file
+    # (a working tree reads faster than git's objects), and what only the head holds.
+    heads = {(source.key, source.path): source for source in head_listed.sources}
+    mine = [heads.get(k, s) for s in base_listed.sources if (k := (s.key, s.path)) not in theirs]
+    mine += [source for key, source in heads.items() if key not in base_keys]
     try:
-        here = parse_many([items[i] for i in mine], cache.hcl_parser)
-        payload = forked.pickled(here)  # while the child pickles its own
+        payload = None
+        if build_head is not None:
+            shared = _parse_here(cache, mine, store=False)
+            payload = forked.pickled(shared)  # while the child pickles its own
         there = child.receive()
-        if isinstance(there, list) and len(there) == len(theirs):
-            stored_there = child.send(payload)
+        if isinstance(there, _Shared) and child.send(payload):
+            cache.adopt(there, store=False)
         else:  # the child failed: its files are parsed here, its model built after
-            stored_there = False
-            there = parse_many([items[i] for i in theirs], cache.hcl_parser)
-        results = _merged((mine, here), (theirs, there))
-        cache.record(parsed, results, store=not stored_there)
-        head = build_head()
+            _parse_here(cache, start.theirs, store=True)
+        if build_head is not None:
+            head = build_head()
         built = child.receive()
     finally:
         derived_there = child.result()  # also when the head failed: no child is left
     base = built if isinstance(built, BuiltModel) else None
     if base is not None and isinstance(derived_there, dict):
         derived.adopt(base.model, derived_there)
-    if derived_there is None and stored_there:
-        cache.record(parsed, results)  # the child stopped before storing them
+    if derived_there is None:
+        cache.store_fresh()  # the child stopped before storing what was parsed
     return head, base
 
 

@@ -311,3 +311,107 @@ def test_a_child_that_dies_after_sending_the_base_leaves_nothing_undone(
     assert child[1] == here[1]
     # The parse results the child would have stored are stored here instead.
     assert len(_entries(tmp_path / "child")) == len(_entries(tmp_path / "here"))
+
+
+def test_the_base_child_starts_before_the_head_is_listed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The child parses its share of the base while this process lists the head: the
+    # listing of a working tree is a tenth of a cold scan.
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    events: list[str] = []
+    listing = pipeline.list_tree
+
+    def listed(tree: Any, exclude: Any = ()) -> Any:
+        events.append(f"list {tree.label.rsplit('/', 1)[-1]}")
+        return listing(tree, exclude)
+
+    def counted(work: Callable[[Channel], object], then: Any = None) -> Partner[object]:
+        events.append("fork")
+        return Partner(work, then)
+
+    monkeypatch.setattr(cli_module, "list_tree", listed)
+    monkeypatch.setattr(forked, "Partner", counted)
+    code, out, _ = _scan([*SCAN, "--no-cache"])
+    assert code == 1 and "DG101" in out
+    assert events == ["list base", "fork", "list head"]
+
+
+def _hiding_the_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model cache no longer holds the base's model (evicted by its size bound)."""
+    from driftgate.analyzer.model_cache import ModelCache
+
+    get = ModelCache.get
+
+    def without_base(self: ModelCache, key: str, tree: Any) -> object | None:
+        return None if tree.label.endswith("base") else get(self, key, tree)
+
+    monkeypatch.setattr(ModelCache, "get", without_base)
+
+
+def test_a_stored_scan_stops_the_base_child_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    args = [*SCAN, "--cache-dir", str(tmp_path)]
+    first = _scan(args)
+    stored = _entries(tmp_path)
+    _hiding_the_base(monkeypatch)
+    cancelled: list[int] = []
+    cancel = Partner.cancel
+
+    def counted(self: Partner[Any]) -> None:
+        cancelled.append(1)
+        cancel(self)
+
+    monkeypatch.setattr(Partner, "cancel", counted)
+    again = _scan(args)
+    assert again[1] == first[1]
+    assert cancelled, "the child building the base was left running"
+    assert forked.available(), "the cancelled child is still counted as running"
+    assert _entries(tmp_path) == stored, "the cancelled child stored something"
+
+
+def test_with_the_head_stored_the_child_parses_and_builds_the_whole_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    first = _scan([*SCAN, "--cache-dir", str(tmp_path / "cache")])
+    _hiding_the_base(monkeypatch)
+    built_here: list[str] = []
+    construct = pipeline._construct
+    parent = os.getpid()
+
+    def counted(tree: Any, *args: Any) -> Any:
+        if os.getpid() == parent:
+            built_here.append(tree.label)
+        return construct(tree, *args)
+
+    monkeypatch.setattr(pipeline, "_construct", counted)
+    # Another selection: the stored findings do not apply, the head's model does.
+    again = _scan([*SCAN, "--cache-dir", str(tmp_path / "cache"), "--select", "DG1,DG2,DG3,DG4"])
+    assert "1 model(s) reused from the cache" in again[2]
+    assert again[0] == first[0] == 1 and "DG101" in again[1]
+    assert built_here == [], "the base was built here, not by its child"
+
+
+def test_a_base_child_that_dies_while_parsing_leaves_nothing_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 10**9)
+    here = _scan([*SCAN, "--cache-dir", str(tmp_path / "here")])
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
+    parent = os.getpid()
+    parse_many = parse_files.parse_many
+
+    def dies_in_the_child(items: Any, parser: str) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)
+        return parse_many(items, parser)
+
+    monkeypatch.setattr(pipeline, "parse_many", dies_in_the_child)
+    child = _scan([*SCAN, "--cache-dir", str(tmp_path / "child")])
+    assert child[1] == here[1]
+    # Its share of the files is parsed and stored here, and both models.
+    assert _entries(tmp_path / "child") == _entries(tmp_path / "here")
+    assert forked.available()
