@@ -648,6 +648,12 @@ class Evaluator:
         memo[key] = value
         return value
 
+    def rendered(self, address: str, key: str, attribute: str) -> Value | None:
+        """What reading ``address`` (local) ``key``'s ``attribute`` from elsewhere in
+        this module gave, when something read it (None otherwise)."""
+        found = self.scope.attribute_values.get((address, key, attribute))
+        return None if found is None or found is _RENDERING else found
+
     def _configured(self, instance: _Instance, attribute: str, data_type: str | None) -> Value:
         """The attribute as the configuration determines it; None when it does not."""
         block = instance.block

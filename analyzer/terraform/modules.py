@@ -93,6 +93,11 @@ class ResourceInstance:
         return f"{prefix}{self.type}.{self.name}"
 
     @property
+    def key_suffix(self) -> str:
+        """The instance key as addresses write it: ``""``, ``[0]``, ``["x"]``."""
+        return _key_suffix(self.key)
+
+    @property
     def address(self) -> str:
         """Terraform's address: ``module.a.aws_iam_role.this["x"]``."""
         return f"{self.module_prefix}{self.local_address}{_key_suffix(self.key)}"

@@ -46,7 +46,11 @@ def add_definitions(ctx: AwsContext, instances: Iterable[ResourceInstance]) -> N
         name = text(inst.get("name")) or text(inst.get("name_prefix")) or inst.address
         _define(ctx, inst, "policy", name, "attached to nothing here", grants, held)
     for inst in documents:
-        found, _ = aws_policy.statements(render_policy_document(inst.block, inst.evaluator))
+        # Rendered already when a policy or a role read its JSON: not rendered again.
+        document = inst.evaluator.rendered(inst.local_address, inst.key_suffix, "json")
+        if document is None:
+            document = render_policy_document(inst.block, inst.evaluator)
+        found, _ = aws_policy.statements(document)
         if any(stmt.principals for stmt in found):
             continue  # a trust or resource policy (a bucket's, a key's): it names who
         where = ctx.location(inst)
