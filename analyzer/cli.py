@@ -397,6 +397,7 @@ def _build(
         if start is not None:
             start.cancel()  # still running only when the build failed here
         cache.close(behind=True)
+        lifetime.keep(cache)  # thousands of syntax trees: not freed one by one
     reused = models.hits if models is not None else 0
     return _Models(head, base, trees, tuple(problems), hcl_parser, tuple(timings), reused)
 
@@ -651,6 +652,7 @@ def scan(
     elif models.nothing_analysed:
         # A green-looking pipeline log must still say it: the step looked at nothing.
         _say_errors([d for d in result.diagnostics if d.kind == "nothing-analysed"])
+    lifetime.keep(scanned, result)
     sys.exit(result.exit_code())
 
 
@@ -1126,6 +1128,7 @@ def model(
         click.echo(f',\n  "head": {{\n    "tree": {tree},', nl=False)
         _echo_members(_model_json(models.head.model), nested=True)
         click.echo(f'\n  }},\n  "diagnostics": {_nested(diagnostics_json)}\n}}')
+    lifetime.keep(models)
     if any(d.level == "error" for d in diagnostics):
         _say_errors(diagnostics)
         sys.exit(EXIT_ERROR)

@@ -43,6 +43,17 @@ def ends_with_command() -> bool:
     return _short_run
 
 
+# What a short run built, held until it exits: dropped as the command's frames unwind,
+# its objects were freed one by one (0.05 s of a cold scan, after the report was out).
+_kept: list[object] = []
+
+
+def keep(*values: object) -> None:
+    """In a CLI process, never free ``values``: the process ends without freeing them."""
+    if _short_run:
+        _kept.extend(values)
+
+
 def between_units() -> None:
     """A long command's unit of work is done (one repository of an inventory): free
     what it left, since the oldest generation is never collected on its own."""
