@@ -239,6 +239,20 @@ class DiskCache:
         """The stored value, or None on a miss or an unreadable entry (then removed)."""
         return self.get_many([(kind, key, path)])[0]
 
+    def has(self, kind: str, key: str, path: str) -> bool:
+        """Whether a value is stored, without reading it (a model is megabytes)."""
+        name = self.name(kind, key, path)
+        if name in self._pending:
+            return True
+        db = self._connection()
+        if db is None:
+            return False
+        try:
+            row = db.execute("SELECT 1 FROM entries WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None
+
     def get_many(self, wanted: list[tuple[str, str, str]]) -> list[object | None]:
         """:meth:`get` of each (kind, key, path), asked of the database a few hundred at
         a time (a run looks up every file it reads: one query each was 5,000 queries)."""

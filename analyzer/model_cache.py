@@ -149,5 +149,9 @@ class ModelCache:
             return value
         return None
 
+    def has(self, key: str) -> bool:
+        """Whether a model is stored under ``key`` (still to be validated by :meth:`get`)."""
+        return self.disk.has(_KIND, key, "")
+
     def put(self, key: str, record: Record, value: object) -> None:
         self.disk.put(_KIND, key, "", (record, value))

@@ -344,11 +344,10 @@ def build_model(
 
 @dataclass
 class BaseStart:
-    """What became of the base before the head was listed (see :func:`start_base`): its
-    stored model, or the child building it, or neither (it is built here, after)."""
+    """What became of the base before the head was listed (see :func:`start_base`): the
+    child building it, or none (its model is stored, or it is built here, after)."""
 
     key: str
-    stored: BuiltModel | None = None
     child: forked.Partner[dict[str, object]] | None = None
     # The base's files the child parses (the others are parsed here).
     theirs: list[SourceFile] = field(default_factory=list)
@@ -388,7 +387,7 @@ def start_base(
     models: ModelCache | None,
     prepare_base: Callable[[Model], dict[str, object]] | None = None,
 ) -> BaseStart:
-    """The base's model from the cache, or a child forked at once to build it.
+    """A child forked at once to build the base, unless its model is stored.
 
     Called as soon as the base is listed, before the head is: the child parses its share
     of the base's files while this process lists the head and parses the rest (what
@@ -397,10 +396,8 @@ def start_base(
     (values of :mod:`driftgate.analyzer.model.derived`) comes back with the model.
     """
     key = model_key(base_listed, options, cache)
-    stored = models.get(key, base_tree) if models is not None else None
-    if isinstance(stored, BuiltModel):
-        return BaseStart(key, stored=stored)
-    if not _worth_forking(base_listed):
+    # Not loaded yet: the scan's findings may be stored too, and then no model is needed.
+    if (models is not None and models.has(key)) or not _worth_forking(base_listed):
         return BaseStart(key)
     theirs = [source for source in base_listed.sources if _childs(source)]
 
@@ -455,10 +452,8 @@ def build_pair(
     model, to do with it what comes next while the child finishes the base.
     """
     head_key = model_key(head_listed, options, cache)
-    # Equal keys are not equal models: what Terraform read (file()) is validated too.
-    stored = models.get(head_key, head_tree) if models is not None else None
-    head = stored if isinstance(stored, BuiltModel) else None
-    base = start.stored
+    head = _reused(models, head_key, head_tree)
+    base = _reused(models, start.key, base_tree) if start.child is None else None
     if start.child is not None:
 
         def build_head() -> BuiltModel:
@@ -477,6 +472,12 @@ def build_pair(
     if base is None:
         base = _stored(models, _construct(base_tree, base_listed, options, cache, start.key))
     return head, base
+
+
+def _reused(models: ModelCache | None, key: str, tree: Tree) -> BuiltModel | None:
+    # Equal keys are not equal models: what Terraform read (file()) is validated too.
+    stored = models.get(key, tree) if models is not None else None
+    return stored if isinstance(stored, BuiltModel) else None
 
 
 def _build_with_child(

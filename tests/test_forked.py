@@ -347,6 +347,7 @@ def _hiding_the_base(monkeypatch: pytest.MonkeyPatch) -> None:
         return None if tree.label.endswith("base") else get(self, key, tree)
 
     monkeypatch.setattr(ModelCache, "get", without_base)
+    monkeypatch.setattr(ModelCache, "has", lambda self, key: False)  # asked of the base only
 
 
 def test_a_stored_scan_stops_the_base_child_at_once(

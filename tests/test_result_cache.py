@@ -8,10 +8,13 @@ import json
 from pathlib import Path
 
 import pygit2
+import pytest
 from click.testing import CliRunner
 from test_model_cache import MAIN, POLICY
 
+from driftgate.analyzer import pipeline
 from driftgate.analyzer.cli import cli
+from driftgate.analyzer.model_cache import ModelCache
 
 REUSED = "findings reused from the cache"
 
@@ -62,6 +65,24 @@ def test_the_same_scan_again_gives_the_same_findings_without_checking_again(
     second, said, again = _scan(repo, cache)
     assert REUSED in said
     assert (second, again) == (first, code)
+
+
+def test_reused_findings_load_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A model is megabytes to read: a scan whose findings are stored needs neither.
+    repo, cache = _repo(tmp_path / "repo"), tmp_path / "cache"
+    _scan(repo, cache)
+    loaded: list[str] = []
+    get = ModelCache.get
+
+    def counted(self: ModelCache, key: str, tree: object) -> object | None:
+        loaded.append(key)
+        return get(self, key, tree)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ModelCache, "get", counted)
+    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)  # the base's child may start
+    _, said, _ = _scan(repo, cache)
+    assert REUSED in said
+    assert loaded == []
 
 
 def test_a_change_to_what_terraform_reads_is_scanned_afresh(tmp_path: Path) -> None:
