@@ -4,10 +4,11 @@
 
 Reads the public snapshots (AWS managed policies, GCP predefined roles, Azure built-in
 roles; see SOURCE.md and LICENSE there) and writes, under
-``analyzer/vendor_roles/data/``, one compact gzip-compressed JSON file per provider,
-keyed the way driftgate looks roles up, with the source, the commit and the licence
-text beside them. The output is deterministic (sorted keys, no gzip timestamp), so a
-test can rebuild it and fail when the committed files are stale.
+``analyzer/vendor_roles/data/``, one gzip-compressed JSON Lines file per provider (a
+``[key, entry]`` array per line, keyed the way driftgate looks roles up, so that a lookup
+decodes one entry, not the catalog), with the source, the commit and the licence text
+beside them. The output is deterministic (sorted keys, no gzip timestamp), so a test
+can rebuild it and fail when the committed files are stale.
 """
 
 from __future__ import annotations
@@ -94,8 +95,11 @@ def build(source: Path, out: Path) -> dict[str, Any]:
         raw = (source / name).read_bytes()
         entries = json.loads(gzip.decompress(raw))
         catalog = BUILDERS[provider](entries)
-        data = json.dumps(catalog, sort_keys=True, separators=(",", ":")).encode()
-        _write_gzip(out / f"{provider}.json.gz", data)
+        lines = (
+            json.dumps([key, catalog[key]], sort_keys=True, separators=(",", ":"))
+            for key in sorted(catalog)
+        )
+        _write_gzip(out / f"{provider}.jsonl.gz", "".join(f"{line}\n" for line in lines).encode())
         manifest["catalogs"][provider] = {
             "entries": len(catalog),
             "input": name,
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     manifest = build(args.source, args.out)
     for provider, about in manifest["catalogs"].items():
-        size = (args.out / f"{provider}.json.gz").stat().st_size
+        size = (args.out / f"{provider}.jsonl.gz").stat().st_size
         print(f"{provider}: {about['entries']} entries, {size:,} bytes")
     return 0
 

@@ -106,3 +106,16 @@ def test_a_scan_that_names_no_vendor_role_loads_no_catalog() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "0", done.stderr
+
+
+def test_each_catalog_entry_reads_as_its_line_says() -> None:
+    # Entries are decoded one by one, when asked for; keys with escapes included.
+    import gzip
+
+    text = '["plain",{"a":1}]\n["with \\"quote\\" and \\\\",[2,3]]\n'
+    catalog = vendor_roles._Catalog(text)
+    assert dict(catalog.items()) == {"plain": {"a": 1}, 'with "quote" and \\': [2, 3]}
+    for name in vendor_roles.CATALOGS:
+        raw = gzip.decompress(vendor_roles._file(name).read_bytes()).decode()
+        every = dict(json.loads(line) for line in raw.splitlines())
+        assert dict(vendor_roles._load(name).items()) == every
