@@ -293,24 +293,32 @@ def test_the_base_is_prepared_by_the_child_that_built_it(
     assert computed_here == [], "the base's graph was worked out again here"
 
 
-def test_a_child_that_dies_after_sending_the_base_leaves_nothing_undone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+# Where the base's child dies: while it parses its share, or once it has sent the base
+# (what it would derive of the base, and store, it never does).
+_DEATHS = [(pipeline, "parse_many"), (cli_module, "prepare_base_checks")]
+
+
+@pytest.mark.parametrize(("owner", "name"), _DEATHS, ids=["parsing", "after the base"])
+def test_a_base_child_that_dies_leaves_nothing_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, owner: object, name: str
 ) -> None:
     monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 10**9)
     here = _scan([*SCAN, "--cache-dir", str(tmp_path / "here")])
     monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
     parent = os.getpid()
+    work = getattr(owner, name)
 
-    def dies(model: Model, checks: Any) -> dict[str, object]:
+    def dies_in_the_child(*args: Any) -> Any:
         if os.getpid() != parent:
-            os._exit(3)  # the base is sent; what it would derive and store never is
-        return {}
+            os._exit(3)
+        return work(*args)
 
-    monkeypatch.setattr(cli_module, "prepare_base_checks", dies)
+    monkeypatch.setattr(owner, name, dies_in_the_child)
     child = _scan([*SCAN, "--cache-dir", str(tmp_path / "child")])
     assert child[1] == here[1]
-    # The parse results the child would have stored are stored here instead.
-    assert len(_entries(tmp_path / "child")) == len(_entries(tmp_path / "here"))
+    # What the child would have parsed and stored is stored here, and both models.
+    assert _entries(tmp_path / "child") == _entries(tmp_path / "here")
+    assert forked.available()
 
 
 def test_the_base_child_starts_before_the_head_is_listed(
@@ -394,25 +402,3 @@ def test_with_the_head_stored_the_child_parses_and_builds_the_whole_base(
     assert "1 model(s) reused from the cache" in again[2]
     assert again[0] == first[0] == 1 and "DG101" in again[1]
     assert built_here == [], "the base was built here, not by its child"
-
-
-def test_a_base_child_that_dies_while_parsing_leaves_nothing_undone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 10**9)
-    here = _scan([*SCAN, "--cache-dir", str(tmp_path / "here")])
-    monkeypatch.setattr(pipeline, "PARALLEL_MODELS_MIN", 0)
-    parent = os.getpid()
-    parse_many = parse_files.parse_many
-
-    def dies_in_the_child(items: Any, parser: str) -> Any:
-        if os.getpid() != parent:
-            os._exit(3)
-        return parse_many(items, parser)
-
-    monkeypatch.setattr(pipeline, "parse_many", dies_in_the_child)
-    child = _scan([*SCAN, "--cache-dir", str(tmp_path / "child")])
-    assert child[1] == here[1]
-    # Its share of the files is parsed and stored here, and both models.
-    assert _entries(tmp_path / "child") == _entries(tmp_path / "here")
-    assert forked.available()
