@@ -36,6 +36,7 @@ _DIRECTIVE_MARK = b"driftgate"
 
 __all__ = [
     "MAX_FILE_SIZE",
+    "BaseStart",
     "BuiltModel",
     "Listed",
     "ParseCache",
@@ -44,6 +45,7 @@ __all__ = [
     "build_pair",
     "list_tree",
     "model_key",
+    "start_base",
 ]
 
 # Above this many files to parse, a process pool pays for its start-up and for pickling
