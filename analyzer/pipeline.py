@@ -464,9 +464,11 @@ def build_pair(
                 meanwhile(built.model)
             return built
 
-        head, base = _build_with_child(
-            cache, start, head_listed, base_listed, build_head if head is None else None, head
+        built_head, base = _build_with_child(
+            cache, start, head_listed, base_listed, build_head if head is None else None
         )
+        if head is None:
+            head = built_head
         if base is not None:
             base = _stored(models, base)
     if head is None:
@@ -488,10 +490,9 @@ def _build_with_child(
     head_listed: Listed,
     base_listed: Listed,
     build_head: Callable[[], BuiltModel] | None,
-    head: BuiltModel | None,
 ) -> tuple[BuiltModel | None, BuiltModel | None]:
-    """The head built here (unless stored) and the base by ``start``'s child (None when
-    it failed: it is then built here, after)."""
+    """The head built here by ``build_head`` (None: it is stored) and the base by
+    ``start``'s child (None when it failed: it is then built here, after)."""
     child = start.child
     assert child is not None
     start.child = None
@@ -502,6 +503,7 @@ def _build_with_child(
     heads = {(source.key, source.path): source for source in head_listed.sources}
     mine = [heads.get(k, s) for s in base_listed.sources if (k := (s.key, s.path)) not in theirs]
     mine += [source for key, source in heads.items() if key not in base_keys]
+    head = None
     try:
         payload = None
         if build_head is not None:

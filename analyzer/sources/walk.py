@@ -178,7 +178,7 @@ def _enter_subdir(root: Path, subdir: str, rules: IgnoreRules | None) -> str | N
     rel = ""
     for part in subdir.split("/") if subdir else []:
         if rules is not None:
-            rules.enter(rel, os.fspath(root / rel) if rel else os.fspath(root))
+            rules.enter(rel, os.fspath(root / rel))
         rel = f"{rel}/{part}" if rel else part
         try:
             mode = os.lstat(root / rel).st_mode

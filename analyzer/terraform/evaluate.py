@@ -286,8 +286,7 @@ class Evaluator:
             return -value
         return UnknownValue(expr.text, "operand unknown")
 
-    @staticmethod
-    def _unparsed(expr: ast.Unparsed) -> Value:
+    def _unparsed(self, expr: ast.Unparsed) -> Value:
         return UnknownValue(expr.text, expr.reason)
 
     def _template(self, expr: ast.Template) -> Value:
@@ -718,5 +717,5 @@ _HANDLERS: dict[type[ast.Expr], Callable[[Evaluator, Any], Value]] = {
     ast.UnaryOp: Evaluator._unary,
     ast.ForExpr: Evaluator._for,
     ast.Splat: Evaluator._splat,
-    ast.Unparsed: lambda _, expr: Evaluator._unparsed(expr),
+    ast.Unparsed: Evaluator._unparsed,
 }

@@ -100,7 +100,7 @@ class ResourceInstance:
     @property
     def address(self) -> str:
         """Terraform's address: ``module.a.aws_iam_role.this["x"]``."""
-        return f"{self.module_prefix}{self.local_address}{_key_suffix(self.key)}"
+        return f"{self.module_prefix}{self.local_address}{self.key_suffix}"
 
     @property
     def full_address(self) -> str:
